@@ -1,0 +1,141 @@
+"""Settings: defaults, one class per environment, and overrides from `DFI_*` variables.
+
+Every upper-case attribute of `Defaults` is a setting. `DFI_<NAME>` in the environment
+overrides it, parsed after the type of its default (bool, int, float, list, str).
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 - the refused sentinel
+
+
+class Defaults:
+    ENV_NAME = "default"
+    DEBUG = False
+    TESTING = False
+    #: Flask's session signing key; production refuses the development value.
+    SECRET_KEY = DEV_SECRET_KEY
+    #: SQLAlchemy URL; empty means a SQLite file under instance/.
+    DATABASE_URL = ""
+    #: Where rate-limit counters live: memory:// for one process, redis://host:port for many.
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "30 per minute"
+    #: Minutes of inactivity after which a session ends.
+    SESSION_IDLE_MINUTES = 30
+    #: Hours after login after which a session ends, active or not.
+    SESSION_MAX_HOURS = 12
+    SESSION_COOKIE_NAME = "dfi_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    #: Failed logins before the account is locked, and for how long.
+    LOCKOUT_THRESHOLD = 5
+    LOCKOUT_MINUTES = 15
+    PASSWORD_MIN_LENGTH = 12
+    #: argon2id cost: RFC 9106's second recommended option (64 MiB, 3 passes).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+    BABEL_DEFAULT_LOCALE = "es_MX"
+    BABEL_DEFAULT_TIMEZONE = "America/Mexico_City"
+    WTF_CSRF_TIME_LIMIT = 3600 * 12
+    #: Shows the "modo demostración" banner with the demo accounts on the login page.
+    DEMO_MODE = False
+    #: Key material, see docs: DFI_ENCRYPTION_KEYS, DFI_BLIND_INDEX_KEY, DFI_AUDIT_KEY or DFI_KEYFILE.
+    ENCRYPTION_KEYS = ""
+    BLIND_INDEX_KEY = ""
+    AUDIT_KEY = ""
+    KEYFILE = ""
+    #: Expected registry size, used to size blind-index truncation.
+    EXPECTED_REGISTRY_SIZE = 1_000_000
+    #: Published tables hide counts below this value.
+    SMALL_CELL_THRESHOLD = 5
+    #: A displacement event is "masivo" from this many households or persons.
+    MASS_EVENT_MIN_HOUSEHOLDS = 10
+    MASS_EVENT_MIN_PERSONS = 50
+    PAGE_SIZE = 25
+
+
+class Development(Defaults):
+    ENV_NAME = "development"
+    DEBUG = True
+    SESSION_COOKIE_SECURE = False
+    DEMO_MODE = True
+
+
+class Test(Defaults):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SESSION_COOKIE_SECURE = False
+    # Cheap hashing in tests only; a test checks production's are not these.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    RATELIMIT_ENABLED = False
+
+
+class Production(Defaults):
+    ENV_NAME = "production"
+
+
+ENVIRONMENTS: dict[str, type[Defaults]] = {
+    "development": Development,
+    "test": Test,
+    "production": Production,
+}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to set."""
+
+
+def _parse(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on", "si", "sí"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, list | dict):
+        return json.loads(raw)
+    return raw
+
+
+def settings_for(env_name: str | None = None, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """The settings of one environment with the `DFI_*` overrides applied."""
+    environ = dict(os.environ) if environ is None else environ
+    env_name = env_name or environ.get("DFI_ENV", "development")
+    if env_name not in ENVIRONMENTS:
+        raise ConfigError(f"DFI_ENV={env_name!r} no es válido; use development, test o production.")
+    cls = ENVIRONMENTS[env_name]
+    settings = {name: getattr(cls, name) for name in dir(cls) if name.isupper()}
+    for name, default in list(settings.items()):
+        raw = environ.get(f"DFI_{name}")
+        if raw is not None:
+            try:
+                settings[name] = _parse(raw, default)
+            except ValueError as exc:
+                raise ConfigError(f"DFI_{name} tiene un valor no válido: {exc}") from exc
+    # Settings that have no default of their own (e.g. RATELIMIT_ENABLED) still take DFI_ values.
+    for key, raw in environ.items():
+        name = key[4:]
+        if key.startswith("DFI_") and name.isupper() and name not in settings and name != "ENV":
+            settings[name] = raw
+    settings["ENV_NAME"] = env_name
+    return settings
+
+
+def check_production(settings: dict[str, Any]) -> None:
+    """Refuse to run production with a missing or development secret."""
+    if settings["ENV_NAME"] != "production":
+        return
+    secret = settings.get("SECRET_KEY") or ""
+    if secret in {"", DEV_SECRET_KEY, Test.SECRET_KEY} or len(secret) < 32:
+        raise ConfigError(
+            "Producción requiere DFI_SECRET_KEY: una clave aleatoria propia de al menos 32 caracteres "
+            "(por ejemplo: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )

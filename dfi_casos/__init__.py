@@ -1,0 +1,74 @@
+"""dfi-casos: case management for internal forced displacement (DFI) in Mexico."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import check_production, settings_for
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, keys, blueprints, CLI.
+
+    `config` may name the environment with ENV_NAME and override any setting.
+    """
+    overrides = dict(config or {})
+    settings = settings_for(overrides.pop("ENV_NAME", None))
+    settings.update(overrides)
+    check_production(settings)
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+        instance_path=settings.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'dfi_casos.sqlite3'}"
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["SESSION_COOKIE_SECURE"])
+
+    from dfi_casos.security.crypto import load_key_material
+
+    app.extensions["dfi_keys"] = load_key_material(app.config, app.instance_path)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from dfi_casos import web
+
+    web.init_app(app)
+
+    from dfi_casos.cli import register_commands
+
+    register_commands(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from dfi_casos.extensions import babel, csrf, db, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, default_locale="es_MX", default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from dfi_casos.admin.views import bp as admin_bp
+    from dfi_casos.auth.views import bp as auth_bp
+    from dfi_casos.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)

@@ -1,0 +1,1 @@
+"""Users, login, logout and the session rules."""

@@ -1,0 +1,123 @@
+"""The database: declarative base, a per-app-context session, and transaction rules."""
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask.globals import app_ctx
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+# Stable constraint names so Alembic migrations are reproducible on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base of every table of the application."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Aware UTC now; every timestamp in the database is UTC."""
+    return datetime.now(UTC)
+
+
+def new_uuid() -> uuid.UUID:
+    """Client-side primary key: exists before the first flush and cannot be guessed."""
+    return uuid.uuid4()
+
+
+class _AppSession(Session):
+    """A session bound to the current app's engine unless a test binds it to a connection."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kw: Any) -> Any:
+        if bind is not None:
+            return bind
+        if self.bind is not None:
+            return self.bind
+        return current_app.extensions["dfi_db"].engine
+
+
+def _app_ctx_id() -> int:
+    return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
+
+
+class _AppState:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Take over pysqlite's transaction handling (SQLAlchemy's documented recipe).
+
+    Every transaction starts with BEGIN IMMEDIATE: SQLite has one writer, and taking its
+    lock up front serializes audit appends instead of failing them half-way.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine with the project's settings for SQLite or PostgreSQL."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        _configure_sqlite(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    return engine
+
+
+class Database:
+    """The `db` extension: engine per app, one session per app context.
+
+    Services flush; the request commits once at its end (see `init_app`), so the work and
+    its audit entry land together or not at all.
+    """
+
+    def __init__(self) -> None:
+        self.session: scoped_session[Session] = scoped_session(
+            sessionmaker(class_=_AppSession, expire_on_commit=False), scopefunc=_app_ctx_id
+        )
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["dfi_db"] = _AppState(engine)
+        app.teardown_appcontext(self._remove_session)
+        app.after_request(self._finish_request)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["dfi_db"].engine
+
+    def _remove_session(self, _exc: BaseException | None) -> None:
+        self.session.remove()
+
+    def _finish_request(self, response: Any) -> Any:
+        # Commit the request's work unless it failed; a denial's audit entry is kept
+        # even though the answer is a 404.
+        if response.status_code < 400 or g.get("commit_despite_error"):
+            self.session.commit()
+        else:
+            self.session.rollback()
+        return response
