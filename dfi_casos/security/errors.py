@@ -1,7 +1,8 @@
 """The Spanish error page for a value that does not decrypt (logged by crypto, never shown)."""
 from __future__ import annotations
 
-from flask import Flask, render_template_string
+from flask import Flask, render_template, render_template_string
+from jinja2 import TemplateNotFound
 
 from dfi_casos.security.crypto import DecryptionError
 
@@ -28,9 +29,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DecryptionError)
     def _decryption_failed(_error: DecryptionError) -> tuple[str, int]:
         # Already logged (table, column, record id) where it was raised; nothing of it goes to the page.
-        template = "errors/decryption.html"
-        if app.jinja_env.loader is not None and template in app.jinja_env.list_templates():
-            from flask import render_template
-
-            return render_template(template), 500
-        return render_template_string(_PAGE), 500
+        try:
+            return render_template("errors/decryption.html"), 500
+        except TemplateNotFound:
+            return render_template_string(_PAGE), 500
