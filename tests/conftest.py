@@ -81,8 +81,11 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def app(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-        keyfile: Path) -> Flask:
-    return build_app(backend, request, tmp_path_factory.mktemp(backend), keyfile)
+        keyfile: Path) -> Iterator[Flask]:
+    app = build_app(backend, request, tmp_path_factory.mktemp(backend), keyfile)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
