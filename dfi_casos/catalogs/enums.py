@@ -10,8 +10,9 @@ class LabeledEnum(StrEnum):
 
     label: str
 
-    # the documented Enum idiom for extra member attributes: the label lives beside its value
-    def __new__(cls, value: str, label: str) -> Self:
+    # the documented Enum idiom for extra member attributes: the label lives beside its value;
+    # label's default only lets type checkers accept the lookup call Stage("closed")
+    def __new__(cls, value: str, label: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
