@@ -88,10 +88,15 @@ def create_user_command(username: str, full_name: str, email: str, role: str, st
 
 
 @click.command("seed-demo", help="Carga usuarios y datos de demostración (nunca en producción).")
-def seed_demo_command() -> None:
+@click.option("--if-empty", is_flag=True, help="Solo si la base no tiene cuentas todavía.")
+def seed_demo_command(if_empty: bool) -> None:
+    from dfi_casos.auth.services import count_users
     from dfi_casos.demo import DemoRefused, seed_demo
     from dfi_casos.extensions import db
 
+    if if_empty and count_users(db.session) > 0:
+        click.echo("La base ya tiene datos; no se cargó la demostración.")
+        return
     try:
         summary = seed_demo(db.session, current_app.config)
         db.session.commit()

@@ -128,3 +128,36 @@ def format_matrix() -> str:
         marks = " | ".join(("x" if permission in ROLE_PERMISSIONS[r] else "").center(len(r.value)) for r in roles)
         lines.append(permission.value.ljust(width) + " | " + marks)
     return "\n".join(lines)
+
+
+def territory_clause(user: Any, state_column: Any) -> Any:
+    """SQL condition: `state_column` lies in the user's territory (always true for national users)."""
+    from sqlalchemy import true
+
+    if user.is_national:
+        return true()
+    return state_column.in_(user.states)
+
+
+def scoped(stmt: Any, model: Any, user: Any) -> Any:
+    """Restrict a SELECT over case data to what `user` may see. Every query over records goes here.
+
+    - supervisors: every record of their states (all, when national);
+    - caseworkers: records of their states that they registered (and, with cases, those of the
+      cases they own or are assigned to);
+    - auditors and administrators: no case content at all.
+    Models opt in with a `state_code` column (territory of attention) and `registered_by_id`.
+    """
+    from sqlalchemy import false
+
+    if not has_permission(user, Permission.VIEW_CASES):
+        return stmt.where(false())
+    stmt = stmt.where(territory_clause(user, model.state_code))
+    if user.role == Role.SUPERVISOR:
+        return stmt
+    return stmt.where(caseworker_clause(model, user))
+
+
+def caseworker_clause(model: Any, user: Any) -> Any:
+    """Which records of their territory a caseworker sees: the ones they registered."""
+    return model.registered_by_id == user.id
