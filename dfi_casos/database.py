@@ -49,7 +49,10 @@ class _AppSession(Session):
 
 
 def _app_ctx_id() -> int:
-    return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
+    try:
+        return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
+    except RuntimeError:  # no app context: a script or test working on a bound session
+        return 0
 
 
 class _AppState:

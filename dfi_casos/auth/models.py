@@ -33,7 +33,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, validate_strings=True))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, validate_strings=True,
+                                            values_callable=lambda roles: [r.value for r in roles]))
     #: National scope: sees every state the role allows.
     is_national: Mapped[bool] = mapped_column(Boolean, default=False)
     #: INEGI state codes ("07,12") when not national.

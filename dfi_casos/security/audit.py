@@ -68,7 +68,8 @@ def compute_mac(key: bytes, prev_mac: str, seq: int, event: AuditEvent) -> str:
 
 
 def _audit_key() -> bytes:
-    return current_app.extensions["dfi_keys"].audit_key
+    key: bytes = current_app.extensions["dfi_keys"].audit_key
+    return key
 
 
 def _lock_chain(session: Session) -> None:

@@ -1,0 +1,113 @@
+"""Administrators create, edit, deactivate accounts and end their sessions."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from dfi_casos.admin.forms import UserForm
+from dfi_casos.auth import services
+from dfi_casos.auth.models import User
+from dfi_casos.extensions import db
+from dfi_casos.formutil import select_choices
+from dfi_casos.security.access import Permission, deny, require_permission
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _state_choices() -> list[SelectChoice]:
+    from dfi_casos.catalogs.geography import STATE_CHOICES
+
+    return select_choices(STATE_CHOICES)
+
+
+def _account_data(form: UserForm) -> services.AccountData:
+    return services.AccountData(
+        username=form.username.data or "",
+        full_name=form.full_name.data or "",
+        email=form.email.data or "",
+        role=form.role_value(),
+        is_national=bool(form.is_national.data),
+        states=list(form.states.data or []),
+        active=bool(form.active.data),
+        password=form.password.data or None,
+    )
+
+
+def _get_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        deny(db.session, current_user, object_type="user", object_id=user_id, reason="absent")
+    assert user is not None  # noqa: S101 - deny() aborts
+    return user
+
+
+@bp.route("/users")
+@require_permission(Permission.MANAGE_USERS)
+def users() -> Any:
+    accounts = db.session.scalars(select(User).order_by(User.username)).all()
+    return render_template("admin/users.html", users=accounts)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_USERS)
+def new_user() -> Any:
+    form = UserForm()
+    form.states.choices = _state_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(db.session, current_app.config, current_user, _account_data(form))
+        except services.AccountError as exc:
+            _attach_error(form, exc)
+        else:
+            flash(_("Cuenta %(username)s creada.", username=user.username), "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_USERS)
+def edit_user(user_id: int) -> Any:
+    user = _get_user_or_404(user_id)
+    form = UserForm(obj=None if request.method == "POST" else user)
+    form.states.choices = _state_choices()
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.states.data = user.states
+        form.version.data = str(user.version)
+    if form.validate_on_submit():
+        try:
+            version = int(form.version.data or 0)
+        except ValueError:
+            version = -1
+        try:
+            services.update_user(db.session, current_app.config, current_user, user, _account_data(form), version)
+        except services.AccountError as exc:
+            _attach_error(form, exc)
+        else:
+            flash(_("Cuenta %(username)s actualizada.", username=user.username), "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.route("/users/<int:user_id>/revoke", methods=["POST"])
+@require_permission(Permission.MANAGE_USERS)
+def revoke_user_sessions(user_id: int) -> Any:
+    user = _get_user_or_404(user_id)
+    services.revoke_sessions(db.session, current_user, user)
+    flash(_("Se cerraron todas las sesiones de %(username)s.", username=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+def _attach_error(form: UserForm, exc: services.AccountError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        flash(str(exc), "error")

@@ -1,0 +1,205 @@
+"""Authentication rules: credentials, lockout, session revocation, account management."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dfi_casos.auth.models import Role, User
+from dfi_casos.database import utcnow
+from dfi_casos.security import audit
+from dfi_casos.security.passwords import check_policy, hash_password, needs_rehash, verify_password
+
+GENERIC_LOGIN_ERROR = (
+    "Usuario o contraseña incorrectos, o la cuenta está bloqueada temporalmente. "
+    "Verifique sus datos o intente más tarde."
+)
+
+
+class LoginFailed(Exception):
+    """Credentials refused; the message never says whether the account exists or is locked."""
+
+    def __init__(self) -> None:
+        super().__init__(GENERIC_LOGIN_ERROR)
+
+
+class AccountError(ValueError):
+    """An account change was refused; `field` names the form field, the message is Spanish."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:  # SQLite hands back naive UTC
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The account with this username, case-insensitively."""
+    return session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    """True while a lockout is in force."""
+    locked_until = _aware(user.locked_until)
+    return locked_until is not None and locked_until > (now or utcnow())
+
+
+# A hash to verify against when the user does not exist, so timing does not tell.
+_DUMMY_HASH_CACHE: dict[tuple[int, int, int], str] = {}
+
+
+def _dummy_hash(config: Any) -> str:
+    key = (int(config["ARGON2_TIME_COST"]), int(config["ARGON2_MEMORY_COST"]), int(config["ARGON2_PARALLELISM"]))
+    if key not in _DUMMY_HASH_CACHE:
+        _DUMMY_HASH_CACHE[key] = hash_password(config, "dummy-password-for-timing")
+    return _DUMMY_HASH_CACHE[key]
+
+
+def authenticate(session: Session, config: Any, username: str, password: str) -> User:
+    """Return the user for valid credentials, or raise LoginFailed.
+
+    Counts failures; at LOCKOUT_THRESHOLD the account locks for LOCKOUT_MINUTES. A locked
+    account is refused even with the right password. Every outcome is audited.
+    """
+    user = find_user(session, username)
+    if user is None:
+        verify_password(config, _dummy_hash(config), password)
+        audit.record(session, action="login_failed", outcome="denied", details={"reason": "unknown_user"})
+        raise LoginFailed()
+    now = utcnow()
+    if is_locked(user, now):
+        audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
+                     outcome="denied", details={"reason": "locked"})
+        raise LoginFailed()
+    if not verify_password(config, user.password_hash, password):
+        user.failed_logins += 1
+        details: dict[str, Any] = {"reason": "bad_password", "failures": user.failed_logins}
+        if user.failed_logins >= int(config["LOCKOUT_THRESHOLD"]):
+            user.locked_until = now + timedelta(minutes=int(config["LOCKOUT_MINUTES"]))
+            user.failed_logins = 0
+            audit.record(session, action="lockout", actor=user, object_type="user", object_id=user.id,
+                         outcome="denied", details={"minutes": int(config["LOCKOUT_MINUTES"])})
+        audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
+                     outcome="denied", details=details)
+        session.flush()
+        raise LoginFailed()
+    if not user.active:
+        audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
+                     outcome="denied", details={"reason": "inactive"})
+        raise LoginFailed()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(config, user.password_hash):
+        user.password_hash = hash_password(config, password)
+    audit.record(session, action="login", actor=user, object_type="user", object_id=user.id)
+    session.flush()
+    return user
+
+
+def load_session_user(session: Session, session_id: str) -> User | None:
+    """The user for a Flask-Login id "<id>.<session_version>", or None when revoked or inactive."""
+    user_id, _, version = session_id.partition(".")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def revoke_sessions(session: Session, actor: User, user: User) -> None:
+    """End every session of `user` at their next request."""
+    user.session_version += 1
+    audit.record(session, action="sessions_revoked", actor=actor, object_type="user", object_id=user.id)
+    session.flush()
+
+
+@dataclass
+class AccountData:
+    """What an administrator sets on an account."""
+
+    username: str
+    full_name: str
+    email: str
+    role: Role
+    is_national: bool
+    states: list[str]
+    active: bool = True
+    password: str | None = None
+
+
+def _validate_account(session: Session, config: Any, data: AccountData, existing: User | None) -> None:
+    other = find_user(session, data.username)
+    if other is not None and other is not existing:
+        raise AccountError("Ya existe una cuenta con ese nombre de usuario.", "username")
+    if not data.is_national and not data.states:
+        raise AccountError("Elija al menos una entidad, o marque alcance nacional.", "states")
+    if data.password is not None:
+        try:
+            check_policy(data.password, min_length=int(config["PASSWORD_MIN_LENGTH"]), username=data.username)
+        except ValueError as exc:
+            raise AccountError(str(exc), "password") from exc
+
+
+def create_user(session: Session, config: Any, actor: User | None, data: AccountData) -> User:
+    """Create an account after checking uniqueness, territory and password policy."""
+    if not data.password:
+        raise AccountError("La contraseña es obligatoria.", "password")
+    _validate_account(session, config, data, None)
+    user = User(
+        username=data.username.strip().lower(),
+        full_name=data.full_name.strip(),
+        email=data.email.strip().lower(),
+        role=data.role,
+        is_national=data.is_national,
+        active=data.active,
+        password_hash=hash_password(config, data.password),
+    )
+    user.states = [] if data.is_national else data.states
+    session.add(user)
+    session.flush()
+    audit.record(session, action="user_create", actor=actor, object_type="user", object_id=user.id,
+                 details={"role": user.role.value, "national": user.is_national, "states": user.states})
+    return user
+
+
+def update_user(session: Session, config: Any, actor: User, user: User, data: AccountData, version: int) -> User:
+    """Apply an administrator's edit; refuses a stale form (optimistic lock)."""
+    if user.version != version:
+        raise AccountError("Otra persona modificó esta cuenta mientras usted la editaba. Revise los datos actuales.")
+    _validate_account(session, config, data, user)
+    before = {"role": user.role, "national": user.is_national, "states": user.states, "active": user.active,
+              "full_name": user.full_name, "email": user.email, "username": user.username}
+    user.username = data.username.strip().lower()
+    user.full_name = data.full_name.strip()
+    user.email = data.email.strip().lower()
+    user.role = data.role
+    user.is_national = data.is_national
+    user.states = [] if data.is_national else data.states
+    user.active = data.active
+    after = {"role": user.role, "national": user.is_national, "states": user.states, "active": user.active,
+             "full_name": user.full_name, "email": user.email, "username": user.username}
+    changed = sorted(key for key in before if before[key] != after[key])
+    if data.password:
+        user.password_hash = hash_password(config, data.password)
+        changed.append("password")
+    if {"role", "national", "states", "active", "password"} & set(changed):
+        user.session_version += 1  # a changed role or territory takes effect now, not at next login
+    session.flush()
+    action = "permission_change" if {"role", "national", "states"} & set(changed) else "user_update"
+    audit.record(session, action=action, actor=actor, object_type="user", object_id=user.id,
+                 details={"changed": changed, "role": user.role.value, "states": user.states,
+                          "national": user.is_national, "active": user.active})
+    return user
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0

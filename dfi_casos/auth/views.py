@@ -1,0 +1,109 @@
+"""Login, logout, logout everywhere, and changing one's own password."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from dfi_casos import web
+from dfi_casos.auth import services
+from dfi_casos.auth.forms import ChangePasswordForm, LoginForm
+from dfi_casos.extensions import db, limiter, login_manager
+from dfi_casos.security import audit
+from dfi_casos.security.passwords import PasswordRejected, check_policy, hash_password, verify_password
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Inicie sesión para continuar."
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> Any:
+    return services.load_session_user(db.session, session_id)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an open redirect would help a phishing page.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.index")
+
+
+def _login_rate_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(db.session, current_app.config, form.username.data or "",
+                                         form.password.data or "")
+        except services.LoginFailed as exc:
+            g.commit_despite_error = True  # failure counters and their audit entries must stay
+            form.password.errors = [str(exc)]
+            status = 401
+        else:
+            session.clear()  # a fresh session id after login: no fixation
+            login_user(user)
+            session["started_at"] = session["seen_at"] = web.session_clock()
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form, demo_mode=current_app.config["DEMO_MODE"]), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    audit.record(db.session, action="logout", actor=current_user, object_type="user", object_id=current_user.id)
+    logout_user()
+    session.clear()
+    flash(_("Cerró su sesión."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+def logout_everywhere() -> Any:
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    services.revoke_sessions(db.session, user, user)
+    logout_user()
+    session.clear()
+    flash(_("Se cerraron todas sus sesiones, en todos los equipos."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if form.validate_on_submit():
+        config = current_app.config
+        if not verify_password(config, user.password_hash, form.current_password.data or ""):
+            form.current_password.errors = [_("La contraseña actual no es correcta.")]
+        else:
+            try:
+                check_policy(form.new_password.data or "", min_length=int(config["PASSWORD_MIN_LENGTH"]),
+                             username=user.username)
+            except PasswordRejected as exc:
+                form.new_password.errors = [str(exc)]
+            else:
+                user.password_hash = hash_password(config, form.new_password.data or "")
+                user.session_version += 1
+                audit.record(db.session, action="password_change", actor=user, object_type="user",
+                             object_id=user.id)
+                db.session.flush()
+                login_user(user)  # keep this session, end the others
+                flash(_("Su contraseña cambió. Sus otras sesiones se cerraron."), "success")
+                return redirect(url_for("main.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/change_password.html", form=form), status

@@ -1,0 +1,1 @@
+"""Reference catalogs: geography (INEGI), CURP state codes, indigenous languages (INALI), enumerations, institutions."""

@@ -1,0 +1,1 @@
+"""The home page and pages every signed-in user shares."""

@@ -1,0 +1,15 @@
+"""Imports every model module so that Base.metadata knows every table."""
+from __future__ import annotations
+
+import importlib
+
+#: Every module that declares tables. A new feature adds its models module here.
+MODEL_MODULES = (
+    "dfi_casos.auth.models",
+    "dfi_casos.security.audit",
+)
+
+
+def import_all_models() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,163 @@
+"""Roles, their named permissions, and who may see what."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from dfi_casos.auth.models import Role
+
+
+class Permission(enum.StrEnum):
+    """Everything a user may be allowed to do, by name; roles are sets of these."""
+
+    VIEW_CASES = "view_cases"
+    REGISTER = "register"
+    EDIT_RECORDS = "edit_records"
+    RECORD_SERVICES = "record_services"
+    REQUEST_STAGE_CHANGE = "request_stage_change"
+    APPROVE_STAGE_CHANGE = "approve_stage_change"
+    DECIDE_RECOGNITION = "decide_recognition"
+    ASSIGN_CASES = "assign_cases"
+    MERGE_PERSONS = "merge_persons"
+    ASSESS_SOLUTIONS = "assess_solutions"
+    SIGN_ASSESSMENTS = "sign_assessments"
+    VIEW_DASHBOARD = "view_dashboard"
+    EXPORT_STATISTICS = "export_statistics"
+    VIEW_AUDIT = "view_audit"
+    EXPORT_AUDIT = "export_audit"
+    MANAGE_USERS = "manage_users"
+    MANAGE_CATALOGS = "manage_catalogs"
+    MANAGE_KEYS = "manage_keys"
+
+
+P = Permission
+
+#: The matrix, defined once. `dfi-casos roles` prints it and the tests enumerate it.
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CASEWORKER: frozenset(
+        {P.VIEW_CASES, P.REGISTER, P.EDIT_RECORDS, P.RECORD_SERVICES, P.REQUEST_STAGE_CHANGE, P.ASSESS_SOLUTIONS}
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            P.VIEW_CASES, P.REGISTER, P.EDIT_RECORDS, P.RECORD_SERVICES, P.REQUEST_STAGE_CHANGE,
+            P.APPROVE_STAGE_CHANGE, P.DECIDE_RECOGNITION, P.ASSIGN_CASES, P.MERGE_PERSONS,
+            P.ASSESS_SOLUTIONS, P.SIGN_ASSESSMENTS, P.VIEW_DASHBOARD, P.EXPORT_STATISTICS,
+        }
+    ),
+    Role.AUDITOR: frozenset({P.VIEW_AUDIT, P.EXPORT_AUDIT}),
+    Role.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.MANAGE_CATALOGS, P.MANAGE_KEYS}),
+}
+
+
+def has_permission(user: Any, permission: Permission) -> bool:
+    """True when the user is signed in, active, and their role grants `permission`."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return permission in ROLE_PERMISSIONS[user.role]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    permission: Permission | None
+
+
+#: The main menu; each entry shows only to roles holding its permission.
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("main.index", "Inicio", None),
+    NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
+)
+
+
+def navigation_for(user: Any) -> list[NavItem]:
+    """The menu entries this user may follow, for endpoints that exist in this app."""
+    from flask import current_app
+
+    endpoints = set(current_app.view_functions)
+    return [
+        item
+        for item in NAVIGATION
+        if item.endpoint in endpoints and (item.permission is None or has_permission(user, item.permission))
+    ]
+
+
+def deny(session: Any, actor: Any, *, object_type: str | None = None, object_id: Any = None,
+         reason: str = "forbidden") -> None:
+    """Audit a refused access and answer 404: forbidden and absent look the same."""
+    from flask import abort, g
+
+    from dfi_casos.security import audit
+
+    audit.record(session, action="access_denied", actor=actor, object_type=object_type, object_id=object_id,
+                 outcome="denied", details={"reason": reason})
+    g.commit_despite_error = True
+    abort(404)
+
+
+def require_permission(permission: Permission) -> Any:
+    """View decorator: the signed-in user's role must grant `permission`, else 404 (audited)."""
+    from functools import wraps
+
+    def decorator(view: Any) -> Any:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            from flask import request
+            from flask_login import current_user
+
+            from dfi_casos.extensions import db
+
+            if not has_permission(current_user, permission):
+                deny(db.session, current_user, object_type="endpoint", object_id=request.endpoint,
+                     reason=f"missing:{permission.value}")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def format_matrix() -> str:
+    """The role-by-permission matrix as a plain-text table (for `dfi-casos roles` and the docs)."""
+    roles = list(ROLE_PERMISSIONS)
+    width = max(len(p.value) for p in Permission)
+    header = "permission".ljust(width) + " | " + " | ".join(r.value for r in roles)
+    lines = [header, "-" * len(header)]
+    for permission in Permission:
+        marks = " | ".join(("x" if permission in ROLE_PERMISSIONS[r] else "").center(len(r.value)) for r in roles)
+        lines.append(permission.value.ljust(width) + " | " + marks)
+    return "\n".join(lines)
+
+
+def territory_clause(user: Any, state_column: Any) -> Any:
+    """SQL condition: `state_column` lies in the user's territory (always true for national users)."""
+    from sqlalchemy import true
+
+    if user.is_national:
+        return true()
+    return state_column.in_(user.states)
+
+
+def scoped(stmt: Any, model: Any, user: Any) -> Any:
+    """Restrict a SELECT over case data to what `user` may see. Every query over records goes here.
+
+    - supervisors: every record of their states (all, when national);
+    - caseworkers: records of their states that they registered (and, with cases, those of the
+      cases they own or are assigned to);
+    - auditors and administrators: no case content at all.
+    Models opt in with a `state_code` column (territory of attention) and `registered_by_id`.
+    """
+    from sqlalchemy import false
+
+    if not has_permission(user, Permission.VIEW_CASES):
+        return stmt.where(false())
+    stmt = stmt.where(territory_clause(user, model.state_code))
+    if user.role == Role.SUPERVISOR:
+        return stmt
+    return stmt.where(caseworker_clause(model, user))
+
+
+def caseworker_clause(model: Any, user: Any) -> Any:
+    """Which records of their territory a caseworker sees: the ones they registered."""
+    return model.registered_by_id == user.id

@@ -1,0 +1,153 @@
+"""Request-wide rules: login required by default, session lifetimes, headers, error pages."""
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from typing import Any
+
+from flask import Flask, Response, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from dfi_casos.auth.models import ROLE_LABELS
+from dfi_casos.security import access
+
+log = logging.getLogger(__name__)
+
+#: The only endpoints served without a session; everything else requires login.
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.login"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'; frame-ancestors 'none'"
+)
+
+ERROR_TITLES = {
+    400: "Solicitud no válida",
+    403: "Acceso no permitido",
+    404: "Página no encontrada",
+    405: "Método no permitido",
+    413: "Solicitud demasiado grande",
+    429: "Demasiados intentos",
+    500: "Error interno",
+}
+ERROR_MESSAGES = {
+    400: "La solicitud no se pudo procesar. Revise los datos e intente de nuevo.",
+    403: "No tiene permiso para realizar esta acción.",
+    404: "La página o el registro que busca no existe o no está a su alcance.",
+    405: "Esta dirección no acepta esa operación.",
+    413: "Los datos enviados exceden el tamaño permitido.",
+    429: "Ha hecho demasiados intentos en poco tiempo. Espere un momento e intente de nuevo.",
+    500: "Ocurrió un error inesperado. Ya quedó registrado; si persiste, avise a la mesa de ayuda.",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_fresh_request_state)
+    app.before_request(_require_login)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.context_processor(_template_globals)
+    app.config.setdefault("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+
+
+def session_clock() -> float:
+    """Seconds since the epoch, as the session lifetime rules read them (tests move it)."""
+    return time.time()
+
+
+def _fresh_request_state() -> None:
+    # `g` lives as long as the app context; a caller holding one (tests, scripts) would
+    # otherwise carry the previous request's user and commit flag into this one.
+    for name in ("_login_user", "commit_despite_error", "csrf_token"):
+        g.pop(name, None)
+
+
+def _require_login() -> Any:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
+    now = session_clock()
+    started = session.get("started_at", now)
+    seen = session.get("seen_at", now)
+    idle_limit = 60 * float(_config("SESSION_IDLE_MINUTES"))
+    max_age = 3600 * float(_config("SESSION_MAX_HOURS"))
+    if now - seen > idle_limit or now - started > max_age:
+        logout_user()
+        session.clear()
+        flash(_("Su sesión terminó por inactividad o por tiempo máximo. Inicie sesión de nuevo."), "warning")
+        return redirect(url_for("auth.login"))
+    session["seen_at"] = now
+    return None
+
+
+def _config(name: str) -> Any:
+    from flask import current_app
+
+    return current_app.config[name]
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        # Pages may show personal data: never keep them in a browser or proxy cache.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    return response
+
+
+def render_error(status: int, message: str | None = None) -> tuple[str, int]:
+    """The Spanish error page for `status`."""
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=_(ERROR_TITLES.get(status, "Error")),
+            message=message or _(ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])),
+        ),
+        status,
+    )
+
+
+def _csrf_error(_exc: CSRFError) -> tuple[str, int]:
+    return render_error(400, _("El formulario caducó o no es válido. Recargue la página e intente de nuevo."))
+
+
+def _http_error(exc: HTTPException) -> Any:
+    if exc.code is None or exc.code < 400:
+        return exc
+    return render_error(exc.code)
+
+
+def _unexpected_error(exc: Exception) -> tuple[str, int]:
+    from flask import current_app
+
+    from dfi_casos.extensions import db
+
+    if current_app.debug and not current_app.testing:
+        raise exc
+    db.session.rollback()
+    # Type and code locations only: the message may quote personal data (SQL parameters).
+    where = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unhandled %s at %s\n%s", type(exc).__name__, request.endpoint, where)
+    return render_error(500)
+
+
+def _template_globals() -> dict[str, Any]:
+    return {
+        "nav_items": access.navigation_for(current_user) if current_user.is_authenticated else [],
+        "role_labels": ROLE_LABELS,
+    }

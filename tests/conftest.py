@@ -1,0 +1,149 @@
+"""Fixtures: the app on each database backend, a rolled-back transaction per test, users, login."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from dfi_casos import create_app
+from dfi_casos.database import Base
+from dfi_casos.extensions import db as _db
+from dfi_casos.models import import_all_models
+from dfi_casos.security.crypto import generate_keyfile
+from tests import factories
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BACKENDS = [b.strip() for b in os.environ.get("DFI_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgresql: the test is about PostgreSQL and runs only there")
+
+
+@pytest.fixture(scope="session")
+def keyfile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("keys") / "test-keys.json"
+    generate_keyfile(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """A PostgreSQL database of this run only, dropped at the end: two runs never meet."""
+    admin_url = make_url(os.environ.get("DFI_TEST_DATABASE_URL", DEFAULT_PG_URL))
+    name = f"dfi_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def database_url_for(backend: str, request: pytest.FixtureRequest, tmp_dir: Path) -> str:
+    if backend == "postgresql":
+        return str(request.getfixturevalue("pg_database_url"))
+    return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def build_app(backend: str, request: pytest.FixtureRequest, tmp_dir: Path, keyfile: Path, **extra: Any) -> Flask:
+    """A test app on `backend` with the schema created from the models."""
+    app = create_app({
+        "ENV_NAME": "test",
+        "DATABASE_URL": database_url_for(backend, request, tmp_dir),
+        "INSTANCE_PATH": str(tmp_dir / "instance"),
+        "KEYFILE": str(keyfile),
+        **extra,
+    })
+    import_all_models()
+    with app.app_context():
+        Base.metadata.create_all(_db.engine)
+    return app
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def app(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+        keyfile: Path) -> Iterator[Flask]:
+    app = build_app(backend, request, tmp_path_factory.mktemp(backend), keyfile)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _only_on_postgresql(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgresql") and "backend" in request.fixturenames:
+        if request.getfixturevalue("backend") != "postgresql":
+            pytest.skip("prueba específica de PostgreSQL; en SQLite no aplica")
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """The app's session inside an app context, in a transaction rolled back after the test.
+
+    Requests made by the test client during the test share the connection: their commits
+    only release savepoints (SQLAlchemy's "join into an external transaction" recipe).
+    """
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        _db.session.remove()
+        _db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield _db.session
+        finally:
+            _db.session.remove()
+            _db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db: Session) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """A CSRF token read from the form at `path`, as a browser would."""
+    response = client.get(path)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} ({response.status_code})"
+    return match.group(1)
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, db: Session) -> Callable[..., Any]:
+    """Create a user of `role` in `states` (None = national) and log the client in as them."""
+
+    def _login(role: str, states: list[str] | None = None, **kwargs: Any) -> Any:
+        user = factories.make_user(db, role=role, states=states, **kwargs)
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/login")})
+        response = client.post("/login", data={
+            "csrf_token": csrf_token(client), "username": user.username, "password": factories.PASSWORD,
+        })
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _login
