@@ -1,0 +1,1 @@
+"""Durable solutions: assessments against the IASC criteria, the dashboard and its exports."""
