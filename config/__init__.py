@@ -57,6 +57,8 @@ class Defaults:
     MASS_EVENT_MIN_HOUSEHOLDS = 10
     MASS_EVENT_MIN_PERSONS = 50
     PAGE_SIZE = 25
+    #: A newer INEGI municipality CSV; empty means the edition shipped with the package.
+    MUNICIPALITIES_FILE = ""
 
 
 class Development(Defaults):

@@ -38,6 +38,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["dfi_keys"] = load_key_material(app.config, app.instance_path)
 
+    from dfi_casos.catalogs.geography import load_municipalities
+
+    # Loaded once per app; a bad file stops the start-up with the line at fault.
+    app.extensions["municipalities"] = load_municipalities(app.config.get("MUNICIPALITIES_FILE") or None)
+
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -68,7 +73,9 @@ def _register_blueprints(app: Flask) -> None:
     from dfi_casos.admin.views import bp as admin_bp
     from dfi_casos.auth.views import bp as auth_bp
     from dfi_casos.main.views import bp as main_bp
+    from dfi_casos.registry.views import bp as registry_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(registry_bp)

@@ -1,0 +1,318 @@
+"""Registry tables: persons, households and their membership history, events, communities, consent."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dfi_casos.catalogs.enums import (
+    ConsentMethod,
+    ConsentScope,
+    DisplacementCause,
+    EventType,
+    LabeledEnum,
+    RegisteredSex,
+    RelationshipToHead,
+)
+from dfi_casos.database import Base, new_uuid, utcnow
+from dfi_casos.security.fields import BlindIndex, CompositeBlindIndex, Encrypted
+from dfi_casos.security.normalize import normalize_curp, normalize_full_name_dob, normalize_phone
+
+
+def enum_column(enum_cls: type[LabeledEnum]) -> Any:
+    """A portable enum column storing the English value (no native type: new members need no migration)."""
+    return Enum(enum_cls, native_enum=False, length=40, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members])
+
+
+def _owner_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("user_account.id"), index=True)
+
+
+class Institution(Base):
+    """An institution cases refer to; administrators edit the list."""
+
+    __tablename__ = "institution"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Stable slug, never reused for another institution.
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Household(Base):
+    """A household (hogar): its members come and go through HouseholdMembership."""
+
+    __tablename__ = "household"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    #: Territory of attention (INEGI state key): what access.scoped filters on.
+    state_code: Mapped[str] = mapped_column(String(2), index=True)
+    #: Current municipality (INEGI cve_geo, 5 digits).
+    municipality_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("displacement_event.id"), index=True)
+    community_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("community.id"), index=True)
+    #: Free-text notes about the household's situation.
+    notes = Encrypted()
+    registered_by_id: Mapped[int] = _owner_fk()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    memberships: Mapped[list[HouseholdMembership]] = relationship(
+        back_populates="household", order_by="HouseholdMembership.id")
+    event: Mapped[DisplacementEvent | None] = relationship()
+    community: Mapped[Community | None] = relationship(back_populates="households")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def current_memberships(self) -> list[HouseholdMembership]:
+        return [m for m in self.memberships if m.left_on is None]
+
+    @property
+    def size(self) -> int:
+        """Members present and absent (separated) who still belong to the household."""
+        return len(self.current_memberships)
+
+
+class Person(Base):
+    """A displaced person (or one at risk). Sensitive fields are encrypted; see DOMAIN.md."""
+
+    __tablename__ = "person"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    given_names = Encrypted()
+    first_surname = Encrypted()
+    second_surname = Encrypted()
+    #: Other names used, alias.
+    aliases = Encrypted()
+    curp = Encrypted(blind_index=BlindIndex("curp", normalize_curp))
+    birth_date = Encrypted(date)
+    #: When the date of birth is unknown: an estimated age at registration.
+    estimated_age: Mapped[int | None] = mapped_column(Integer)
+    birth_date_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    registered_sex: Mapped[RegisteredSex] = mapped_column(enum_column(RegisteredSex), default=RegisteredSex.UNKNOWN)
+    #: Self-declared, optional.
+    gender_identity = Encrypted()
+    #: State of birth (INEGI key); "NE" abroad.
+    birth_state_code: Mapped[str | None] = mapped_column(String(2))
+    nationality: Mapped[str | None] = mapped_column(String(60))
+    indigenous: Mapped[bool | None] = mapped_column(Boolean)
+    #: INALI grouping codes ("01".."68").
+    indigenous_languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    speaks_spanish: Mapped[bool | None] = mapped_column(Boolean)
+    afro_mexican: Mapped[bool | None] = mapped_column(Boolean)
+    #: Washington Group short set: {domain value: level value}.
+    disability: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    phone = Encrypted(blind_index=BlindIndex("phone", normalize_phone))
+    address = Encrypted()
+    #: Current locality: municipality (INEGI cve_geo) of the current residence.
+    municipality_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    safe_contact_channel = Encrypted()
+    may_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: DocumentType values.
+    documents_held: Mapped[list[str]] = mapped_column(JSON, default=list)
+    documents_lost: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: ProtectionRisk values: encrypted because the list itself endangers the person.
+    protection_risks = Encrypted(list)
+    #: SpecificNeed values.
+    specific_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    name_dob_bidx = CompositeBlindIndex(
+        "name_dob", ("given_names", "first_surname", "second_surname", "birth_date"), normalize_full_name_dob)
+    #: Territory of attention, copied from the household by the services (for scoping).
+    state_code: Mapped[str] = mapped_column(String(2), index=True)
+    registered_by_id: Mapped[int] = _owner_fk()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    memberships: Mapped[list[HouseholdMembership]] = relationship(
+        back_populates="person", order_by="HouseholdMembership.id")
+    consents: Mapped[list[Consent]] = relationship(back_populates="person", order_by="Consent.taken_on")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def current_membership(self) -> HouseholdMembership | None:
+        return next((m for m in self.memberships if m.left_on is None), None)
+
+    def full_name(self) -> str:
+        """Decrypts three fields: call it only where the name is shown."""
+        return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
+
+
+class HouseholdMembership(Base):
+    """A person's stay in a household; a row with `left_on` is history (separation, reunification)."""
+
+    __tablename__ = "household_membership"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    relationship_to_head: Mapped[RelationshipToHead] = mapped_column(enum_column(RelationshipToHead))
+    #: False when separated: an absent member still counts in the household's size.
+    present: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    #: Why the person left: "separation", "moved", "death", "error", ... (no personal detail).
+    left_reason: Mapped[str | None] = mapped_column(String(40))
+    recorded_by_id: Mapped[int] = _owner_fk()
+
+    household: Mapped[Household] = relationship(back_populates="memberships")
+    person: Mapped[Person] = relationship(back_populates="memberships")
+
+
+#: Which events a community lived through.
+community_event = Table(
+    "community_event",
+    Base.metadata,
+    Column("community_id", ForeignKey("community.id"), primary_key=True),
+    Column("event_id", ForeignKey("displacement_event.id"), primary_key=True),
+)
+
+
+class DisplacementEvent(Base):
+    """A displacement: massive (many households together) or individual/family ("gota a gota")."""
+
+    __tablename__ = "displacement_event"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    event_type: Mapped[EventType] = mapped_column(enum_column(EventType), index=True)
+    started_on: Mapped[date] = mapped_column(Date, index=True)
+    #: End of the period, when the displacement lasted more than a day.
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    origin_state_code: Mapped[str] = mapped_column(String(2), index=True)
+    origin_municipality_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    #: Locality name, and its INEGI code when known (4 more digits).
+    origin_locality: Mapped[str | None] = mapped_column(String(200))
+    origin_locality_code: Mapped[str | None] = mapped_column(String(9))
+    #: The "otra" cause, specified.
+    cause_other: Mapped[str | None] = mapped_column(String(200))
+    estimated_households: Mapped[int | None] = mapped_column(Integer)
+    estimated_persons: Mapped[int | None] = mapped_column(Integer)
+    #: Testimony of what happened.
+    narrative = Encrypted()
+    destination_state_code: Mapped[str | None] = mapped_column(String(2))
+    destination_municipality_code: Mapped[str | None] = mapped_column(String(5))
+    #: Territory of attention.
+    state_code: Mapped[str] = mapped_column(String(2), index=True)
+    registered_by_id: Mapped[int] = _owner_fk()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    communities: Mapped[list[Community]] = relationship(secondary=community_event, back_populates="events")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    cause_rows: Mapped[list[EventCause]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def causes(self) -> list[DisplacementCause]:
+        return [row.cause for row in self.cause_rows]
+
+    @causes.setter
+    def causes(self, values: list[DisplacementCause]) -> None:
+        wanted = list(dict.fromkeys(DisplacementCause(v) for v in values))
+        self.cause_rows = [row for row in self.cause_rows if row.cause in wanted] + [
+            EventCause(cause=c) for c in wanted if c not in {row.cause for row in self.cause_rows}]
+
+
+class EventCause(Base):
+    """One cause of an event: a table (not a list column) so lists filter on it on both databases."""
+
+    __tablename__ = "displacement_event_cause"
+
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("displacement_event.id"), primary_key=True)
+    cause: Mapped[DisplacementCause] = mapped_column(enum_column(DisplacementCause), primary_key=True)
+
+
+class Community(Base):
+    """A group displaced together or at risk: a locality, an ejido, an indigenous community."""
+
+    __tablename__ = "community"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(200))
+    #: "locality", "ejido", "indigenous_community", "other".
+    kind: Mapped[str] = mapped_column(String(40))
+    municipality_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    locality: Mapped[str | None] = mapped_column(String(200))
+    at_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    indigenous: Mapped[bool] = mapped_column(Boolean, default=False)
+    estimated_households: Mapped[int | None] = mapped_column(Integer)
+    estimated_persons: Mapped[int | None] = mapped_column(Integer)
+    #: Collective measures and situation (security guarantees, relocation talks).
+    notes = Encrypted()
+    state_code: Mapped[str] = mapped_column(String(2), index=True)
+    registered_by_id: Mapped[int] = _owner_fk()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    events: Mapped[list[DisplacementEvent]] = relationship(secondary=community_event, back_populates="communities")
+    households: Mapped[list[Household]] = relationship(back_populates="community")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Consent(Base):
+    """Informed consent given by a person for one scope; withdrawal ends it."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    scope: Mapped[ConsentScope] = mapped_column(enum_column(ConsentScope))
+    #: The named institution, for the sharing scope.
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
+    method: Mapped[ConsentMethod] = mapped_column(enum_column(ConsentMethod))
+    #: Name of the witness of a verbal consent.
+    witness_name = Encrypted()
+    taken_on: Mapped[date] = mapped_column(Date)
+    taken_by_id: Mapped[int] = _owner_fk()
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    #: Copied from the person for scoping.
+    state_code: Mapped[str] = mapped_column(String(2), index=True)
+    registered_by_id: Mapped[int] = _owner_fk()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="consents")
+    institution: Mapped[Institution | None] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_on is None
+
+
+class DuplicateOverride(Base):
+    """A caseworker saved a person despite a duplicate warning: the reason is kept (encrypted)."""
+
+    __tablename__ = "duplicate_override"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    reason = Encrypted()
+    #: Ids of the candidate persons the warning listed (visible or not).
+    candidate_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int] = _owner_fk()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RecordChange(Base):
+    """Which fields of a record changed at each version, and who changed them: names, never values."""
+
+    __tablename__ = "record_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+    #: The record's version after this change.
+    version: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    changed_by_id: Mapped[int] = _owner_fk()
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
