@@ -213,7 +213,7 @@ def open_case(session: Session, actor: Any, subject: Household | Person | Commun
     )
     session.add(case)
     session.flush()
-    session.add(StageTransition(case_id=case.id, from_stage=None, to_stage=stage, actor_id=actor.id))
+    case.transitions.append(StageTransition(from_stage=None, to_stage=stage, actor_id=actor.id))
     audit.record(session, action="create", actor=actor, object_type="case", object_id=case.id,
                  details={"folio": case.folio, "subject_type": subject_type.value, "stage": stage.value})
     return case
@@ -265,10 +265,9 @@ def _move(session: Session, actor: Any, case: Case, to_stage: Stage, reason: str
         case.closed_on = local_today()
         case.closure_reason = approval.closure_reason
     _touch(session, case)
-    transition = StageTransition(case_id=case.id, from_stage=from_stage, to_stage=to_stage, actor_id=actor.id,
+    transition = StageTransition(from_stage=from_stage, to_stage=to_stage, actor_id=actor.id,
                                  approval_id=approval.id if approval else None)
     transition.reason = (reason or "").strip() or None
-    session.add(transition)
     case.transitions.append(transition)
     audit.record(session, action="stage_change", actor=actor, object_type="case", object_id=case.id,
                  details={"from": from_stage.value, "to": to_stage.value,
@@ -288,10 +287,9 @@ def request_approval(session: Session, actor: Any, case: Case, to_stage: Stage,
         raise ApprovalNotAllowed("Ya hay una solicitud pendiente para este caso.", "to_stage")
     workflow.check_approval_target(case.stage, to_stage, closure_reason)
     _check_closure_preconditions(session, case, closure_reason)
-    approval = ApprovalRequest(case_id=case.id, from_stage=case.stage, to_stage=to_stage,
+    approval = ApprovalRequest(from_stage=case.stage, to_stage=to_stage,
                                closure_reason=closure_reason, requested_by_id=actor.id)
     approval.justification = (justification or "").strip() or None
-    session.add(approval)
     case.approvals.append(approval)
     _touch(session, case)
     audit.record(session, action="approval_request", actor=actor, object_type="case", object_id=case.id,
@@ -370,9 +368,8 @@ def submit_intake(session: Session, actor: Any, case: Case, summary: str,
         raise RecognitionNotAllowed("La entrevista de este caso ya se envió a valoración.")
     if not summary.strip():
         raise RecognitionNotAllowed("Escriba el resumen de la entrevista.", "summary")
-    recognition = Recognition(case_id=case.id, submitted_by_id=actor.id)
+    recognition = Recognition(submitted_by_id=actor.id)
     recognition.summary = summary.strip()
-    session.add(recognition)
     case.recognition = recognition
     case.recognition_status = RecognitionStatus.SUBMITTED
     _touch(session, case)
@@ -418,9 +415,8 @@ def appeal(session: Session, actor: Any, case: Case, grounds: str, expected_vers
         raise RecognitionNotAllowed("Solo se recurre una decisión de no reconocimiento.")
     if not grounds.strip():
         raise RecognitionNotAllowed("Escriba los motivos del recurso.", "grounds")
-    filed = Appeal(case_id=case.id, filed_by_id=actor.id)
+    filed = Appeal(filed_by_id=actor.id)
     filed.grounds = grounds.strip()
-    session.add(filed)
     case.appeal = filed
     case.recognition_status = RecognitionStatus.APPEALED
     _touch(session, case)
@@ -523,10 +519,9 @@ def add_service(session: Session, actor: Any, case: Case, *, assistance_type: As
     _institution(session, institution_id, required=False)
     if provided_on > local_today() + timedelta(days=366):
         raise CaseError("La fecha es demasiado lejana.", "provided_on")
-    service = Service(case_id=case.id, assistance_type=assistance_type, provided_on=provided_on, status=status,
+    service = Service(assistance_type=assistance_type, provided_on=provided_on, status=status,
                       institution_id=institution_id, recorded_by_id=actor.id)
     service.notes = (notes or "").strip() or None
-    session.add(service)
     case.services.append(service)
     session.flush()
     audit.record(session, action="create", actor=actor, object_type="case_service", object_id=service.id,
@@ -575,10 +570,9 @@ def add_referral(session: Session, actor: Any, case: Case, *, institution_id: in
     if not _has_consent(session, person, institution_id):
         raise ConsentMissing("La persona no ha dado su consentimiento para compartir sus datos con esta "
                              "institución (o lo retiró). Registre el consentimiento antes de canalizar.")
-    referral = Referral(case_id=case.id, person_id=person.id, institution_id=institution_id, need=need,
+    referral = Referral(person_id=person.id, institution_id=institution_id, need=need,
                         sent_on=today, due_on=due_on, status=ReferralStatus.SENT, created_by_id=actor.id)
     referral.notes = (notes or "").strip() or None
-    session.add(referral)
     case.referrals.append(referral)
     session.flush()
     audit.record(session, action="create", actor=actor, object_type="referral", object_id=referral.id,
@@ -616,9 +610,8 @@ def add_note(session: Session, actor: Any, case: Case, body: str) -> CaseNote:
     _require_record(actor, case)
     if not body.strip():
         raise CaseError("Escriba la nota.", "body")
-    note = CaseNote(case_id=case.id, author_id=actor.id)
+    note = CaseNote(author_id=actor.id)
     note.body = body.strip()
-    session.add(note)
     case.notes.append(note)
     session.flush()
     audit.record(session, action="create", actor=actor, object_type="case_note", object_id=note.id,
@@ -770,7 +763,7 @@ class Worklist:
     stale: list[Case] = field(default_factory=list)
 
 
-def worklist(session: Session, user: Any) -> Worklist:
+def worklist(session: Session, user: Any, today: date | None = None) -> Worklist:
     """The user's open cases (owned or assigned) and what needs action on them."""
     result = Worklist()
     mine = _my_cases_clause(user)
@@ -784,7 +777,7 @@ def worklist(session: Session, user: Any) -> Worklist:
             result.awaiting_approval.append(case)
         elif latest is not None and latest.status == ApprovalStatus.REJECTED:
             result.returned.append((case, latest))
-    today = local_today()
+    today = today or local_today()
     result.overdue_referrals = [(case, r) for case in result.cases for r in case.referrals if is_overdue(r, today)]
     last = last_activity(session, [c.id for c in result.cases])
     limit = utcnow() - timedelta(days=STALE_AFTER_DAYS)
