@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from dfi_casos.auth.models import Role, User
@@ -93,7 +93,9 @@ def _aware(value: datetime) -> datetime:
 
 def get_case_for(session: Session, actor: Any, case_id: uuid.UUID) -> Case:
     """The case if `actor` may see it, else CaseNotFound (forbidden and absent look the same)."""
-    case = session.scalars(access.scoped(select(Case).where(Case.id == case_id), Case, actor)).first()
+    stmt = select(Case).where(Case.id == case_id).options(
+        selectinload(Case.owner), selectinload(Case.assignees).selectinload(CaseAssignee.user))
+    case = session.scalars(access.scoped(stmt, Case, actor)).first()
     if case is None:
         raise CaseNotFound(str(case_id))
     return case
@@ -108,7 +110,7 @@ def find_by_folio(session: Session, actor: Any, folio: str) -> Case | None:
 def list_cases(session: Session, actor: Any, *, stage: Stage | None = None, state_code: str | None = None,
                open_only: bool = False, limit: int = 200) -> list[Case]:
     """The cases `actor` may see, newest first, filtered by stage and state."""
-    stmt = access.scoped(select(Case), Case, actor)
+    stmt = access.scoped(select(Case).options(selectinload(Case.owner)), Case, actor)
     if stage is not None:
         stmt = stmt.where(Case.stage == stage)
     if state_code:
@@ -767,7 +769,7 @@ def worklist(session: Session, user: Any, today: date | None = None) -> Worklist
     """The user's open cases (owned or assigned) and what needs action on them."""
     result = Worklist()
     mine = _my_cases_clause(user)
-    result.cases = list(session.scalars(access.scoped(select(Case), Case, user)
+    result.cases = list(session.scalars(access.scoped(select(Case).options(*_WORKLIST_LOADS), Case, user)
                                         .where(mine, Case.status == CaseStatus.OPEN)
                                         .order_by(Case.created_at.desc())))
     for case in result.cases:
@@ -787,6 +789,10 @@ def worklist(session: Session, user: Any, today: date | None = None) -> Worklist
     return result
 
 
+#: What the worklist reads of each case, loaded up front (templates never query).
+_WORKLIST_LOADS = (selectinload(Case.owner), selectinload(Case.approvals), selectinload(Case.referrals))
+
+
 def _my_cases_clause(user: Any) -> Any:
     assigned = select(CaseAssignee.case_id).where(CaseAssignee.user_id == user.id)
     return (Case.owner_id == user.id) | Case.id.in_(assigned)
@@ -797,7 +803,8 @@ def _decisions_waiting(session: Session, user: Any) -> list[Case]:
     waiting = access.scoped(select(Case), Case, user).where(Case.status == CaseStatus.OPEN).where(
         Case.id.in_(select(ApprovalRequest.case_id).where(ApprovalRequest.status == ApprovalStatus.PENDING))
         | Case.recognition_status.in_([RecognitionStatus.SUBMITTED, RecognitionStatus.APPEALED]))
-    cases = session.scalars(waiting.order_by(Case.updated_at)).all()
+    cases = session.scalars(waiting.options(*_WORKLIST_LOADS, selectinload(Case.recognition))
+                            .order_by(Case.updated_at)).all()
     return [c for c in cases if any(a.name.startswith("decide_") for a in workflow.next_actions(c, user))]
 
 
@@ -813,3 +820,8 @@ def last_activity(session: Session, case_ids: list[uuid.UUID]) -> dict[uuid.UUID
     ).subquery()
     rows = session.execute(select(sources.c.case_id, func.max(sources.c.at)).group_by(sources.c.case_id))
     return {row[0]: _aware(row[1]) for row in rows}
+
+
+def active_institutions(session: Session) -> list[Institution]:
+    """The institutions a service or referral may name, by name."""
+    return list(session.scalars(select(Institution).where(Institution.active.is_(True)).order_by(Institution.name)))

@@ -67,6 +67,8 @@ class NavItem:
 #: The main menu; each entry shows only to roles holding its permission.
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("main.index", "Inicio", None),
+    NavItem("cases.my_cases", "Mis casos", P.VIEW_CASES),
+    NavItem("cases.case_list", "Casos", P.ASSIGN_CASES),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
 )
 
