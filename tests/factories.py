@@ -33,3 +33,55 @@ def make_user(session: Session, role: str | Role = Role.CASEWORKER, states: list
         setattr(user, name, value)
     session.flush()
     return user
+
+
+# --- registry ------------------------------------------------------------------------------
+
+def _registrar(session: Session, state: str, registered_by: Any) -> Any:
+    return registered_by or make_user(session, role=Role.CASEWORKER, states=[state])
+
+
+def make_person(session: Session, state: str = "12", registered_by: Any = None, **values: Any) -> Any:
+    """A person alone in `state`; `values` override PersonData fields."""
+    from dfi_casos.registry import services as registry
+
+    data = registry.PersonData(**{"given_names": "Juana", "first_surname": f"Prueba{next(_counter)}",
+                                  "second_surname": "López", **values})
+    return registry.register_person(session, _registrar(session, state, registered_by), data, state,
+                                    duplicate_reason="datos de prueba")
+
+
+def make_household(session: Session, state: str = "12", registered_by: Any = None, members: int = 2,
+                   **values: Any) -> Any:
+    """A household of `members` persons (the first is the head) in `state`."""
+    from dfi_casos.catalogs.enums import RelationshipToHead
+    from dfi_casos.registry import services as registry
+
+    people = [registry.MemberData(
+        person=registry.PersonData(given_names=f"Integrante{i}", first_surname=f"Hogar{next(_counter)}"),
+        relationship=RelationshipToHead.HEAD if i == 0 else RelationshipToHead.CHILD) for i in range(members)]
+    data = registry.HouseholdData(**{"state_code": state, "municipality_code": None, "members": people, **values})
+    return registry.register_household(session, _registrar(session, state, registered_by), data,
+                                       duplicate_reason="datos de prueba")
+
+
+def make_event(session: Session, state: str = "12", registered_by: Any = None, **values: Any) -> Any:
+    """An individual/family displacement event in `state`."""
+    from datetime import date
+
+    from dfi_casos.catalogs.enums import DisplacementCause, EventType
+    from dfi_casos.registry import services as registry
+
+    data = registry.EventData(**{
+        "event_type": EventType.INDIVIDUAL_OR_FAMILY, "started_on": date(2025, 3, 1), "origin_state_code": state,
+        "state_code": state, "causes": [DisplacementCause.GENERALIZED_VIOLENCE], **values})
+    return registry.register_event(session, _registrar(session, state, registered_by), data)
+
+
+def make_community(session: Session, state: str = "12", registered_by: Any = None, **values: Any) -> Any:
+    """A community in `state`."""
+    from dfi_casos.registry import services as registry
+
+    data = registry.CommunityData(**{"name": f"Comunidad {next(_counter)}", "kind": "locality",
+                                     "state_code": state, **values})
+    return registry.register_community(session, _registrar(session, state, registered_by), data)

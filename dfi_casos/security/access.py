@@ -67,6 +67,8 @@ class NavItem:
 #: The main menu; each entry shows only to roles holding its permission.
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("main.index", "Inicio", None),
+    NavItem("registry.index", "Registro", P.VIEW_CASES),
+    NavItem("registry.search", "Búsqueda", P.VIEW_CASES),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
 )
 
