@@ -137,6 +137,13 @@ class _MorePersonFields:
 class MemberForm(Form, _CorePersonFields):
     """One row of a household: a person and their relationship to the head."""
 
+    class Meta:
+        def get_translations(self, form: Any) -> Any:
+            # a sub-form is a plain wtforms Form: borrow Flask-WTF's Spanish messages
+            from flask_wtf.i18n import translations
+
+            return translations
+
     relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True)
     present = BooleanField("Está presente en el hogar", default=True,
                            description="Desmarque si la persona está separada del hogar.")

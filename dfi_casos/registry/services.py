@@ -493,13 +493,20 @@ def register_household(session: Session, actor: Any, data: HouseholdData,
     people = [_new_person(session, actor, m.person, data.state_code) for m in data.members]
     session.flush()
     for member, person in zip(data.members, people, strict=True):
-        session.add(HouseholdMembership(household_id=household.id, person_id=person.id,
-                                        relationship_to_head=member.relationship, present=member.present,
-                                        joined_on=date.today(), recorded_by_id=actor.id))
+        _join(session, household, person, member, actor)
     for match in matches:
         _keep_override(session, actor, people[match.index], match, duplicate_reason or "")
     session.flush()
     return household
+
+
+def _join(session: Session, household: Household, person: Person, member: MemberData, actor: Any) -> None:
+    # through both relationships, so objects already loaded in this session see the new row
+    with session.no_autoflush:
+        membership = HouseholdMembership(household=household, person=person,
+                                         relationship_to_head=member.relationship, present=member.present,
+                                         joined_on=date.today(), recorded_by_id=actor.id)
+    session.add(membership)
 
 
 def update_person(session: Session, actor: Any, person: Person, data: PersonData, expected_version: int) -> list[str]:
@@ -557,15 +564,12 @@ def add_member(session: Session, actor: Any, household: Household, member: Membe
     matches = _check_duplicates(session, actor, [member.person], duplicate_reason)
     person = _new_person(session, actor, member.person, household.state_code)
     session.flush()
-    session.add(HouseholdMembership(household_id=household.id, person_id=person.id,
-                                    relationship_to_head=member.relationship, present=member.present,
-                                    joined_on=date.today(), recorded_by_id=actor.id))
+    _join(session, household, person, member, actor)
     for match in matches:
         _keep_override(session, actor, person, match, duplicate_reason or "")
     audit.record(session, action="member_joined", actor=actor, object_type="household", object_id=household.id,
                  details={"person_id": str(person.id)})
     session.flush()
-    session.refresh(household)
     return person
 
 
@@ -780,6 +784,8 @@ def record_consent(session: Session, actor: Any, person: Person, data: ConsentDa
                       institution_id=data.institution_id if data.scope == ConsentScope.SHARING_WITH_INSTITUTION
                       else None)
     consent.witness_name = (data.witness_name or "").strip() or None
+    with session.no_autoflush:
+        consent.person = person
     session.add(consent)
     audit.record(session, action="consent_given", actor=actor, object_type="person", object_id=person.id,
                  details={"consent_id": str(consent.id), "scope": data.scope.value,
