@@ -236,7 +236,7 @@ class WithdrawConsentForm(FlaskForm):
 
 class SearchForm(FlaskForm):
     kind = _select("Buscar por", services.SEARCH_KINDS.items(), required=True)
-    curp = StringField("CURP", validators=[Optional(), Length(max=18, message="Máximo 18 caracteres.")])
+    curp = StringField("CURP", validators=[Optional(), Length(max=30, message="Máximo 30 caracteres.")])
     given_names = _text(100, "nombre(s)")
     first_surname = _text(100, "primer apellido")
     second_surname = _text(100, "segundo apellido")
