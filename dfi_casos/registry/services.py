@@ -986,3 +986,66 @@ def search_persons(session: Session, actor: Any, terms: SearchTerms) -> list[Per
     audit.record(session, action="search", actor=actor, object_type="person",
                  details={"kind": terms.kind, "count": len(found), "result_ids": [str(p.id) for p in found]})
     return found
+
+
+# --- institutions catalog (administrators) ---------------------------------------------------
+
+@dataclass
+class InstitutionData:
+    code: str
+    name: str
+    active: bool = True
+
+
+def list_institutions(session: Session, actor: Any) -> list[Institution]:
+    """Every institution, active first, for the administrators' catalog page."""
+    _require(actor, Permission.MANAGE_CATALOGS)
+    return list(session.scalars(select(Institution).order_by(Institution.active.desc(), Institution.name)))
+
+
+def get_institution_for(session: Session, actor: Any, institution_id: int) -> Institution:
+    """The institution for an administrator; an audited 404 otherwise."""
+    found = session.get(Institution, institution_id) if access.has_permission(actor, Permission.MANAGE_CATALOGS) \
+        else None
+    if found is None:
+        access.deny(session, actor, object_type="institution", object_id=institution_id, reason="not_visible")
+    return found  # type: ignore[return-value]
+
+
+def _check_institution(session: Session, data: InstitutionData, current: Institution | None) -> None:
+    taken = session.scalars(select(Institution.id).where(Institution.code == data.code.strip())).first()
+    if taken is not None and (current is None or taken != current.id):
+        raise RegistryError("Ya existe una institución con esa clave.", "code")
+    if not data.name.strip():
+        raise RegistryError("Escriba el nombre.", "name")
+
+
+def create_institution(session: Session, actor: Any, data: InstitutionData) -> Institution:
+    """Add an institution to the catalog."""
+    _require(actor, Permission.MANAGE_CATALOGS)
+    _check_institution(session, data, None)
+    institution = Institution(code=data.code.strip(), name=data.name.strip(), active=data.active)
+    session.add(institution)
+    session.flush()
+    audit.record(session, action="create", actor=actor, object_type="institution", object_id=institution.id,
+                 details={"fields": ["code", "name", "active"]})
+    return institution
+
+
+def update_institution(session: Session, actor: Any, institution: Institution, data: InstitutionData,
+                       expected_version: int) -> list[str]:
+    """Rename or (de)activate an institution; its code never changes once records may refer to it."""
+    _require(actor, Permission.MANAGE_CATALOGS)
+    labels = {"name": "nombre", "active": "activa", "code": "clave"}
+    _check_version(session, "institution", institution, expected_version, labels)
+    if data.code.strip() != institution.code:
+        raise RegistryError("La clave no se cambia: otros registros la usan.", "code")
+    _check_institution(session, data, institution)
+    changed = _apply(institution, {"name": data.name.strip(), "active": data.active})
+    if changed:
+        _flush_or_conflict(session, "institution", institution, expected_version, labels)
+        _record_change(session, actor, "institution", institution, changed)
+        audit.record(session, action="update", actor=actor, object_type="institution", object_id=institution.id,
+                     details={"fields": changed})
+        session.flush()
+    return changed

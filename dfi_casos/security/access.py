@@ -70,6 +70,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("registry.index", "Registro", P.VIEW_CASES),
     NavItem("registry.search", "Búsqueda", P.VIEW_CASES),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
+    NavItem("institutions.index", "Instituciones", P.MANAGE_CATALOGS),
 )
 
 
