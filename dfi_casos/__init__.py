@@ -81,3 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(institutions_bp)
+    if app.config.get("BENCH_ROUTES"):
+        from dfi_casos.bench_views import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
