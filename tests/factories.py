@@ -85,3 +85,48 @@ def make_community(session: Session, state: str = "12", registered_by: Any = Non
     data = registry.CommunityData(**{"name": f"Comunidad {next(_counter)}", "kind": "locality",
                                      "state_code": state, **values})
     return registry.register_community(session, _registrar(session, state, registered_by), data)
+
+
+#: Plaintext planted in registry records of another state: no outsider's response may contain any of it.
+REGISTRY_PLANTED: list[str] = []
+
+
+def registry_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """Registry records of `state` by URL argument name (person_id, household_id, event_id, ...).
+
+    Their sensitive values are remembered in REGISTRY_PLANTED; the route-walking access test merges
+    this mapping into foreign_records().
+    """
+    from dfi_casos.registry import services as registry
+
+    def plant_here(value: str) -> str:
+        REGISTRY_PLANTED.append(value)
+        return value
+
+    number = next(_counter)
+    owner = make_user(session, role=Role.CASEWORKER, states=[state])
+    event = make_event(session, state, owner, narrative=plant_here(f"Relato reservado {number}"))
+    community = make_community(session, state, owner, event_ids=[event.id],
+                               notes=plant_here(f"Nota comunitaria reservada {number}"))
+    household = make_household(session, state, owner, event_id=event.id, community_id=community.id,
+                               notes=plant_here(f"Nota de hogar reservada {number}"))
+    person = household.memberships[0].person
+    person.given_names = plant_here(f"Zoraida{number}")
+    person.curp = plant_here(make_curp_for_test(number))
+    person.phone = plant_here(f"55{number:08d}")
+    session.flush()
+    institution = registry.create_institution(session, make_user(session, role=Role.ADMINISTRATOR, states=[state]),
+                                              registry.InstitutionData(code=f"inst_{state}_{number}",
+                                                                       name=f"Institución estatal {number}",
+                                                                       state_code=state))
+    return {"person_id": str(person.id), "household_id": str(household.id), "event_id": str(event.id),
+            "community_id": str(community.id), "institution_id": str(institution.id)}
+
+
+def make_curp_for_test(number: int) -> str:
+    """A valid CURP unique to `number` (birth date varies with it)."""
+    from datetime import date, timedelta
+
+    from dfi_casos.registry.curp import make_curp
+
+    return make_curp("Reservado", "Ajeno", "Zoraida", date(1950, 1, 1) + timedelta(days=number), "M", "GR")

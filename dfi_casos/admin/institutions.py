@@ -16,7 +16,7 @@ bp = Blueprint("institutions", __name__, url_prefix="/admin/instituciones")
 
 def _data(form: InstitutionForm) -> services.InstitutionData:
     return services.InstitutionData(code=form.code.data or "", name=form.name.data or "",
-                                    active=bool(form.active.data))
+                                    active=bool(form.active.data), state_code=form.state_code.data or None)
 
 
 def _attach(form: InstitutionForm, exc: services.RegistryError) -> str | None:
@@ -59,6 +59,7 @@ def edit(institution_id: int) -> Any:
     form = InstitutionForm(obj=None if request.method == "POST" else institution)
     if request.method == "GET":
         form.version.data = str(institution.version)
+        form.state_code.data = institution.state_code or ""
     general_error = None
     if form.validate_on_submit():
         try:

@@ -277,6 +277,8 @@ class InstitutionForm(FlaskForm):
         DataRequired("Escriba la clave."), Length(max=60, message="Máximo 60 caracteres.")],
         description="Minúsculas, números y guion bajo; no se reutiliza para otra institución.")
     name = _text(200, "el nombre", required=True)
+    state_code = _select("Entidad", STATE_CHOICES, blank="Nacional (todas las entidades)",
+                         description="Para dependencias estatales o municipales, la entidad a la que pertenecen.")
     active = BooleanField("Activa", default=True)
     version = HiddenField()
 

@@ -1,6 +1,7 @@
 """Registry rules: registering, editing, finding and listing records, always within the actor's scope."""
 from __future__ import annotations
 
+import inspect
 import math
 import uuid
 from dataclasses import dataclass, field
@@ -320,6 +321,20 @@ def _check_version(session: Session, record_type: str, record: Any, expected: in
         raise EditConflict(changes_since(session, record_type, record.id, expected), labels)
 
 
+# Entries name the record's territory where audit.record takes it (the audit branch adds
+# `state_code` so state auditors find them); checked once so both versions of audit work.
+_AUDIT_TAKES_STATE = "state_code" in inspect.signature(audit.record).parameters
+
+
+def _audit(session: Session, actor: Any, action: str, object_type: str, record: Any, *, details: dict[str, Any],
+           state_code: str | None = None) -> None:
+    extra = {}
+    if _AUDIT_TAKES_STATE:
+        extra["state_code"] = state_code or getattr(record, "state_code", None)
+    audit.record(session, action=action, actor=actor, object_type=object_type,
+                 object_id=record.id if record is not None else None, details=details, **extra)
+
+
 # --- loaders ---------------------------------------------------------------------------------
 
 def _parse_id(value: Any) -> uuid.UUID | None:
@@ -373,8 +388,16 @@ def _visible_or_none(session: Session, actor: Any, model: Any, record_id: uuid.U
 
 def record_view(session: Session, actor: Any, object_type: str, record: Any, fields: list[str]) -> None:
     """Audit that `actor` was shown these sensitive fields of a record (names only)."""
-    audit.record(session, action="view", actor=actor, object_type=object_type, object_id=record.id,
-                 details={"fields": fields})
+    _audit(session, actor, "view", object_type, record, details={"fields": fields})
+
+
+def record_list_view(session: Session, actor: Any, object_type: str, records: list[Any], fields: list[str]) -> None:
+    """Audit that a list or search page showed these fields of these records (ids and names of fields)."""
+    if records:
+        states = {getattr(r, "state_code", None) for r in records}
+        _audit(session, actor, "view", object_type, None,
+               details={"fields": fields, "ids": [str(r.id) for r in records]},
+               state_code=states.pop() if len(states) == 1 else None)
 
 
 # --- duplicates ------------------------------------------------------------------------------
@@ -429,8 +452,7 @@ def _keep_override(session: Session, actor: Any, person: Person, match: Duplicat
                                  created_by_id=actor.id)
     override.reason = reason.strip()
     session.add(override)
-    audit.record(session, action="duplicate_override", actor=actor, object_type="person", object_id=person.id,
-                 details={"candidate_ids": match.candidate_ids})
+    _audit(session, actor, "duplicate_override", "person", person, details={"candidate_ids": match.candidate_ids})
 
 
 # --- persons and households ------------------------------------------------------------------
@@ -441,8 +463,7 @@ def _new_person(session: Session, actor: Any, data: PersonData, state_code: str)
     for name, value in values.items():
         setattr(person, name, value)
     session.add(person)
-    audit.record(session, action="create", actor=actor, object_type="person", object_id=person.id,
-                 details={"fields": _filled(values)})
+    _audit(session, actor, "create", "person", person, details={"fields": _filled(values)})
     return person
 
 
@@ -483,10 +504,10 @@ def register_household(session: Session, actor: Any, data: HouseholdData,
                           registered_by_id=actor.id)
     household.notes = (data.notes or "").strip() or None
     session.add(household)
-    audit.record(session, action="create", actor=actor, object_type="household", object_id=household.id,
-                 details={"fields": _filled({"municipality_code": data.municipality_code, "notes": data.notes,
-                                             "event_id": data.event_id, "community_id": data.community_id}),
-                          "members": len(data.members)})
+    _audit(session, actor, "create", "household", household,
+           details={"fields": _filled({"municipality_code": data.municipality_code, "notes": data.notes,
+                                       "event_id": data.event_id, "community_id": data.community_id}),
+                    "members": len(data.members)})
     for member in data.members:
         # members live where the household lives unless the form says otherwise
         member.person.municipality_code = member.person.municipality_code or data.municipality_code
@@ -521,8 +542,7 @@ def update_person(session: Session, actor: Any, person: Person, data: PersonData
     if changed:
         _flush_or_conflict(session, "person", person, expected_version, PERSON_FIELD_LABELS)
         _record_change(session, actor, "person", person, changed)
-        audit.record(session, action="update", actor=actor, object_type="person", object_id=person.id,
-                     details={"fields": changed})
+        _audit(session, actor, "update", "person", person, details={"fields": changed})
         session.flush()
     return changed
 
@@ -547,8 +567,7 @@ def update_household(session: Session, actor: Any, household: Household, data: H
     if changed:
         _flush_or_conflict(session, "household", household, expected_version, PERSON_FIELD_LABELS)
         _record_change(session, actor, "household", household, changed)
-        audit.record(session, action="update", actor=actor, object_type="household", object_id=household.id,
-                     details={"fields": changed})
+        _audit(session, actor, "update", "household", household, details={"fields": changed})
         session.flush()
     return changed
 
@@ -567,8 +586,7 @@ def add_member(session: Session, actor: Any, household: Household, member: Membe
     _join(session, household, person, member, actor)
     for match in matches:
         _keep_override(session, actor, person, match, duplicate_reason or "")
-    audit.record(session, action="member_joined", actor=actor, object_type="household", object_id=household.id,
-                 details={"person_id": str(person.id)})
+    _audit(session, actor, "member_joined", "household", household, details={"person_id": str(person.id)})
     session.flush()
     return person
 
@@ -596,8 +614,8 @@ def end_membership(session: Session, actor: Any, household: Household, person_id
     if membership is None:
         raise RegistryError("La persona no es integrante actual de este hogar.", "person_id")
     membership.left_on, membership.left_reason = on_date, reason
-    audit.record(session, action="member_left", actor=actor, object_type="household", object_id=household.id,
-                 details={"person_id": str(membership.person_id), "reason": reason})
+    _audit(session, actor, "member_left", "household", household,
+           details={"person_id": str(membership.person_id), "reason": reason})
     session.flush()
     return membership
 
@@ -644,8 +662,7 @@ def register_event(session: Session, actor: Any, data: EventData) -> Displacemen
         setattr(event, name, value)
     event.causes = data.causes
     session.add(event)
-    audit.record(session, action="create", actor=actor, object_type="event", object_id=event.id,
-                 details={"fields": _filled(values) + ["causes"]})
+    _audit(session, actor, "create", "event", event, details={"fields": _filled(values) + ["causes"]})
     session.flush()
     return event
 
@@ -667,8 +684,7 @@ def update_event(session: Session, actor: Any, event: DisplacementEvent, data: E
             flag_modified(event, "state_code")
         _flush_or_conflict(session, "event", event, expected_version, EVENT_LABELS)
         _record_change(session, actor, "event", event, changed)
-        audit.record(session, action="update", actor=actor, object_type="event", object_id=event.id,
-                     details={"fields": changed})
+        _audit(session, actor, "update", "event", event, details={"fields": changed})
         session.flush()
     return changed
 
@@ -722,8 +738,8 @@ def register_community(session: Session, actor: Any, data: CommunityData) -> Com
         setattr(community, name, value)
     community.events = _community_events(session, actor, data.event_ids)
     session.add(community)
-    audit.record(session, action="create", actor=actor, object_type="community", object_id=community.id,
-                 details={"fields": _filled(values), "event_ids": [str(e.id) for e in community.events]})
+    _audit(session, actor, "create", "community", community,
+           details={"fields": _filled(values), "event_ids": [str(e.id) for e in community.events]})
     session.flush()
     return community
 
@@ -748,8 +764,7 @@ def update_community(session: Session, actor: Any, community: Community, data: C
     if changed:
         _flush_or_conflict(session, "community", community, expected_version, COMMUNITY_LABELS)
         _record_change(session, actor, "community", community, changed)
-        audit.record(session, action="update", actor=actor, object_type="community", object_id=community.id,
-                     details={"fields": changed})
+        _audit(session, actor, "update", "community", community, details={"fields": changed})
         session.flush()
     return changed
 
@@ -774,7 +789,7 @@ def record_consent(session: Session, actor: Any, person: Person, data: ConsentDa
     if data.taken_on > date.today():
         raise RegistryError("La fecha no puede ser posterior a hoy.", "taken_on")
     if data.scope == ConsentScope.SHARING_WITH_INSTITUTION:
-        if data.institution_id is None or session.get(Institution, data.institution_id) is None:
+        if data.institution_id not in {i.id for i in active_institutions(session, person.state_code)}:
             raise RegistryError("Elija la institución con la que se compartirán los datos.", "institution_id")
     if data.method == ConsentMethod.VERBAL_WITH_WITNESS and not (data.witness_name or "").strip():
         raise RegistryError("Un consentimiento verbal requiere el nombre del testigo.", "witness_name")
@@ -787,8 +802,8 @@ def record_consent(session: Session, actor: Any, person: Person, data: ConsentDa
     with session.no_autoflush:
         consent.person = person
     session.add(consent)
-    audit.record(session, action="consent_given", actor=actor, object_type="person", object_id=person.id,
-                 details={"consent_id": str(consent.id), "scope": data.scope.value,
+    _audit(session, actor, "consent_given", "person", person,
+           details={"consent_id": str(consent.id), "scope": data.scope.value,
                           "institution_id": consent.institution_id})
     session.flush()
     return consent
@@ -806,8 +821,7 @@ def withdraw_consent(session: Session, actor: Any, person: Person, consent_id: A
     if on_date > date.today() or on_date < consent.taken_on:
         raise RegistryError("La fecha de retiro debe estar entre la fecha del consentimiento y hoy.", "withdrawn_on")
     consent.withdrawn_on = on_date
-    audit.record(session, action="consent_withdrawn", actor=actor, object_type="person", object_id=person.id,
-                 details={"consent_id": str(consent.id)})
+    _audit(session, actor, "consent_withdrawn", "person", person, details={"consent_id": str(consent.id)})
     session.flush()
     return consent
 
@@ -832,8 +846,13 @@ def ensure_default_institutions(session: Session) -> int:
     return len(added)
 
 
-def active_institutions(session: Session) -> list[Institution]:
-    return list(session.scalars(select(Institution).where(Institution.active.is_(True)).order_by(Institution.name)))
+def active_institutions(session: Session, state_code: str | None = None) -> list[Institution]:
+    """Active national institutions, plus those of `state_code` when given."""
+    stmt = select(Institution).where(Institution.active.is_(True))
+    territory = Institution.state_code.is_(None)
+    if state_code:
+        territory = territory | (Institution.state_code == state_code)
+    return list(session.scalars(stmt.where(territory).order_by(Institution.name)))
 
 
 # --- search and lists ------------------------------------------------------------------------
@@ -983,8 +1002,8 @@ def search_persons(session: Session, actor: Any, terms: SearchTerms) -> list[Per
     else:
         raise RegistryError("Elija el tipo de búsqueda.", "kind")
     found = found[:SEARCH_LIMIT]
-    audit.record(session, action="search", actor=actor, object_type="person",
-                 details={"kind": terms.kind, "count": len(found), "result_ids": [str(p.id) for p in found]})
+    _audit(session, actor, "search", "person", None,
+           details={"kind": terms.kind, "count": len(found), "result_ids": [str(p.id) for p in found]})
     return found
 
 
@@ -995,6 +1014,7 @@ class InstitutionData:
     code: str
     name: str
     active: bool = True
+    state_code: str | None = None
 
 
 def list_institutions(session: Session, actor: Any) -> list[Institution]:
@@ -1007,12 +1027,23 @@ def get_institution_for(session: Session, actor: Any, institution_id: int) -> In
     """The institution for an administrator; an audited 404 otherwise."""
     found = session.get(Institution, institution_id) if access.has_permission(actor, Permission.MANAGE_CATALOGS) \
         else None
+    if found is not None and not _may_edit_institution(actor, found.state_code):
+        found = None
     if found is None:
         access.deny(session, actor, object_type="institution", object_id=institution_id, reason="not_visible")
     return found  # type: ignore[return-value]
 
 
-def _check_institution(session: Session, data: InstitutionData, current: Institution | None) -> None:
+def _may_edit_institution(actor: Any, state_code: str | None) -> bool:
+    # national entries are shared by every administrator; a state's own bodies belong to its administrators
+    return state_code is None or actor.is_national or state_code in actor.states
+
+
+def _check_institution(session: Session, actor: Any, data: InstitutionData, current: Institution | None) -> None:
+    if data.state_code is not None and state_by_code(data.state_code) is None:
+        raise RegistryError("Elija una entidad válida.", "state_code")
+    if not _may_edit_institution(actor, data.state_code):
+        raise RegistryError("Solo puede asignar instituciones a las entidades de su adscripción.", "state_code")
     taken = session.scalars(select(Institution.id).where(Institution.code == data.code.strip())).first()
     if taken is not None and (current is None or taken != current.id):
         raise RegistryError("Ya existe una institución con esa clave.", "code")
@@ -1023,12 +1054,12 @@ def _check_institution(session: Session, data: InstitutionData, current: Institu
 def create_institution(session: Session, actor: Any, data: InstitutionData) -> Institution:
     """Add an institution to the catalog."""
     _require(actor, Permission.MANAGE_CATALOGS)
-    _check_institution(session, data, None)
-    institution = Institution(code=data.code.strip(), name=data.name.strip(), active=data.active)
+    _check_institution(session, actor, data, None)
+    institution = Institution(code=data.code.strip(), name=data.name.strip(), active=data.active,
+                              state_code=data.state_code)
     session.add(institution)
     session.flush()
-    audit.record(session, action="create", actor=actor, object_type="institution", object_id=institution.id,
-                 details={"fields": ["code", "name", "active"]})
+    _audit(session, actor, "create", "institution", institution, details={"fields": ["code", "name", "active"]})
     return institution
 
 
@@ -1036,16 +1067,15 @@ def update_institution(session: Session, actor: Any, institution: Institution, d
                        expected_version: int) -> list[str]:
     """Rename or (de)activate an institution; its code never changes once records may refer to it."""
     _require(actor, Permission.MANAGE_CATALOGS)
-    labels = {"name": "nombre", "active": "activa", "code": "clave"}
+    labels = {"name": "nombre", "active": "activa", "code": "clave", "state_code": "entidad"}
     _check_version(session, "institution", institution, expected_version, labels)
     if data.code.strip() != institution.code:
         raise RegistryError("La clave no se cambia: otros registros la usan.", "code")
-    _check_institution(session, data, institution)
-    changed = _apply(institution, {"name": data.name.strip(), "active": data.active})
+    _check_institution(session, actor, data, institution)
+    changed = _apply(institution, {"name": data.name.strip(), "active": data.active, "state_code": data.state_code})
     if changed:
         _flush_or_conflict(session, "institution", institution, expected_version, labels)
         _record_change(session, actor, "institution", institution, changed)
-        audit.record(session, action="update", actor=actor, object_type="institution", object_id=institution.id,
-                     details={"fields": changed})
+        _audit(session, actor, "update", "institution", institution, details={"fields": changed})
         session.flush()
     return changed

@@ -104,12 +104,8 @@ def _person_row(person: Person) -> dict[str, Any]:
             "created_at": person.created_at}
 
 
-def _audit_list(object_type: str, ids: list[Any], fields: list[str]) -> None:
-    if ids:
-        from dfi_casos.security import audit
-
-        audit.record(db.session, action="view", actor=current_user, object_type=object_type,
-                     details={"fields": fields, "ids": [str(i) for i in ids]})
+def _audit_list(object_type: str, records: list[Any], fields: list[str]) -> None:
+    services.record_list_view(db.session, current_user, object_type, records, fields)
 
 
 def _page_number() -> int:
@@ -343,7 +339,7 @@ def households() -> Any:
         rows.append({"id": item.id, "head": head.full_name() if head else "—", "size": item.size,
                      "state": _state_name(item.state_code), "municipality": _municipality_name(item.municipality_code),
                      "created_at": item.created_at})
-    _audit_list("household", [r["id"] for r in rows], ["head.name"])
+    _audit_list("household", page.items, ["head.name"])
     return render_template("registry/households.html", rows=rows, page=page, filter_form=filter_form,
                            page_args=_page_args())
 
@@ -415,7 +411,7 @@ def person(person_id: str) -> Any:
     view = _person_view(record)
     services.record_view(db.session, current_user, "person", record, PERSON_VIEW_FIELDS)
     consent_form = forms.ConsentForm()
-    _prepare_consent_form(consent_form)
+    _prepare_consent_form(consent_form, record.state_code)
     return render_template("registry/person.html", person=view, consent_form=consent_form,
                            withdraw_form=forms.WithdrawConsentForm(),
                            history=_history("person", record.id, services.PERSON_FIELD_LABELS))
@@ -460,16 +456,16 @@ def persons() -> Any:
     filter_form, filters = _filter_form()
     page = services.list_persons(db.session, current_user, filters, _page_number(), _size())
     rows = [_person_row(p) for p in page.items]
-    _audit_list("person", [r["id"] for r in rows], PERSON_ROW_FIELDS)
+    _audit_list("person", page.items, PERSON_ROW_FIELDS)
     return render_template("registry/persons.html", rows=rows, page=page, filter_form=filter_form,
                            page_args=_page_args())
 
 
 # --- consent ---------------------------------------------------------------------------------
 
-def _prepare_consent_form(form: forms.ConsentForm) -> None:
-    forms.set_record_choices(form.institution_id, services.active_institutions(db.session), lambda i: i.name,
-                             blank="Ninguna")
+def _prepare_consent_form(form: forms.ConsentForm, state_code: str) -> None:
+    forms.set_record_choices(form.institution_id, services.active_institutions(db.session, state_code),
+                             lambda i: i.name, blank="Ninguna")
     if not form.taken_on.data and request.method == "GET":
         from datetime import date
 
@@ -484,7 +480,7 @@ def _prepare_consent_form(form: forms.ConsentForm) -> None:
 def add_consent(person_id: str) -> Any:
     record = services.get_person_for(db.session, current_user, person_id)
     form = forms.ConsentForm()
-    _prepare_consent_form(form)
+    _prepare_consent_form(form, record.state_code)
     general_error = None
     if form.validate_on_submit():
         try:
@@ -693,7 +689,7 @@ def search() -> Any:
             _attach(form, exc)
         else:
             results = [_person_row(p) for p in found]
-            _audit_list("person", [r["id"] for r in results], PERSON_ROW_FIELDS)
+            _audit_list("person", found, PERSON_ROW_FIELDS)
             return render_template("registry/search.html", form=form, results=results,
                                    sexes=list(RegisteredSex))
     status = 200 if request.method == "GET" or _re_rendering() else 400
