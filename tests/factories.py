@@ -98,3 +98,100 @@ def make_case(session: Session, owner: User | None = None, state: str = "12", st
     owner = owner or make_user(session, Role.CASEWORKER, [state])
     household = household or make_case_household(session, owner, state)
     return cases.open_case(session, owner, household, stage=stage or Stage.ASSISTANCE)
+
+
+# --- registry ------------------------------------------------------------------------------
+
+def _registrar(session: Session, state: str, registered_by: Any) -> Any:
+    return registered_by or make_user(session, role=Role.CASEWORKER, states=[state])
+
+
+def make_person(session: Session, state: str = "12", registered_by: Any = None, **values: Any) -> Any:
+    """A person alone in `state`; `values` override PersonData fields."""
+    from dfi_casos.registry import services as registry
+
+    data = registry.PersonData(**{"given_names": "Juana", "first_surname": f"Prueba{next(_counter)}",
+                                  "second_surname": "López", **values})
+    return registry.register_person(session, _registrar(session, state, registered_by), data, state,
+                                    duplicate_reason="datos de prueba")
+
+
+def make_household(session: Session, state: str = "12", registered_by: Any = None, members: int = 2,
+                   **values: Any) -> Any:
+    """A household of `members` persons (the first is the head) in `state`."""
+    from dfi_casos.catalogs.enums import RelationshipToHead
+    from dfi_casos.registry import services as registry
+
+    people = [registry.MemberData(
+        person=registry.PersonData(given_names=f"Integrante{i}", first_surname=f"Hogar{next(_counter)}"),
+        relationship=RelationshipToHead.HEAD if i == 0 else RelationshipToHead.CHILD) for i in range(members)]
+    data = registry.HouseholdData(**{"state_code": state, "municipality_code": None, "members": people, **values})
+    return registry.register_household(session, _registrar(session, state, registered_by), data,
+                                       duplicate_reason="datos de prueba")
+
+
+def make_event(session: Session, state: str = "12", registered_by: Any = None, **values: Any) -> Any:
+    """An individual/family displacement event in `state`."""
+    from datetime import date
+
+    from dfi_casos.catalogs.enums import DisplacementCause, EventType
+    from dfi_casos.registry import services as registry
+
+    data = registry.EventData(**{
+        "event_type": EventType.INDIVIDUAL_OR_FAMILY, "started_on": date(2025, 3, 1), "origin_state_code": state,
+        "state_code": state, "causes": [DisplacementCause.GENERALIZED_VIOLENCE], **values})
+    return registry.register_event(session, _registrar(session, state, registered_by), data)
+
+
+def make_community(session: Session, state: str = "12", registered_by: Any = None, **values: Any) -> Any:
+    """A community in `state`."""
+    from dfi_casos.registry import services as registry
+
+    data = registry.CommunityData(**{"name": f"Comunidad {next(_counter)}", "kind": "locality",
+                                     "state_code": state, **values})
+    return registry.register_community(session, _registrar(session, state, registered_by), data)
+
+
+#: Plaintext planted in registry records of another state: no outsider's response may contain any of it.
+REGISTRY_PLANTED: list[str] = []
+
+
+def registry_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """Registry records of `state` by URL argument name (person_id, household_id, event_id, ...).
+
+    Their sensitive values are remembered in REGISTRY_PLANTED; the route-walking access test merges
+    this mapping into foreign_records().
+    """
+    from dfi_casos.registry import services as registry
+
+    def plant_here(value: str) -> str:
+        REGISTRY_PLANTED.append(value)
+        return value
+
+    number = next(_counter)
+    owner = make_user(session, role=Role.CASEWORKER, states=[state])
+    event = make_event(session, state, owner, narrative=plant_here(f"Relato reservado {number}"))
+    community = make_community(session, state, owner, event_ids=[event.id],
+                               notes=plant_here(f"Nota comunitaria reservada {number}"))
+    household = make_household(session, state, owner, event_id=event.id, community_id=community.id,
+                               notes=plant_here(f"Nota de hogar reservada {number}"))
+    person = household.memberships[0].person
+    person.given_names = plant_here(f"Zoraida{number}")
+    person.curp = plant_here(make_curp_for_test(number))
+    person.phone = plant_here(f"55{number:08d}")
+    session.flush()
+    institution = registry.create_institution(session, make_user(session, role=Role.ADMINISTRATOR, states=[state]),
+                                              registry.InstitutionData(code=f"inst_{state}_{number}",
+                                                                       name=f"Institución estatal {number}",
+                                                                       state_code=state))
+    return {"person_id": str(person.id), "household_id": str(household.id), "event_id": str(event.id),
+            "community_id": str(community.id), "institution_id": str(institution.id)}
+
+
+def make_curp_for_test(number: int) -> str:
+    """A valid CURP unique to `number` (birth date varies with it)."""
+    from datetime import date, timedelta
+
+    from dfi_casos.registry.curp import make_curp
+
+    return make_curp("Reservado", "Ajeno", "Zoraida", date(1950, 1, 1) + timedelta(days=number), "M", "GR")

@@ -52,6 +52,7 @@ from dfi_casos.catalogs.enums import (
 from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.database import utcnow
 from dfi_casos.registry.models import Community, Household, Institution, Person
+from dfi_casos.registry.services import has_consent_to_share
 from dfi_casos.security import access, audit
 from dfi_casos.security.access import Permission, has_permission
 
@@ -503,14 +504,15 @@ def _require_record(actor: Any, case: Case) -> None:
         raise NotPermitted("Su rol no permite registrar actividades en este caso.")
 
 
-def _institution(session: Session, institution_id: int | None, required: bool) -> Institution | None:
+def _institution(session: Session, case: Case, institution_id: int | None, required: bool) -> Institution | None:
     if institution_id is None:
         if required:
             raise CaseError("Elija la institución.", "institution_id")
         return None
     institution = session.get(Institution, institution_id)
-    if institution is None or not institution.active:
-        raise CaseError("La institución no existe o no está activa.", "institution_id")
+    if institution is None or not institution.active or institution.state_code not in (None, case.state_code):
+        raise CaseError("La institución no existe, no está activa o no atiende en la entidad del caso.",
+                        "institution_id")
     return institution
 
 
@@ -518,7 +520,7 @@ def add_service(session: Session, actor: Any, case: Case, *, assistance_type: As
                 status: ServiceStatus, institution_id: int | None = None, notes: str | None = None) -> Service:
     """Record assistance or a service; allowed from the first contact, recognized or not."""
     _require_record(actor, case)
-    _institution(session, institution_id, required=False)
+    _institution(session, case, institution_id, required=False)
     if provided_on > local_today() + timedelta(days=366):
         raise CaseError("La fecha es demasiado lejana.", "provided_on")
     service = Service(assistance_type=assistance_type, provided_on=provided_on, status=status,
@@ -544,24 +546,11 @@ def referred_person(session: Session, case: Case) -> Person | None:
     return None
 
 
-def _has_consent(session: Session, person: Person, institution_id: int) -> bool:
-    try:
-        from dfi_casos.registry.services import has_consent_to_share
-    except ImportError:  # registry services not merged yet: the same rule, read from the table
-        from dfi_casos.catalogs.enums import ConsentScope
-        from dfi_casos.registry.models import Consent
-
-        return session.scalars(select(Consent.id).where(
-            Consent.person_id == person.id, Consent.scope == ConsentScope.SHARING_WITH_INSTITUTION,
-            Consent.institution_id == institution_id, Consent.withdrawn_on.is_(None))).first() is not None
-    return bool(has_consent_to_share(session, person, institution_id))
-
-
 def add_referral(session: Session, actor: Any, case: Case, *, institution_id: int, need: AssistanceType,
                  due_on: date, notes: str | None = None) -> Referral:
     """Refer the case to an institution; refused unless the person consented to sharing with it."""
     _require_record(actor, case)
-    _institution(session, institution_id, required=True)
+    _institution(session, case, institution_id, required=True)
     today = local_today()
     if due_on < today:
         raise CaseError("La fecha límite no puede ser anterior a hoy.", "due_on")
@@ -569,7 +558,7 @@ def add_referral(session: Session, actor: Any, case: Case, *, institution_id: in
     if person is None:
         raise ConsentMissing("El caso no tiene una persona (o jefa o jefe de hogar) cuyo consentimiento se "
                              "pueda verificar.")
-    if not _has_consent(session, person, institution_id):
+    if not has_consent_to_share(session, person, institution_id):
         raise ConsentMissing("La persona no ha dado su consentimiento para compartir sus datos con esta "
                              "institución (o lo retiró). Registre el consentimiento antes de canalizar.")
     referral = Referral(person_id=person.id, institution_id=institution_id, need=need,
@@ -821,7 +810,3 @@ def last_activity(session: Session, case_ids: list[uuid.UUID]) -> dict[uuid.UUID
     rows = session.execute(select(sources.c.case_id, func.max(sources.c.at)).group_by(sources.c.case_id))
     return {row[0]: _aware(row[1]) for row in rows}
 
-
-def active_institutions(session: Session) -> list[Institution]:
-    """The institutions a service or referral may name, by name."""
-    return list(session.scalars(select(Institution).where(Institution.active.is_(True)).order_by(Institution.name)))

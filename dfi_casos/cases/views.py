@@ -39,6 +39,7 @@ from dfi_casos.catalogs.enums import (
 )
 from dfi_casos.extensions import db
 from dfi_casos.formutil import select_choices
+from dfi_casos.registry import services as registry
 from dfi_casos.security.access import Permission, deny, require_permission
 
 bp = Blueprint("cases", __name__, url_prefix="/casos")
@@ -156,7 +157,7 @@ def _prepare(form: FlaskForm, case: Case) -> None:
         form.owner_id.choices = select_choices(people)
         form.assignee_ids.choices = select_choices(people)
     elif isinstance(form, ServiceForm | ReferralForm):
-        institutions = [(str(i.id), i.name) for i in services.active_institutions(db.session)]
+        institutions = [(str(i.id), i.name) for i in registry.active_institutions(db.session, case.state_code)]
         form.institution_id.choices = select_choices(
             institutions, blank="(ninguna)" if isinstance(form, ServiceForm) else "Elija una institución")
 

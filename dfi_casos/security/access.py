@@ -69,7 +69,10 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("main.index", "Inicio", None),
     NavItem("cases.my_cases", "Mis casos", P.VIEW_CASES),
     NavItem("cases.case_list", "Casos", P.ASSIGN_CASES),
+    NavItem("registry.index", "Registro", P.VIEW_CASES),
+    NavItem("registry.search", "Búsqueda", P.VIEW_CASES),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
+    NavItem("institutions.index", "Instituciones", P.MANAGE_CATALOGS),
 )
 
 
