@@ -195,3 +195,39 @@ def make_curp_for_test(number: int) -> str:
     from dfi_casos.registry.curp import make_curp
 
     return make_curp("Reservado", "Ajeno", "Zoraida", date(1950, 1, 1) + timedelta(days=number), "M", "GR")
+
+
+#: Plaintext planted in cases of another state: no outsider's response may contain any of it.
+CASES_PLANTED: list[str] = []
+
+
+def case_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """A case of `state` with every kind of content, by URL argument name (case_id, referral_id, ...).
+
+    Its sensitive values are remembered in CASES_PLANTED; the route-walking access test merges
+    this mapping into foreign_records().
+    """
+    from datetime import date, timedelta
+
+    from dfi_casos.cases import services as cases
+    from dfi_casos.catalogs.enums import AssistanceType, ServiceStatus
+
+    def plant_here(value: str) -> str:
+        CASES_PLANTED.append(value)
+        return value
+
+    number = next(_counter)
+    owner = make_user(session, role=Role.CASEWORKER, states=[state])
+    household = make_case_household(session, owner, state, head_name=plant_here(f"Eulalia{number}"))
+    case = cases.open_case(session, owner, household)
+    institution = make_institution(session, f"Institución {number}")
+    make_sharing_consent(session, household_head(household), institution, owner)
+    cases.add_note(session, owner, case, plant_here(f"Nota de caso reservada {number}"))
+    cases.add_service(session, owner, case, assistance_type=AssistanceType.FOOD, provided_on=date(2026, 1, 5),
+                      status=ServiceStatus.DELIVERED, notes=plant_here(f"Servicio reservado {number}"))
+    referral = cases.add_referral(session, owner, case, institution_id=institution.id, need=AssistanceType.HOUSING,
+                                  due_on=date.today() + timedelta(days=5),
+                                  notes=plant_here(f"Canalización reservada {number}"))
+    cases.submit_intake(session, owner, case, plant_here(f"Entrevista reservada {number}"))
+    return {"case_id": str(case.id), "referral_id": str(referral.id), "subject_id": str(household.id),
+            "word": "hogar"}
