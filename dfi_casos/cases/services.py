@@ -625,11 +625,28 @@ class TimelineEntry:
     referral: Referral | None = None
 
 
-def timeline(session: Session, actor: Any, case: Case) -> list[TimelineEntry]:
-    """Everything that happened on the case, newest first; decrypts what it shows and audits a view."""
+@dataclass
+class CasePage:
+    """What the case page shows: the subject's label and the timeline."""
+
+    subject: str
+    entries: list[TimelineEntry]
+
+
+def case_page(session: Session, actor: Any, case: Case) -> CasePage:
+    """The subject and the timeline of the case, with one "view" audit entry naming every field shown."""
+    subject, subject_fields = subject_summary(session, case)
+    return CasePage(subject, timeline(session, actor, case, also_shown=subject_fields))
+
+
+def timeline(session: Session, actor: Any, case: Case, also_shown: list[str] | None = None) -> list[TimelineEntry]:
+    """Everything that happened on the case, newest first; decrypts what it shows and audits a view.
+
+    `also_shown` names other encrypted fields the caller shows on the same page (for the audit entry).
+    """
     users = _user_names(session, case)
     entries: list[TimelineEntry] = []
-    shown: set[str] = set()
+    shown: set[str] = set(also_shown or [])
 
     def add(at: datetime, kind: str, title: str, actor_id: int | None, text: str | None = None,
             field_name: str | None = None, **extra: Any) -> None:
@@ -722,18 +739,19 @@ def _user_names(session: Session, case: Case) -> dict[int, str]:
     return {row.id: row.full_name for row in rows}
 
 
-def subject_summary(session: Session, actor: Any, case: Case) -> str:
-    """A short label for the subject; decrypts the head's or person's name (audited by the caller's view)."""
+def subject_summary(session: Session, case: Case) -> tuple[str, list[str]]:
+    """A short label for the subject, and the encrypted fields it decrypted (for the caller's audit entry)."""
     if case.subject_type == CaseSubject.COMMUNITY and case.community_id is not None:
         community = session.get(Community, case.community_id)
-        return f"Comunidad {community.name}" if community else "Comunidad"
+        return (f"Comunidad {community.name}" if community else "Comunidad"), []
     person = referred_person(session, case)
     name = person.full_name() if person is not None else "sin persona registrada"
+    fields = ["person.given_names", "person.first_surname", "person.second_surname"] if person is not None else []
     if case.subject_type == CaseSubject.HOUSEHOLD:
         household = session.get(Household, case.household_id)
         size = household.size if household else 0
-        return f"Hogar de {name} ({size} integrantes)"
-    return name
+        return f"Hogar de {name} ({size} integrantes)", fields
+    return name, fields
 
 
 # --- worklist ----------------------------------------------------------------------------------

@@ -165,11 +165,10 @@ def _prepare(form: FlaskForm, case: Case) -> None:
 def _render_case(case: Case, status: int = 200, **replaced: FlaskForm) -> Any:
     forms = _page_forms(case)
     forms.update(replaced)
-    entries = services.timeline(db.session, current_user, case)
+    page = services.case_page(db.session, current_user, case)
     return render_template(
-        "cases/case.html", case=case, forms=forms, entries=entries,
-        actions={a.name: a for a in workflow.next_actions(case, current_user)},
-        subject=services.subject_summary(db.session, current_user, case),
+        "cases/case.html", case=case, forms=forms, entries=page.entries,
+        actions={a.name: a for a in workflow.next_actions(case, current_user)}, subject=page.subject,
         referral_form=ReferralStatusForm(prefix="estado", formdata=None),
         referral_flow=services.REFERRAL_FLOW, stages=[s for s in Stage],
     ), status
@@ -189,6 +188,8 @@ def _refused(case_id: uuid.UUID, prefix: str, form: FlaskForm, exc: CaseError | 
     case = _load(case_id)
     if exc is not None:
         _attach(form, exc)
+    if isinstance(exc, Conflict) and isinstance(form, CaseActionForm):
+        form.version.data = str(case.version)  # the page now shows the other person's change
     # The page decrypts and shows the case again: its "view" audit entry must be kept.
     g.commit_despite_error = True
     return _render_case(case, 409 if isinstance(exc, Conflict) else 400, **{prefix: form})
