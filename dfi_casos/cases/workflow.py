@@ -119,6 +119,7 @@ def check_approval_target(from_stage: Stage, to_stage: Stage, closure_reason: Cl
 # --- who may act -------------------------------------------------------------------------------
 
 def in_territory(user: Any, case: Any) -> bool:
+    """The case's state is one of the user's (or the user is national)."""
     return bool(user.is_national or case.state_code in user.states)
 
 
@@ -130,11 +131,12 @@ def works_on(user: Any, case: Any) -> bool:
 
 
 def can_change_stage(user: Any, case: Any) -> bool:
+    """Change a stage directly or request an approval: whoever works an open case with the permission."""
     return case.is_open and has_permission(user, Permission.REQUEST_STAGE_CHANGE) and works_on(user, case)
 
 
 def can_record(user: Any, case: Any) -> bool:
-    """Services, referrals and notes: also on closed cases? No: a closed case is history."""
+    """Services, referrals and notes: on open cases only (a closed case is history)."""
     return case.is_open and has_permission(user, Permission.RECORD_SERVICES) and works_on(user, case)
 
 
@@ -159,6 +161,7 @@ def can_decide_appeal(user: Any, case: Any) -> bool:
 
 
 def can_assign(user: Any, case: Any) -> bool:
+    """Supervisors of the case's territory assign and reassign it."""
     return case.is_open and has_permission(user, Permission.ASSIGN_CASES) and in_territory(user, case)
 
 

@@ -30,6 +30,8 @@ def team(db):
     return types.SimpleNamespace(
         owner=owner,
         other_caseworker=factories.make_user(db, Role.CASEWORKER, [GRO]),
+        assignee=factories.make_user(db, Role.CASEWORKER, [GRO]),
+        national=factories.make_user(db, Role.SUPERVISOR, None),
         supervisor=factories.make_user(db, Role.SUPERVISOR, [GRO]),
         supervisor2=factories.make_user(db, Role.SUPERVISOR, [GRO]),
         chiapas_supervisor=factories.make_user(db, Role.SUPERVISOR, [CHIS]),
@@ -40,6 +42,7 @@ def team(db):
 
 def case_at(db, team, stage):
     case = factories.make_case(db, team.owner, GRO, stage=A)
+    cases.assign(db, team.supervisor, case, team.owner.id, [team.assignee.id])
     if stage != A:
         case.stage = stage  # test set-up: place the case directly in the stage under test
         db.flush()
@@ -51,7 +54,7 @@ def stage_pairs():
 
 
 @pytest.mark.parametrize(("from_stage", "to_stage"), stage_pairs(), ids=lambda s: s.value)
-@pytest.mark.parametrize("role", ["owner", "supervisor"])
+@pytest.mark.parametrize("role", ["owner", "assignee", "supervisor", "national"])
 def test_direct_stage_change_for_those_who_work_the_case(db, team, role, from_stage, to_stage):
     case = case_at(db, team, from_stage)
     actor = getattr(team, role)
@@ -75,7 +78,7 @@ def test_stage_change_refused_to_those_outside_the_case(db, team, role, from_sta
 
 
 @pytest.mark.parametrize(("from_stage", "to_stage"), sorted(NEEDS_APPROVAL), ids=lambda s: s.value)
-@pytest.mark.parametrize("requester", ["owner", "supervisor"])
+@pytest.mark.parametrize("requester", ["owner", "assignee", "supervisor"])
 def test_approval_stages_are_requested_then_approved_by_another_supervisor(db, team, requester, from_stage,
                                                                             to_stage):
     case = case_at(db, team, from_stage)
@@ -212,3 +215,28 @@ def test_every_transition_is_kept_with_who_when_from_to_why(db, team):
                             (AT, A, team.supervisor.id, "Emergencia")]
     assert all(t.occurred_at is not None for t in case.transitions)
     assert case.recognition_status == RecognitionStatus.INTAKE
+
+
+@pytest.mark.parametrize(("from_stage", "to_stage"), sorted(NEEDS_APPROVAL), ids=lambda s: s.value)
+@pytest.mark.parametrize("role", ["other_caseworker", "chiapas_supervisor", "auditor", "admin"])
+def test_approval_requests_refused_to_those_outside_the_case(db, team, role, from_stage, to_stage):
+    case = case_at(db, team, from_stage)
+    reason = ClosureReason.DUPLICATE if to_stage == C else None
+    with pytest.raises(NotPermitted):
+        cases.request_approval(db, getattr(team, role), case, to_stage, reason, "Justificación")
+    assert case.pending_approval is None
+
+
+@pytest.mark.parametrize("role", ["owner", "assignee"])
+def test_caseworkers_cannot_decide_approvals(db, team, role):
+    case = case_at(db, team, AT)
+    cases.request_approval(db, team.supervisor, case, DS, None, "Listo")
+    with pytest.raises(NotPermitted):
+        cases.decide_approval(db, getattr(team, role), case, approve=True)
+
+
+def test_national_supervisor_approves_a_state_supervisors_request(db, team):
+    case = case_at(db, team, AT)
+    cases.request_approval(db, team.supervisor, case, DS, None, "Listo")
+    cases.decide_approval(db, team.national, case, approve=True)
+    assert case.stage == DS
