@@ -59,6 +59,8 @@ class Defaults:
     PAGE_SIZE = 25
     #: A newer INEGI municipality CSV; empty means the edition shipped with the package.
     MUNICIPALITIES_FILE = ""
+    #: Serves /bench/plain, the load benchmark's baseline page. Off everywhere but bench/load.sh.
+    BENCH_ROUTES = False
 
 
 class Development(Defaults):

@@ -70,8 +70,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from dfi_casos.admin.institutions import bp as institutions_bp
     from dfi_casos.admin.views import bp as admin_bp
     from dfi_casos.auth.views import bp as auth_bp
+    from dfi_casos.cases.views import bp as cases_bp
     from dfi_casos.main.views import bp as main_bp
     from dfi_casos.registry.views import bp as registry_bp
 
@@ -79,3 +81,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(institutions_bp)
+    if app.config.get("BENCH_ROUTES"):
+        from dfi_casos.bench_views import bp as bench_bp
+
+        app.register_blueprint(bench_bp)

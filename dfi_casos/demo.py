@@ -45,4 +45,11 @@ def seed_demo(session: Session, config: Any) -> str:
             is_national=states is None, states=states or [], password=DEMO_PASSWORD,
         ))
         created += 1
-    return f"Datos de demostración: {created} cuentas nuevas ({len(DEMO_USERS)} en total)."
+    from dfi_casos.registry.demo import seed_registry
+
+    session.flush()
+    registry = seed_registry(session, config)
+    from dfi_casos.cases.demo import seed_cases
+
+    opened = seed_cases(session, config)
+    return f"Datos de demostración: {created} cuentas nuevas ({len(DEMO_USERS)} en total); {registry}; {opened}."

@@ -33,3 +33,201 @@ def make_user(session: Session, role: str | Role = Role.CASEWORKER, states: list
         setattr(user, name, value)
     session.flush()
     return user
+
+
+# --- cases (and the few registry records a case needs) -----------------------------------------
+
+def make_institution(session: Session, name: str = "Institución de prueba") -> Any:
+    """An active institution of the catalog."""
+    from dfi_casos.registry.models import Institution
+
+    institution = Institution(code=f"inst-{next(_counter)}", name=name, active=True)
+    session.add(institution)
+    session.flush()
+    return institution
+
+
+def make_case_household(session: Session, registered_by: User, state: str = "12",
+                        head_name: str = "Juana") -> Any:
+    """A household of `state` with one person, its head (named `head_name`)."""
+    from datetime import date
+
+    from dfi_casos.catalogs.enums import RelationshipToHead
+    from dfi_casos.registry.models import Household, HouseholdMembership, Person
+
+    household = Household(state_code=state, registered_by_id=registered_by.id)
+    person = Person(state_code=state, registered_by_id=registered_by.id)
+    person.given_names = head_name
+    person.first_surname = "Prueba"
+    session.add_all([household, person])
+    session.flush()
+    session.add(HouseholdMembership(household_id=household.id, person_id=person.id, joined_on=date(2026, 1, 1),
+                                    relationship_to_head=RelationshipToHead.HEAD, recorded_by_id=registered_by.id))
+    session.flush()
+    session.refresh(household)
+    return household
+
+
+def household_head(household: Any) -> Any:
+    return household.current_memberships[0].person
+
+
+def make_sharing_consent(session: Session, person: Any, institution: Any, taken_by: User,
+                         withdrawn: bool = False) -> Any:
+    """The person's consent to share their data with `institution` (withdrawn if asked)."""
+    from datetime import date
+
+    from dfi_casos.catalogs.enums import ConsentMethod, ConsentScope
+    from dfi_casos.registry.models import Consent
+
+    consent = Consent(person_id=person.id, scope=ConsentScope.SHARING_WITH_INSTITUTION,
+                      institution_id=institution.id, method=ConsentMethod.SIGNED, taken_on=date(2026, 1, 2),
+                      taken_by_id=taken_by.id, withdrawn_on=date(2026, 1, 3) if withdrawn else None,
+                      state_code=person.state_code, registered_by_id=taken_by.id)
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+def make_case(session: Session, owner: User | None = None, state: str = "12", stage: Any = None,
+              household: Any = None) -> Any:
+    """An open case of a new household of `state`, owned by `owner` (a new caseworker if None)."""
+    from dfi_casos.cases import services as cases
+    from dfi_casos.catalogs.enums import Stage
+
+    owner = owner or make_user(session, Role.CASEWORKER, [state])
+    household = household or make_case_household(session, owner, state)
+    return cases.open_case(session, owner, household, stage=stage or Stage.ASSISTANCE)
+
+
+# --- registry ------------------------------------------------------------------------------
+
+def _registrar(session: Session, state: str, registered_by: Any) -> Any:
+    return registered_by or make_user(session, role=Role.CASEWORKER, states=[state])
+
+
+def make_person(session: Session, state: str = "12", registered_by: Any = None, **values: Any) -> Any:
+    """A person alone in `state`; `values` override PersonData fields."""
+    from dfi_casos.registry import services as registry
+
+    data = registry.PersonData(**{"given_names": "Juana", "first_surname": f"Prueba{next(_counter)}",
+                                  "second_surname": "López", **values})
+    return registry.register_person(session, _registrar(session, state, registered_by), data, state,
+                                    duplicate_reason="datos de prueba")
+
+
+def make_household(session: Session, state: str = "12", registered_by: Any = None, members: int = 2,
+                   **values: Any) -> Any:
+    """A household of `members` persons (the first is the head) in `state`."""
+    from dfi_casos.catalogs.enums import RelationshipToHead
+    from dfi_casos.registry import services as registry
+
+    people = [registry.MemberData(
+        person=registry.PersonData(given_names=f"Integrante{i}", first_surname=f"Hogar{next(_counter)}"),
+        relationship=RelationshipToHead.HEAD if i == 0 else RelationshipToHead.CHILD) for i in range(members)]
+    data = registry.HouseholdData(**{"state_code": state, "municipality_code": None, "members": people, **values})
+    return registry.register_household(session, _registrar(session, state, registered_by), data,
+                                       duplicate_reason="datos de prueba")
+
+
+def make_event(session: Session, state: str = "12", registered_by: Any = None, **values: Any) -> Any:
+    """An individual/family displacement event in `state`."""
+    from datetime import date
+
+    from dfi_casos.catalogs.enums import DisplacementCause, EventType
+    from dfi_casos.registry import services as registry
+
+    data = registry.EventData(**{
+        "event_type": EventType.INDIVIDUAL_OR_FAMILY, "started_on": date(2025, 3, 1), "origin_state_code": state,
+        "state_code": state, "causes": [DisplacementCause.GENERALIZED_VIOLENCE], **values})
+    return registry.register_event(session, _registrar(session, state, registered_by), data)
+
+
+def make_community(session: Session, state: str = "12", registered_by: Any = None, **values: Any) -> Any:
+    """A community in `state`."""
+    from dfi_casos.registry import services as registry
+
+    data = registry.CommunityData(**{"name": f"Comunidad {next(_counter)}", "kind": "locality",
+                                     "state_code": state, **values})
+    return registry.register_community(session, _registrar(session, state, registered_by), data)
+
+
+#: Plaintext planted in registry records of another state: no outsider's response may contain any of it.
+REGISTRY_PLANTED: list[str] = []
+
+
+def registry_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """Registry records of `state` by URL argument name (person_id, household_id, event_id, ...).
+
+    Their sensitive values are remembered in REGISTRY_PLANTED; the route-walking access test merges
+    this mapping into foreign_records().
+    """
+    from dfi_casos.registry import services as registry
+
+    def plant_here(value: str) -> str:
+        REGISTRY_PLANTED.append(value)
+        return value
+
+    number = next(_counter)
+    owner = make_user(session, role=Role.CASEWORKER, states=[state])
+    event = make_event(session, state, owner, narrative=plant_here(f"Relato reservado {number}"))
+    community = make_community(session, state, owner, event_ids=[event.id],
+                               notes=plant_here(f"Nota comunitaria reservada {number}"))
+    household = make_household(session, state, owner, event_id=event.id, community_id=community.id,
+                               notes=plant_here(f"Nota de hogar reservada {number}"))
+    person = household.memberships[0].person
+    person.given_names = plant_here(f"Zoraida{number}")
+    person.curp = plant_here(make_curp_for_test(number))
+    person.phone = plant_here(f"55{number:08d}")
+    session.flush()
+    institution = registry.create_institution(session, make_user(session, role=Role.ADMINISTRATOR, states=[state]),
+                                              registry.InstitutionData(code=f"inst_{state}_{number}",
+                                                                       name=f"Institución estatal {number}",
+                                                                       state_code=state))
+    return {"person_id": str(person.id), "household_id": str(household.id), "event_id": str(event.id),
+            "community_id": str(community.id), "institution_id": str(institution.id)}
+
+
+def make_curp_for_test(number: int) -> str:
+    """A valid CURP unique to `number` (birth date varies with it)."""
+    from datetime import date, timedelta
+
+    from dfi_casos.registry.curp import make_curp
+
+    return make_curp("Reservado", "Ajeno", "Zoraida", date(1950, 1, 1) + timedelta(days=number), "M", "GR")
+
+
+#: Plaintext planted in cases of another state: no outsider's response may contain any of it.
+CASES_PLANTED: list[str] = []
+
+
+def case_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """A case of `state` with every kind of content, by URL argument name (case_id, referral_id, ...).
+
+    Its sensitive values are remembered in CASES_PLANTED; the route-walking access test merges
+    this mapping into foreign_records().
+    """
+    from datetime import date, timedelta
+
+    from dfi_casos.cases import services as cases
+    from dfi_casos.catalogs.enums import AssistanceType, ServiceStatus
+
+    def plant_here(value: str) -> str:
+        CASES_PLANTED.append(value)
+        return value
+
+    number = next(_counter)
+    owner = make_user(session, role=Role.CASEWORKER, states=[state])
+    household = make_case_household(session, owner, state, head_name=plant_here(f"Eulalia{number}"))
+    case = cases.open_case(session, owner, household)
+    institution = make_institution(session, f"Institución {number}")
+    make_sharing_consent(session, household_head(household), institution, owner)
+    cases.add_note(session, owner, case, plant_here(f"Nota de caso reservada {number}"))
+    cases.add_service(session, owner, case, assistance_type=AssistanceType.FOOD, provided_on=date(2026, 1, 5),
+                      status=ServiceStatus.DELIVERED, notes=plant_here(f"Servicio reservado {number}"))
+    referral = cases.add_referral(session, owner, case, institution_id=institution.id, need=AssistanceType.HOUSING,
+                                  due_on=date.today() + timedelta(days=5),
+                                  notes=plant_here(f"Canalización reservada {number}"))
+    cases.submit_intake(session, owner, case, plant_here(f"Entrevista reservada {number}"))
+    return {"case_id": str(case.id), "referral_id": str(referral.id), "subject_id": str(household.id),
+            "word": "hogar"}

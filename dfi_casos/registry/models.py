@@ -41,6 +41,8 @@ class Institution(Base):
     #: Stable slug, never reused for another institution.
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: None: national (any administrator edits it); a state key: a body of that state, edited by its administrators.
+    state_code: Mapped[str | None] = mapped_column(String(2), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

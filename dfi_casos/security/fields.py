@@ -89,8 +89,7 @@ class _Index:
     def index_id(self) -> str:
         """`table.name`: each index of each table gets its own derived key."""
         if not self._index_id:
-            assert self.owner is not None
-            column: Any = inspect(self.owner).columns[self.column_attr]
+            column: Any = inspect(_attached(self.owner, self.name)).columns[self.column_attr]
             self._index_id = f"{column.table.name}.{self.name}"
         return self._index_id
 
@@ -162,8 +161,7 @@ class Encrypted(Generic[T]):
     def where(self) -> tuple[str, str, str]:
         """(table name, column name, primary-key attribute): what the associated data binds to."""
         if self._where is None:
-            assert self.owner is not None
-            mapper: Mapper[Any] = inspect(self.owner)
+            mapper: Mapper[Any] = inspect(_attached(self.owner, self.name))
             column: Any = mapper.columns[self.column_attr]
             self._where = (column.table.name, column.name, primary_key_attr(mapper))
         return self._where
@@ -216,6 +214,12 @@ class Encrypted(Generic[T]):
         except DecryptionError:
             return False  # overwriting an unreadable value is how it gets repaired
         return type(current) is type(value) and current == value
+
+
+def _attached(owner: type | None, name: str) -> type:
+    if owner is None:
+        raise TypeError(f"{name!r} no está declarado en un modelo")
+    return owner
 
 
 def _own_registry(owner: type, attr: str) -> dict[str, Any]:

@@ -29,9 +29,14 @@ def _engine() -> Engine:
 
 def _tables() -> list[rotation.EncryptedTable]:
     # The app's models unless told otherwise (tests walk their own declarative base).
-    from dfi_casos.database import Base
+    models = current_app.extensions.get("dfi_encrypted_models")
+    if models is None:
+        from dfi_casos.database import Base
+        from dfi_casos.models import import_all_models
 
-    return rotation.encrypted_tables(current_app.extensions.get("dfi_encrypted_models", Base))
+        import_all_models()  # a model module never imported would be skipped by the rotation
+        models = Base
+    return rotation.encrypted_tables(models)
 
 
 def _audit(action: str, object_id: str, details: dict[str, Any]) -> None:

@@ -46,12 +46,22 @@ class EncryptedTable:
 
 @dataclass
 class RunResult:
-    """What a rotation or rebuild did; `failed` values did not decrypt and are left as they were."""
+    """What a rotation or rebuild did; `failures` name the values that did not decrypt, left as they were."""
 
     rewritten: int = 0
     conflicts: int = 0
-    failed: int = 0
     failures: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        """How many values did not decrypt."""
+        return len(self.failures)
+
+    def record_failure(self, error: DecryptionError) -> None:
+        """Name a value that did not decrypt (once, however many passes meet it); never its content."""
+        line = f"{error.table}.{error.column} {error.record_id}: {error.reason}"
+        if line not in self.failures:
+            self.failures.append(line)
 
 
 def encrypted_tables(models: Any) -> list[EncryptedTable]:
@@ -73,7 +83,8 @@ def encrypted_tables(models: Any) -> list[EncryptedTable]:
 
 def _entry_for(tables: dict[str, EncryptedTable], mapper: Mapper[Any], column_attr: str) -> EncryptedTable:
     table = mapper.columns[column_attr].table
-    assert isinstance(table, Table)
+    if not isinstance(table, Table):
+        raise TypeError(f"{mapper.class_.__name__}.{column_attr}: un campo cifrado va en una tabla")
     if table.name not in tables:
         tables[table.name] = EncryptedTable(table, _single_pk(table))
     return tables[table.name]
@@ -149,8 +160,7 @@ def _rotate_row(keys: KeyMaterial, entry: EncryptedTable, row: Any, result: RunR
         try:
             plaintext = ring.decrypt_field(stored, entry.table.name, column.name, row[0])
         except DecryptionError as exc:
-            result.failed += 1
-            result.failures.append(f"{exc.table}.{exc.column} {exc.record_id}: {exc.reason}")
+            result.record_failure(exc)
             return None
         params[f"b_new_{column.name}"] = ring.encrypt_field(plaintext, entry.table.name, column.name, row[0])
     return params
@@ -275,8 +285,7 @@ def _rebuild_row(
     try:
         expected = _expected_indexes(keys, entry, inputs, row)
     except DecryptionError as exc:
-        result.failed += 1
-        result.failures.append(f"{exc.table}.{exc.column} {exc.record_id}: {exc.reason}")
+        result.record_failure(exc)
         return None
     stored = row[1 + len(inputs):]
     new_values = [expected[index.column_attr] for index in entry.indexes]

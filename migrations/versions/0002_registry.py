@@ -23,11 +23,15 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=60), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('state_code', sa.String(length=2), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_institution')),
     sa.UniqueConstraint('code', name=op.f('uq_institution_code'))
     )
+    with op.batch_alter_table('institution', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_institution_state_code'), ['state_code'], unique=False)
+
     op.create_table('community',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -313,4 +317,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_community_created_at'))
 
     op.drop_table('community')
+    with op.batch_alter_table('institution', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_institution_state_code'))
+
     op.drop_table('institution')

@@ -18,7 +18,7 @@ from dfi_casos.database import make_engine
 from dfi_casos.security.crypto import BlindIndexKeys, DecryptionError, KeyConfigError, KeyMaterial, load_key_material
 from dfi_casos.security.errors import register_error_handlers
 from dfi_casos.security.fields import Encrypted, blind_index_condition, find_by_blind_index
-from tests.encryption_models import EncBase, EncPerson
+from tests.encryption_support import EncBase, EncPerson
 
 BORN = date(1956, 4, 27)
 

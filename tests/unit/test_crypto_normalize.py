@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -62,5 +63,5 @@ def test_full_name_with_date_of_birth() -> None:
 @pytest.mark.parametrize(
     "parts", [("Gloria", "Hernández", "García", None), (None, None, None, date(1956, 4, 27)), ("", " ", "", None)]
 )
-def test_full_name_without_name_or_date_is_not_indexed(parts: tuple[str | None, str | None, str | None, date | None]) -> None:
+def test_full_name_without_name_or_date_is_not_indexed(parts: tuple[Any, ...]) -> None:
     assert normalize_full_name_dob(*parts) == ""

@@ -1,0 +1,75 @@
+"""Administrators keep the institutions catalog: list, create, rename, deactivate."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from dfi_casos.extensions import db
+from dfi_casos.registry import services
+from dfi_casos.registry.forms import InstitutionForm, parse_version
+from dfi_casos.security.access import Permission, require_permission
+
+bp = Blueprint("institutions", __name__, url_prefix="/admin/instituciones")
+
+
+def _data(form: InstitutionForm) -> services.InstitutionData:
+    return services.InstitutionData(code=form.code.data or "", name=form.name.data or "",
+                                    active=bool(form.active.data), state_code=form.state_code.data or None)
+
+
+def _attach(form: InstitutionForm, exc: services.RegistryError) -> str | None:
+    field = form._fields.get(exc.field or "")
+    if field is None:
+        return str(exc)
+    field.errors = [*field.errors, str(exc)]
+    return None
+
+
+@bp.route("/")
+@require_permission(Permission.MANAGE_CATALOGS)
+def index() -> Any:
+    return render_template("admin/institutions.html", institutions=services.list_institutions(db.session,
+                                                                                            current_user))
+
+
+@bp.route("/nueva", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_CATALOGS)
+def new() -> Any:
+    form = InstitutionForm()
+    general_error = None
+    if form.validate_on_submit():
+        try:
+            services.create_institution(db.session, current_user, _data(form))
+        except services.RegistryError as exc:
+            general_error = _attach(form, exc)
+        else:
+            flash("Institución agregada.", "success")
+            return redirect(url_for("institutions.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/institution_form.html", form=form, institution=None,
+                           general_error=general_error), status
+
+
+@bp.route("/<int:institution_id>", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_CATALOGS)
+def edit(institution_id: int) -> Any:
+    institution = services.get_institution_for(db.session, current_user, institution_id)
+    form = InstitutionForm(obj=None if request.method == "POST" else institution)
+    if request.method == "GET":
+        form.version.data = str(institution.version)
+        form.state_code.data = institution.state_code or ""
+    general_error = None
+    if form.validate_on_submit():
+        try:
+            services.update_institution(db.session, current_user, institution, _data(form),
+                                        parse_version(form.version.data))
+        except services.RegistryError as exc:
+            general_error = _attach(form, exc)
+        else:
+            flash("Institución actualizada.", "success")
+            return redirect(url_for("institutions.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/institution_form.html", form=form, institution=institution,
+                           general_error=general_error), status

@@ -1,0 +1,1081 @@
+"""Registry rules: registering, editing, finding and listing records, always within the actor's scope."""
+from __future__ import annotations
+
+import inspect
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from dfi_casos.auth.models import User
+from dfi_casos.catalogs.enums import (
+    ConsentMethod,
+    ConsentScope,
+    DisplacementCause,
+    EventType,
+    RegisteredSex,
+    RelationshipToHead,
+)
+from dfi_casos.catalogs.geography import MunicipalityCatalog, state_by_code
+from dfi_casos.catalogs.institutions import DEFAULT_INSTITUTIONS
+from dfi_casos.registry.curp import CurpInvalida, validate_curp
+from dfi_casos.registry.models import (
+    Community,
+    Consent,
+    DisplacementEvent,
+    DuplicateOverride,
+    EventCause,
+    Household,
+    HouseholdMembership,
+    Institution,
+    Person,
+    RecordChange,
+)
+from dfi_casos.security import access, audit
+from dfi_casos.security.access import Permission
+from dfi_casos.security.fields import find_by_blind_index
+
+M = TypeVar("M")
+
+#: What the caseworker reads when a similar record lies outside their scope: nothing more.
+OUT_OF_SCOPE_NOTICE = "Hay un registro similar en otro territorio; consulte a su supervisor(a)."
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+class RegistryError(ValueError):
+    """A rule refused the operation; the message is Spanish, `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class DuplicateMatch:
+    """Candidates similar to one person being registered."""
+
+    #: Position of the person in the submission (0 for a person alone).
+    index: int
+    #: Visible candidates: (person, reasons as Spanish words).
+    visible: list[tuple[Person, list[str]]] = field(default_factory=list)
+    #: How many similar records lie outside the actor's scope (only the notice is shown).
+    hidden: int = 0
+    candidate_ids: list[str] = field(default_factory=list)
+
+
+class DuplicatesFound(RegistryError):
+    """Similar records exist; saving anyway needs a reason (`duplicate_reason`)."""
+
+    def __init__(self, matches: list[DuplicateMatch]) -> None:
+        super().__init__("Hay registros similares. Revíselos; para guardar de todos modos, escriba el motivo.",
+                         "duplicate_reason")
+        self.matches = matches
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """One later save of a record: which fields, by whom, when (never the values)."""
+
+    version: int
+    fields: list[str]
+    username: str
+    changed_at: Any
+
+
+class EditConflict(RegistryError):
+    """Someone saved the record after the form was opened; nothing was overwritten."""
+
+    def __init__(self, changes: list[ChangeSummary], labels: dict[str, str]) -> None:
+        parts = []
+        for change in changes:
+            names = ", ".join(labels.get(f, f) for f in change.fields) or "sin campos registrados"
+            parts.append(f"{change.username} cambió: {names}")
+        detail = "; ".join(parts) if parts else "no se pudo determinar qué cambió"
+        super().__init__(
+            "Otra persona modificó este registro mientras usted lo editaba; no se guardaron sus cambios. "
+            f"Cambios posteriores: {detail}. Recargue la página para ver la versión actual.")
+        self.changes = changes
+
+
+# --- data carried from forms -----------------------------------------------------------------
+
+@dataclass
+class PersonData:
+    """What a form says about a person (plain values; the service encrypts)."""
+
+    given_names: str
+    first_surname: str
+    second_surname: str | None = None
+    aliases: str | None = None
+    curp: str | None = None
+    birth_date: date | None = None
+    birth_date_estimated: bool = False
+    estimated_age: int | None = None
+    registered_sex: RegisteredSex = RegisteredSex.UNKNOWN
+    gender_identity: str | None = None
+    birth_state_code: str | None = None
+    nationality: str | None = None
+    indigenous: bool | None = None
+    indigenous_languages: list[str] = field(default_factory=list)
+    speaks_spanish: bool | None = None
+    afro_mexican: bool | None = None
+    disability: dict[str, str] = field(default_factory=dict)
+    phone: str | None = None
+    address: str | None = None
+    municipality_code: str | None = None
+    safe_contact_channel: str | None = None
+    may_contact: bool = False
+    documents_held: list[str] = field(default_factory=list)
+    documents_lost: list[str] = field(default_factory=list)
+    protection_risks: list[str] = field(default_factory=list)
+    specific_needs: list[str] = field(default_factory=list)
+
+
+#: Person attributes a form sets, in the order the history lists them.
+PERSON_FIELDS = tuple(PersonData.__dataclass_fields__)
+
+PERSON_FIELD_LABELS = {
+    "given_names": "nombre(s)", "first_surname": "primer apellido", "second_surname": "segundo apellido",
+    "aliases": "otros nombres", "curp": "CURP", "birth_date": "fecha de nacimiento",
+    "birth_date_estimated": "fecha estimada", "estimated_age": "edad estimada", "registered_sex": "sexo",
+    "gender_identity": "identidad de género", "birth_state_code": "entidad de nacimiento",
+    "nationality": "nacionalidad", "indigenous": "autoadscripción indígena",
+    "indigenous_languages": "lenguas indígenas", "speaks_spanish": "habla español",
+    "afro_mexican": "autoadscripción afromexicana", "disability": "discapacidad", "phone": "teléfono",
+    "address": "domicilio", "municipality_code": "municipio", "safe_contact_channel": "medio de contacto seguro",
+    "may_contact": "autoriza contacto", "documents_held": "documentos con que cuenta",
+    "documents_lost": "documentos perdidos", "protection_risks": "riesgos de protección",
+    "specific_needs": "necesidades específicas", "state_code": "entidad", "notes": "notas",
+    "event_id": "evento", "community_id": "comunidad",
+}
+
+
+@dataclass
+class MemberData:
+    person: PersonData
+    relationship: RelationshipToHead
+    present: bool = True
+
+
+@dataclass
+class HouseholdData:
+    state_code: str
+    municipality_code: str | None
+    members: list[MemberData]
+    event_id: uuid.UUID | None = None
+    community_id: uuid.UUID | None = None
+    notes: str | None = None
+
+
+@dataclass
+class EventData:
+    event_type: EventType
+    started_on: date
+    origin_state_code: str
+    state_code: str
+    causes: list[DisplacementCause]
+    ended_on: date | None = None
+    origin_municipality_code: str | None = None
+    origin_locality: str | None = None
+    cause_other: str | None = None
+    estimated_households: int | None = None
+    estimated_persons: int | None = None
+    narrative: str | None = None
+    destination_state_code: str | None = None
+    destination_municipality_code: str | None = None
+
+
+EVENT_FIELDS = tuple(EventData.__dataclass_fields__)
+
+
+@dataclass
+class CommunityData:
+    name: str
+    kind: str
+    state_code: str
+    municipality_code: str | None = None
+    locality: str | None = None
+    at_risk: bool = False
+    indigenous: bool = False
+    estimated_households: int | None = None
+    estimated_persons: int | None = None
+    notes: str | None = None
+    event_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+COMMUNITY_FIELDS = tuple(f for f in CommunityData.__dataclass_fields__ if f != "event_ids")
+
+
+@dataclass
+class ConsentData:
+    scope: ConsentScope
+    method: ConsentMethod
+    taken_on: date
+    institution_id: int | None = None
+    witness_name: str | None = None
+
+
+# --- shared rules ----------------------------------------------------------------------------
+
+def municipalities() -> MunicipalityCatalog:
+    """The app's municipality catalog (loaded once in create_app)."""
+    catalog: MunicipalityCatalog = current_app.extensions["municipalities"]
+    return catalog
+
+
+def _require(actor: Any, permission: Permission) -> None:
+    if not access.has_permission(actor, permission):
+        raise RegistryError("No tiene permiso para realizar esta acción.")
+
+
+def _check_territory(actor: Any, state_code: str, field_name: str = "state_code") -> None:
+    if state_by_code(state_code) is None:
+        raise RegistryError("Elija una entidad federativa válida.", field_name)
+    if not actor.is_national and state_code not in actor.states:
+        raise RegistryError("Solo puede registrar en las entidades de su adscripción.", field_name)
+
+
+def _check_municipality(municipality_code: str | None, state_code: str | None, field_name: str) -> None:
+    if municipality_code and not (state_code and municipalities().belongs_to(municipality_code, state_code)):
+        raise RegistryError("El municipio no pertenece a la entidad elegida.", field_name)
+
+
+def _check_person(data: PersonData, state_code: str, prefix: str = "") -> None:
+    if not data.given_names.strip() or not data.first_surname.strip():
+        raise RegistryError("Escriba el nombre y el primer apellido.", prefix + "given_names")
+    if data.birth_date is not None and data.birth_date > date.today():
+        raise RegistryError("La fecha de nacimiento no puede ser posterior a hoy.", prefix + "birth_date")
+    if data.curp:
+        try:
+            validate_curp(data.curp)
+        except CurpInvalida as exc:
+            raise RegistryError(str(exc), prefix + "curp") from None
+    _check_municipality(data.municipality_code, state_code, prefix + "municipality_code")
+
+
+def _apply(record: Any, values: dict[str, Any]) -> list[str]:
+    """Set each attribute that differs; the names of those that changed."""
+    changed = []
+    for name, value in values.items():
+        if getattr(record, name) != value:
+            setattr(record, name, value)
+            changed.append(name)
+    return changed
+
+
+def _person_values(data: PersonData) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in PERSON_FIELDS}
+    if values["curp"]:
+        values["curp"] = validate_curp(values["curp"]).curp
+    # Encrypted list fields take a list; an empty one is stored as nothing.
+    values["protection_risks"] = list(data.protection_risks) or None
+    for name in ("second_surname", "aliases", "curp", "gender_identity", "phone", "address",
+                 "safe_contact_channel"):
+        values[name] = (values[name] or "").strip() or None
+    values["given_names"] = data.given_names.strip()
+    values["first_surname"] = data.first_surname.strip()
+    return values
+
+
+def _filled(values: dict[str, Any]) -> list[str]:
+    return [name for name, value in values.items() if value not in (None, "", [], {}, False)]
+
+
+def _record_change(session: Session, actor: Any, record_type: str, record: Any, fields: list[str]) -> None:
+    session.add(RecordChange(record_type=record_type, record_id=str(record.id), version=record.version,
+                             fields=fields, changed_by_id=actor.id))
+
+
+def _flush_or_conflict(session: Session, record_type: str, record: Any, since: int, labels: dict[str, str]) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        # A concurrent save slipped in between our read and our write. The session is unusable
+        # until the request rolls back, so the message cannot list the changes this time.
+        raise EditConflict([], labels) from None
+
+
+def changes_since(session: Session, record_type: str, record_id: Any, version: int) -> list[ChangeSummary]:
+    """The saves of a record after `version`, oldest first: field names and who, never values."""
+    rows = session.execute(
+        select(RecordChange, User.username)
+        .join(User, User.id == RecordChange.changed_by_id)
+        .where(RecordChange.record_type == record_type, RecordChange.record_id == str(record_id),
+               RecordChange.version > version)
+        .order_by(RecordChange.version)
+    ).all()
+    return [ChangeSummary(row.RecordChange.version, list(row.RecordChange.fields), row.username,
+                          row.RecordChange.changed_at) for row in rows]
+
+
+def _check_version(session: Session, record_type: str, record: Any, expected: int,
+                   labels: dict[str, str]) -> None:
+    if record.version != expected:
+        raise EditConflict(changes_since(session, record_type, record.id, expected), labels)
+
+
+# Entries name the record's territory where audit.record takes it (the audit branch adds
+# `state_code` so state auditors find them); checked once so both versions of audit work.
+_AUDIT_TAKES_STATE = "state_code" in inspect.signature(audit.record).parameters
+
+
+def _audit(session: Session, actor: Any, action: str, object_type: str, record: Any, *, details: dict[str, Any],
+           state_code: str | None = None) -> None:
+    extra = {}
+    if _AUDIT_TAKES_STATE:
+        extra["state_code"] = state_code or getattr(record, "state_code", None)
+    audit.record(session, action=action, actor=actor, object_type=object_type,
+                 object_id=record.id if record is not None else None, details=details, **extra)
+
+
+# --- loaders ---------------------------------------------------------------------------------
+
+def _parse_id(value: Any) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _get_for(session: Session, actor: Any, model: type[M], object_type: str, record_id: Any) -> M:
+    parsed = _parse_id(record_id)
+    record = None
+    if parsed is not None:
+        stmt = access.scoped(select(model).where(model.id == parsed), model, actor)  # type: ignore[attr-defined]
+        record = session.scalars(stmt).first()
+    if record is None:
+        access.deny(session, actor, object_type=object_type, object_id=record_id, reason="not_visible")
+    return record  # type: ignore[return-value]
+
+
+def get_person_for(session: Session, actor: Any, person_id: Any) -> Person:
+    """The person if `actor` may see it; otherwise an audited 404."""
+    return _get_for(session, actor, Person, "person", person_id)
+
+
+def get_household_for(session: Session, actor: Any, household_id: Any) -> Household:
+    """The household if `actor` may see it; otherwise an audited 404."""
+    return _get_for(session, actor, Household, "household", household_id)
+
+
+def get_event_for(session: Session, actor: Any, event_id: Any) -> DisplacementEvent:
+    """The displacement event if `actor` may see it; otherwise an audited 404."""
+    return _get_for(session, actor, DisplacementEvent, "event", event_id)
+
+
+def get_community_for(session: Session, actor: Any, community_id: Any) -> Community:
+    """The community if `actor` may see it; otherwise an audited 404."""
+    return _get_for(session, actor, Community, "community", community_id)
+
+
+def _visible_or_none(session: Session, actor: Any, model: Any, record_id: uuid.UUID | None, field_name: str) -> Any:
+    if record_id is None:
+        return None
+    found = session.scalars(access.scoped(select(model).where(model.id == record_id), model, actor)).first()
+    if found is None:
+        raise RegistryError("El registro elegido no existe o no está a su alcance.", field_name)
+    return found
+
+
+def record_view(session: Session, actor: Any, object_type: str, record: Any, fields: list[str]) -> None:
+    """Audit that `actor` was shown these sensitive fields of a record (names only)."""
+    _audit(session, actor, "view", object_type, record, details={"fields": fields})
+
+
+def record_list_view(session: Session, actor: Any, object_type: str, records: list[Any], fields: list[str]) -> None:
+    """Audit that a list or search page showed these fields of these records (ids and names of fields)."""
+    if records:
+        states = {getattr(r, "state_code", None) for r in records}
+        _audit(session, actor, "view", object_type, None,
+               details={"fields": fields, "ids": [str(r.id) for r in records]},
+               state_code=states.pop() if len(states) == 1 else None)
+
+
+# --- duplicates ------------------------------------------------------------------------------
+
+def find_similar(session: Session, actor: Any, data: PersonData, index: int = 0,
+                 exclude: uuid.UUID | None = None) -> DuplicateMatch:
+    """Persons with the same CURP, normalized full name and date of birth, or phone.
+
+    The lookup runs over the whole registry, not the actor's scope: a person registered in
+    another state must still be noticed. Only the ids of out-of-scope matches are used here,
+    and the caller shows nothing about them but a notice.
+    """
+    reasons: dict[uuid.UUID, list[str]] = {}
+    found: dict[uuid.UUID, Person] = {}
+    lookups = [
+        ("CURP", "curp", (data.curp,) if data.curp else None),
+        ("nombre y fecha de nacimiento", "name_dob",
+         (data.given_names, data.first_surname, data.second_surname, data.birth_date) if data.birth_date else None),
+        ("teléfono", "phone", (data.phone,) if data.phone else None),
+    ]
+    for label, index_name, values in lookups:
+        if not values:
+            continue
+        for person in find_by_blind_index(session, Person, index_name, *values):
+            if person.id == exclude:
+                continue
+            found[person.id] = person
+            reasons.setdefault(person.id, []).append(label)
+    match = DuplicateMatch(index=index, candidate_ids=[str(i) for i in found])
+    if not found:
+        return match
+    visible_ids = set(session.scalars(
+        access.scoped(select(Person.id).where(Person.id.in_(list(found))), Person, actor)))
+    for person_id, person in found.items():
+        if person_id in visible_ids:
+            match.visible.append((person, reasons[person_id]))
+        else:
+            match.hidden += 1
+    return match
+
+
+def _check_duplicates(session: Session, actor: Any, people: list[PersonData], reason: str | None,
+                      exclude: uuid.UUID | None = None) -> list[DuplicateMatch]:
+    matches = [m for i, p in enumerate(people) if (m := find_similar(session, actor, p, i, exclude)).candidate_ids]
+    if matches and not (reason or "").strip():
+        raise DuplicatesFound(matches)
+    return matches
+
+
+def _keep_override(session: Session, actor: Any, person: Person, match: DuplicateMatch, reason: str) -> None:
+    override = DuplicateOverride(id=uuid.uuid4(), person_id=person.id, candidate_ids=match.candidate_ids,
+                                 created_by_id=actor.id)
+    override.reason = reason.strip()
+    session.add(override)
+    _audit(session, actor, "duplicate_override", "person", person, details={"candidate_ids": match.candidate_ids})
+
+
+# --- persons and households ------------------------------------------------------------------
+
+def _new_person(session: Session, actor: Any, data: PersonData, state_code: str) -> Person:
+    person = Person(id=uuid.uuid4(), state_code=state_code, registered_by_id=actor.id)
+    values = _person_values(data)
+    for name, value in values.items():
+        setattr(person, name, value)
+    session.add(person)
+    _audit(session, actor, "create", "person", person, details={"fields": _filled(values)})
+    return person
+
+
+def register_person(session: Session, actor: Any, data: PersonData, state_code: str,
+                    duplicate_reason: str | None = None) -> Person:
+    """Register a person alone (no household). Raises RegistryError or DuplicatesFound."""
+    _require(actor, Permission.REGISTER)
+    _check_territory(actor, state_code)
+    _check_person(data, state_code)
+    matches = _check_duplicates(session, actor, [data], duplicate_reason)
+    person = _new_person(session, actor, data, state_code)
+    session.flush()
+    for match in matches:
+        _keep_override(session, actor, person, match, duplicate_reason or "")
+    session.flush()
+    return person
+
+
+def register_household(session: Session, actor: Any, data: HouseholdData,
+                       duplicate_reason: str | None = None) -> Household:
+    """Register a household and its members in one go. Raises RegistryError or DuplicatesFound."""
+    _require(actor, Permission.REGISTER)
+    _check_territory(actor, data.state_code)
+    _check_municipality(data.municipality_code, data.state_code, "municipality_code")
+    if not data.members:
+        raise RegistryError("Agregue al menos un integrante.", "members")
+    heads = [m for m in data.members if m.relationship == RelationshipToHead.HEAD]
+    if len(heads) != 1:
+        raise RegistryError("El hogar debe tener exactamente una jefa o jefe de hogar.", "members")
+    for i, member in enumerate(data.members):
+        _check_person(member.person, data.state_code, f"members-{i}-")
+    event = _visible_or_none(session, actor, DisplacementEvent, data.event_id, "event_id")
+    community = _visible_or_none(session, actor, Community, data.community_id, "community_id")
+    matches = _check_duplicates(session, actor, [m.person for m in data.members], duplicate_reason)
+
+    household = Household(id=uuid.uuid4(), state_code=data.state_code, municipality_code=data.municipality_code,
+                          event_id=event.id if event else None, community_id=community.id if community else None,
+                          registered_by_id=actor.id)
+    household.notes = (data.notes or "").strip() or None
+    session.add(household)
+    _audit(session, actor, "create", "household", household,
+           details={"fields": _filled({"municipality_code": data.municipality_code, "notes": data.notes,
+                                       "event_id": data.event_id, "community_id": data.community_id}),
+                    "members": len(data.members)})
+    for member in data.members:
+        # members live where the household lives unless the form says otherwise
+        member.person.municipality_code = member.person.municipality_code or data.municipality_code
+    people = [_new_person(session, actor, m.person, data.state_code) for m in data.members]
+    session.flush()
+    for member, person in zip(data.members, people, strict=True):
+        _join(session, household, person, member, actor)
+    for match in matches:
+        _keep_override(session, actor, people[match.index], match, duplicate_reason or "")
+    session.flush()
+    return household
+
+
+def _join(session: Session, household: Household, person: Person, member: MemberData, actor: Any) -> None:
+    # through both relationships, so objects already loaded in this session see the new row
+    with session.no_autoflush:
+        membership = HouseholdMembership(household=household, person=person,
+                                         relationship_to_head=member.relationship, present=member.present,
+                                         joined_on=date.today(), recorded_by_id=actor.id)
+    session.add(membership)
+
+
+def update_person(session: Session, actor: Any, person: Person, data: PersonData, expected_version: int) -> list[str]:
+    """Save an edit made on the form opened at `expected_version`; the changed field names.
+
+    Refuses (EditConflict) when someone saved the person since; nothing is overwritten.
+    """
+    _require(actor, Permission.EDIT_RECORDS)
+    _check_version(session, "person", person, expected_version, PERSON_FIELD_LABELS)
+    _check_person(data, person.state_code)
+    changed = _apply(person, _person_values(data))
+    if changed:
+        _flush_or_conflict(session, "person", person, expected_version, PERSON_FIELD_LABELS)
+        _record_change(session, actor, "person", person, changed)
+        _audit(session, actor, "update", "person", person, details={"fields": changed})
+        session.flush()
+    return changed
+
+
+def update_household(session: Session, actor: Any, household: Household, data: HouseholdData,
+                     expected_version: int) -> list[str]:
+    """Save the household's own fields (not its members); persons follow its territory."""
+    _require(actor, Permission.EDIT_RECORDS)
+    _check_version(session, "household", household, expected_version, PERSON_FIELD_LABELS)
+    _check_territory(actor, data.state_code)
+    _check_municipality(data.municipality_code, data.state_code, "municipality_code")
+    event = _visible_or_none(session, actor, DisplacementEvent, data.event_id, "event_id")
+    community = _visible_or_none(session, actor, Community, data.community_id, "community_id")
+    changed = _apply(household, {
+        "state_code": data.state_code, "municipality_code": data.municipality_code,
+        "event_id": event.id if event else None, "community_id": community.id if community else None,
+        "notes": (data.notes or "").strip() or None,
+    })
+    if "state_code" in changed:
+        for membership in household.current_memberships:
+            membership.person.state_code = data.state_code
+    if changed:
+        _flush_or_conflict(session, "household", household, expected_version, PERSON_FIELD_LABELS)
+        _record_change(session, actor, "household", household, changed)
+        _audit(session, actor, "update", "household", household, details={"fields": changed})
+        session.flush()
+    return changed
+
+
+def add_member(session: Session, actor: Any, household: Household, member: MemberData,
+               duplicate_reason: str | None = None) -> Person:
+    """Register a new person into an existing household (a birth, a reunification)."""
+    _require(actor, Permission.REGISTER)
+    _check_person(member.person, household.state_code)
+    if member.relationship == RelationshipToHead.HEAD and any(
+            m.relationship_to_head == RelationshipToHead.HEAD for m in household.current_memberships):
+        raise RegistryError("El hogar ya tiene jefa o jefe de hogar.", "relationship")
+    matches = _check_duplicates(session, actor, [member.person], duplicate_reason)
+    person = _new_person(session, actor, member.person, household.state_code)
+    session.flush()
+    _join(session, household, person, member, actor)
+    for match in matches:
+        _keep_override(session, actor, person, match, duplicate_reason or "")
+    _audit(session, actor, "member_joined", "household", household, details={"person_id": str(person.id)})
+    session.flush()
+    return person
+
+
+#: Why a member left the household (stored value, Spanish label).
+LEAVE_REASONS = {
+    "separation": "Separación",
+    "moved_out": "Formó otro hogar o se mudó",
+    "death": "Fallecimiento",
+    "error": "Registro por error",
+}
+
+
+def end_membership(session: Session, actor: Any, household: Household, person_id: Any, reason: str,
+                   on_date: date | None = None) -> HouseholdMembership:
+    """Record that a member left; the row stays as history."""
+    _require(actor, Permission.EDIT_RECORDS)
+    if reason not in LEAVE_REASONS:
+        raise RegistryError("Elija el motivo de la salida.", "reason")
+    on_date = on_date or date.today()
+    if on_date > date.today():
+        raise RegistryError("La fecha no puede ser posterior a hoy.", "left_on")
+    parsed = _parse_id(person_id)
+    membership = next((m for m in household.current_memberships if m.person_id == parsed), None)
+    if membership is None:
+        raise RegistryError("La persona no es integrante actual de este hogar.", "person_id")
+    membership.left_on, membership.left_reason = on_date, reason
+    _audit(session, actor, "member_left", "household", household,
+           details={"person_id": str(membership.person_id), "reason": reason})
+    session.flush()
+    return membership
+
+
+# --- events and communities ------------------------------------------------------------------
+
+def _check_event(actor: Any, data: EventData) -> None:
+    _check_territory(actor, data.state_code)
+    if state_by_code(data.origin_state_code) is None:
+        raise RegistryError("Elija la entidad de origen.", "origin_state_code")
+    _check_municipality(data.origin_municipality_code, data.origin_state_code, "origin_municipality_code")
+    _check_municipality(data.destination_municipality_code, data.destination_state_code,
+                        "destination_municipality_code")
+    if data.started_on > date.today():
+        raise RegistryError("La fecha no puede ser posterior a hoy.", "started_on")
+    if data.ended_on is not None and (data.ended_on < data.started_on or data.ended_on > date.today()):
+        raise RegistryError("El fin del periodo debe estar entre el inicio y hoy.", "ended_on")
+    if not data.causes:
+        raise RegistryError("Elija al menos una causa.", "causes")
+    if DisplacementCause.OTHER in data.causes and not (data.cause_other or "").strip():
+        raise RegistryError("Especifique la otra causa.", "cause_other")
+
+
+def is_mass_event(households: int | None, persons: int | None) -> bool:
+    """Whether the figures reach the configured threshold of a massive displacement."""
+    config = current_app.config
+    return (households or 0) >= config["MASS_EVENT_MIN_HOUSEHOLDS"] or (persons or 0) >= config[
+        "MASS_EVENT_MIN_PERSONS"]
+
+
+def _event_values(data: EventData) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in EVENT_FIELDS if name != "causes"}
+    values["narrative"] = (data.narrative or "").strip() or None
+    return values
+
+
+def register_event(session: Session, actor: Any, data: EventData) -> DisplacementEvent:
+    """Register a displacement event (massive or individual/family)."""
+    _require(actor, Permission.REGISTER)
+    _check_event(actor, data)
+    event = DisplacementEvent(id=uuid.uuid4(), registered_by_id=actor.id)
+    values = _event_values(data)
+    for name, value in values.items():
+        setattr(event, name, value)
+    event.causes = data.causes
+    session.add(event)
+    _audit(session, actor, "create", "event", event, details={"fields": _filled(values) + ["causes"]})
+    session.flush()
+    return event
+
+
+def update_event(session: Session, actor: Any, event: DisplacementEvent, data: EventData,
+                 expected_version: int) -> list[str]:
+    """Save an edit of an event; EditConflict when someone saved it since the form was opened."""
+    _require(actor, Permission.EDIT_RECORDS)
+    _check_version(session, "event", event, expected_version, EVENT_LABELS)
+    _check_event(actor, data)
+    changed = _apply(event, _event_values(data))
+    if sorted(event.causes) != sorted(data.causes):
+        event.causes = data.causes
+        changed.append("causes")
+    if changed:
+        if "causes" in changed and len(changed) == 1:
+            # only the child table changed: bump the version explicitly so the lock sees the edit
+            from sqlalchemy.orm.attributes import flag_modified
+            flag_modified(event, "state_code")
+        _flush_or_conflict(session, "event", event, expected_version, EVENT_LABELS)
+        _record_change(session, actor, "event", event, changed)
+        _audit(session, actor, "update", "event", event, details={"fields": changed})
+        session.flush()
+    return changed
+
+
+EVENT_LABELS = {
+    "event_type": "tipo", "started_on": "fecha", "ended_on": "fin del periodo",
+    "origin_state_code": "entidad de origen",
+    "origin_municipality_code": "municipio de origen", "origin_locality": "localidad de origen", "causes": "causas",
+    "cause_other": "otra causa", "estimated_households": "familias estimadas",
+    "estimated_persons": "personas estimadas", "narrative": "relato", "destination_state_code": "entidad de destino",
+    "destination_municipality_code": "municipio de destino", "state_code": "entidad de atención",
+}
+
+COMMUNITY_KINDS = {
+    "locality": "Localidad",
+    "ejido": "Ejido o comunidad agraria",
+    "indigenous_community": "Comunidad indígena",
+    "other": "Otro grupo",
+}
+
+COMMUNITY_LABELS = {
+    "name": "nombre", "kind": "tipo", "state_code": "entidad", "municipality_code": "municipio",
+    "locality": "localidad", "at_risk": "en riesgo", "indigenous": "indígena",
+    "estimated_households": "familias estimadas", "estimated_persons": "personas estimadas", "notes": "notas",
+    "events": "eventos",
+}
+
+
+def _check_community(actor: Any, data: CommunityData) -> None:
+    _check_territory(actor, data.state_code)
+    _check_municipality(data.municipality_code, data.state_code, "municipality_code")
+    if not data.name.strip():
+        raise RegistryError("Escriba el nombre de la comunidad.", "name")
+    if data.kind not in COMMUNITY_KINDS:
+        raise RegistryError("Elija el tipo de comunidad.", "kind")
+
+
+def _community_events(session: Session, actor: Any, ids: list[uuid.UUID]) -> list[DisplacementEvent]:
+    return [_visible_or_none(session, actor, DisplacementEvent, i, "event_ids") for i in dict.fromkeys(ids)]
+
+
+def register_community(session: Session, actor: Any, data: CommunityData) -> Community:
+    """Register a community, linked to the events it lived through."""
+    _require(actor, Permission.REGISTER)
+    _check_community(actor, data)
+    community = Community(id=uuid.uuid4(), registered_by_id=actor.id)
+    values = {name: getattr(data, name) for name in COMMUNITY_FIELDS}
+    values["notes"] = (data.notes or "").strip() or None
+    values["name"] = data.name.strip()
+    for name, value in values.items():
+        setattr(community, name, value)
+    community.events = _community_events(session, actor, data.event_ids)
+    session.add(community)
+    _audit(session, actor, "create", "community", community,
+           details={"fields": _filled(values), "event_ids": [str(e.id) for e in community.events]})
+    session.flush()
+    return community
+
+
+def update_community(session: Session, actor: Any, community: Community, data: CommunityData,
+                     expected_version: int) -> list[str]:
+    """Save an edit of a community; EditConflict when someone saved it since."""
+    _require(actor, Permission.EDIT_RECORDS)
+    _check_version(session, "community", community, expected_version, COMMUNITY_LABELS)
+    _check_community(actor, data)
+    values = {name: getattr(data, name) for name in COMMUNITY_FIELDS}
+    values["notes"] = (data.notes or "").strip() or None
+    values["name"] = data.name.strip()
+    changed = _apply(community, values)
+    events = _community_events(session, actor, data.event_ids)
+    if {e.id for e in events} != {e.id for e in community.events}:
+        community.events = events
+        changed.append("events")
+        if len(changed) == 1:
+            from sqlalchemy.orm.attributes import flag_modified
+            flag_modified(community, "name")  # a link change is still a new version
+    if changed:
+        _flush_or_conflict(session, "community", community, expected_version, COMMUNITY_LABELS)
+        _record_change(session, actor, "community", community, changed)
+        _audit(session, actor, "update", "community", community, details={"fields": changed})
+        session.flush()
+    return changed
+
+
+def visible_events(session: Session, actor: Any, limit: int = 200) -> list[DisplacementEvent]:
+    """Events the actor may link records to, newest first."""
+    stmt = access.scoped(select(DisplacementEvent), DisplacementEvent, actor)
+    return list(session.scalars(stmt.order_by(DisplacementEvent.started_on.desc()).limit(limit)))
+
+
+def visible_communities(session: Session, actor: Any, limit: int = 200) -> list[Community]:
+    """Communities the actor may link households to, by name."""
+    stmt = access.scoped(select(Community), Community, actor)
+    return list(session.scalars(stmt.order_by(Community.name).limit(limit)))
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+def record_consent(session: Session, actor: Any, person: Person, data: ConsentData) -> Consent:
+    """Record a consent the person gave (who took it, when, how, for what)."""
+    _require(actor, Permission.REGISTER)
+    if data.taken_on > date.today():
+        raise RegistryError("La fecha no puede ser posterior a hoy.", "taken_on")
+    if data.scope == ConsentScope.SHARING_WITH_INSTITUTION:
+        if data.institution_id not in {i.id for i in active_institutions(session, person.state_code)}:
+            raise RegistryError("Elija la institución con la que se compartirán los datos.", "institution_id")
+    if data.method == ConsentMethod.VERBAL_WITH_WITNESS and not (data.witness_name or "").strip():
+        raise RegistryError("Un consentimiento verbal requiere el nombre del testigo.", "witness_name")
+    consent = Consent(id=uuid.uuid4(), person_id=person.id, scope=data.scope, method=data.method,
+                      taken_on=data.taken_on, taken_by_id=actor.id, state_code=person.state_code,
+                      registered_by_id=actor.id,
+                      institution_id=data.institution_id if data.scope == ConsentScope.SHARING_WITH_INSTITUTION
+                      else None)
+    consent.witness_name = (data.witness_name or "").strip() or None
+    with session.no_autoflush:
+        consent.person = person
+    session.add(consent)
+    _audit(session, actor, "consent_given", "person", person,
+           details={"consent_id": str(consent.id), "scope": data.scope.value,
+                          "institution_id": consent.institution_id})
+    session.flush()
+    return consent
+
+
+def withdraw_consent(session: Session, actor: Any, person: Person, consent_id: Any,
+                     on_date: date | None = None) -> Consent:
+    """Record the withdrawal of a consent; the record stays."""
+    _require(actor, Permission.EDIT_RECORDS)
+    parsed = _parse_id(consent_id)
+    consent = next((c for c in person.consents if c.id == parsed), None)
+    if consent is None or consent.withdrawn_on is not None:
+        raise RegistryError("El consentimiento no existe o ya fue retirado.")
+    on_date = on_date or date.today()
+    if on_date > date.today() or on_date < consent.taken_on:
+        raise RegistryError("La fecha de retiro debe estar entre la fecha del consentimiento y hoy.", "withdrawn_on")
+    consent.withdrawn_on = on_date
+    _audit(session, actor, "consent_withdrawn", "person", person, details={"consent_id": str(consent.id)})
+    session.flush()
+    return consent
+
+
+def has_consent_to_share(session: Session, person: Person, institution_id: int) -> bool:
+    """Whether the person has an unwithdrawn consent to sharing with this institution (referrals check it)."""
+    found = session.scalars(select(Consent.id).where(
+        Consent.person_id == person.id, Consent.scope == ConsentScope.SHARING_WITH_INSTITUTION,
+        Consent.institution_id == institution_id, Consent.withdrawn_on.is_(None)).limit(1)).first()
+    return found is not None
+
+
+# --- institutions ----------------------------------------------------------------------------
+
+def ensure_default_institutions(session: Session) -> int:
+    """Insert the seed institutions that are missing (by code); how many were added."""
+    existing = set(session.scalars(select(Institution.code)))
+    added = [Institution(code=s.code, name=s.name, active=True) for s in DEFAULT_INSTITUTIONS
+             if s.code not in existing]
+    session.add_all(added)
+    session.flush()
+    return len(added)
+
+
+def active_institutions(session: Session, state_code: str | None = None) -> list[Institution]:
+    """Active national institutions, plus those of `state_code` when given."""
+    stmt = select(Institution).where(Institution.active.is_(True))
+    territory = Institution.state_code.is_(None)
+    if state_code:
+        territory = territory | (Institution.state_code == state_code)
+    return list(session.scalars(stmt.where(territory).order_by(Institution.name)))
+
+
+# --- search and lists ------------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    """List filters over non-sensitive fields (they may travel in URLs)."""
+
+    state_code: str | None = None
+    municipality_code: str | None = None
+    cause: DisplacementCause | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    event_type: EventType | None = None
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+
+def _paginate(session: Session, stmt: Any, number: int, size: int) -> Page:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    number = max(1, min(number, max(1, math.ceil(total / size))))
+    items = list(session.scalars(stmt.limit(size).offset((number - 1) * size)).unique())
+    return Page(items, total, number, size)
+
+
+def _common_filters(stmt: Any, model: Any, filters: Filters, date_column: Any) -> Any:
+    if filters.state_code:
+        stmt = stmt.where(model.state_code == filters.state_code)
+    if filters.municipality_code:
+        stmt = stmt.where(model.municipality_code == filters.municipality_code)
+    if filters.date_from:
+        stmt = stmt.where(date_column >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(date_column < _day_after(filters.date_to))
+    return stmt
+
+
+def _day_after(day: date) -> date:
+    from datetime import timedelta
+    return day + timedelta(days=1)
+
+
+def _with_cause(stmt: Any, event_id_column: Any, cause: DisplacementCause | None) -> Any:
+    if cause is None:
+        return stmt
+    return stmt.where(event_id_column.in_(select(EventCause.event_id).where(EventCause.cause == cause)))
+
+
+def list_households(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
+    """Households the actor may see, newest first."""
+    stmt = access.scoped(select(Household), Household, actor)
+    stmt = _common_filters(stmt, Household, filters, Household.created_at)
+    stmt = _with_cause(stmt, Household.event_id, filters.cause)
+    return _paginate(session, stmt.order_by(Household.created_at.desc(), Household.id), page, size)
+
+
+def list_persons(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
+    """Persons the actor may see, newest first (the page decrypts only what it shows)."""
+    stmt = access.scoped(select(Person), Person, actor)
+    stmt = _common_filters(stmt, Person, filters, Person.created_at)
+    if filters.cause is not None:
+        in_households = select(HouseholdMembership.person_id).join(Household).where(
+            Household.event_id.in_(select(EventCause.event_id).where(EventCause.cause == filters.cause)))
+        stmt = stmt.where(Person.id.in_(in_households))
+    return _paginate(session, stmt.order_by(Person.created_at.desc(), Person.id), page, size)
+
+
+def list_events(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
+    """Events the actor may see, most recent first; municipality filters the origin."""
+    stmt = access.scoped(select(DisplacementEvent), DisplacementEvent, actor)
+    origin = Filters(state_code=filters.state_code, date_from=filters.date_from, date_to=filters.date_to)
+    stmt = _common_filters(stmt, DisplacementEvent, origin, DisplacementEvent.started_on)
+    if filters.municipality_code:
+        stmt = stmt.where(DisplacementEvent.origin_municipality_code == filters.municipality_code)
+    if filters.event_type:
+        stmt = stmt.where(DisplacementEvent.event_type == filters.event_type)
+    stmt = _with_cause(stmt, DisplacementEvent.id, filters.cause)
+    return _paginate(session, stmt.order_by(DisplacementEvent.started_on.desc(), DisplacementEvent.id), page, size)
+
+
+def list_communities(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
+    """Communities the actor may see, by name."""
+    stmt = access.scoped(select(Community), Community, actor)
+    stmt = _common_filters(stmt, Community, filters, Community.created_at)
+    if filters.cause is not None:
+        stmt = stmt.where(Community.id.in_(select(Community.id).join(Community.events).where(
+            DisplacementEvent.id.in_(select(EventCause.event_id).where(EventCause.cause == filters.cause)))))
+    return _paginate(session, stmt.order_by(Community.name, Community.id), page, size)
+
+
+SEARCH_KINDS = {
+    "curp": "CURP",
+    "name_dob": "Nombre completo y fecha de nacimiento",
+    "phone": "Teléfono",
+    "filters": "Solo filtros (entidad, municipio, sexo)",
+}
+
+
+@dataclass
+class SearchTerms:
+    """What the search form carries; the terms are never logged nor put in a URL."""
+
+    kind: str
+    curp: str | None = None
+    given_names: str | None = None
+    first_surname: str | None = None
+    second_surname: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None
+    state_code: str | None = None
+    municipality_code: str | None = None
+    registered_sex: RegisteredSex | None = None
+
+
+SEARCH_LIMIT = 100
+
+
+def search_persons(session: Session, actor: Any, terms: SearchTerms) -> list[Person]:
+    """Exact search through the blind indexes (and filters), within the actor's scope; audited without the terms."""
+    _require(actor, Permission.VIEW_CASES)
+    stmt = access.scoped(select(Person), Person, actor)
+    if terms.state_code:
+        stmt = stmt.where(Person.state_code == terms.state_code)
+    if terms.municipality_code:
+        stmt = stmt.where(Person.municipality_code == terms.municipality_code)
+    if terms.registered_sex:
+        stmt = stmt.where(Person.registered_sex == terms.registered_sex)
+    if terms.kind == "curp":
+        found = find_by_blind_index(session, Person, "curp", terms.curp or "", query=stmt)
+    elif terms.kind == "name_dob":
+        found = find_by_blind_index(session, Person, "name_dob", terms.given_names, terms.first_surname,
+                                    terms.second_surname, terms.birth_date, query=stmt)
+    elif terms.kind == "phone":
+        found = find_by_blind_index(session, Person, "phone", terms.phone or "", query=stmt)
+    elif terms.kind == "filters":
+        found = list(session.scalars(stmt.order_by(Person.created_at.desc()).limit(SEARCH_LIMIT)))
+    else:
+        raise RegistryError("Elija el tipo de búsqueda.", "kind")
+    found = found[:SEARCH_LIMIT]
+    _audit(session, actor, "search", "person", None,
+           details={"kind": terms.kind, "count": len(found), "result_ids": [str(p.id) for p in found]})
+    return found
+
+
+# --- institutions catalog (administrators) ---------------------------------------------------
+
+@dataclass
+class InstitutionData:
+    code: str
+    name: str
+    active: bool = True
+    state_code: str | None = None
+
+
+def list_institutions(session: Session, actor: Any) -> list[Institution]:
+    """Every institution, active first, for the administrators' catalog page."""
+    _require(actor, Permission.MANAGE_CATALOGS)
+    return list(session.scalars(select(Institution).order_by(Institution.active.desc(), Institution.name)))
+
+
+def get_institution_for(session: Session, actor: Any, institution_id: int) -> Institution:
+    """The institution for an administrator; an audited 404 otherwise."""
+    found = session.get(Institution, institution_id) if access.has_permission(actor, Permission.MANAGE_CATALOGS) \
+        else None
+    if found is not None and not _may_edit_institution(actor, found.state_code):
+        found = None
+    if found is None:
+        access.deny(session, actor, object_type="institution", object_id=institution_id, reason="not_visible")
+    return found  # type: ignore[return-value]
+
+
+def _may_edit_institution(actor: Any, state_code: str | None) -> bool:
+    # national entries are shared by every administrator; a state's own bodies belong to its administrators
+    return state_code is None or actor.is_national or state_code in actor.states
+
+
+def _check_institution(session: Session, actor: Any, data: InstitutionData, current: Institution | None) -> None:
+    if data.state_code is not None and state_by_code(data.state_code) is None:
+        raise RegistryError("Elija una entidad válida.", "state_code")
+    if not _may_edit_institution(actor, data.state_code):
+        raise RegistryError("Solo puede asignar instituciones a las entidades de su adscripción.", "state_code")
+    taken = session.scalars(select(Institution.id).where(Institution.code == data.code.strip())).first()
+    if taken is not None and (current is None or taken != current.id):
+        raise RegistryError("Ya existe una institución con esa clave.", "code")
+    if not data.name.strip():
+        raise RegistryError("Escriba el nombre.", "name")
+
+
+def create_institution(session: Session, actor: Any, data: InstitutionData) -> Institution:
+    """Add an institution to the catalog."""
+    _require(actor, Permission.MANAGE_CATALOGS)
+    _check_institution(session, actor, data, None)
+    institution = Institution(code=data.code.strip(), name=data.name.strip(), active=data.active,
+                              state_code=data.state_code)
+    session.add(institution)
+    session.flush()
+    _audit(session, actor, "create", "institution", institution, details={"fields": ["code", "name", "active"]})
+    return institution
+
+
+def update_institution(session: Session, actor: Any, institution: Institution, data: InstitutionData,
+                       expected_version: int) -> list[str]:
+    """Rename or (de)activate an institution; its code never changes once records may refer to it."""
+    _require(actor, Permission.MANAGE_CATALOGS)
+    labels = {"name": "nombre", "active": "activa", "code": "clave", "state_code": "entidad"}
+    _check_version(session, "institution", institution, expected_version, labels)
+    if data.code.strip() != institution.code:
+        raise RegistryError("La clave no se cambia: otros registros la usan.", "code")
+    _check_institution(session, actor, data, institution)
+    changed = _apply(institution, {"name": data.name.strip(), "active": data.active, "state_code": data.state_code})
+    if changed:
+        _flush_or_conflict(session, "institution", institution, expected_version, labels)
+        _record_change(session, actor, "institution", institution, changed)
+        _audit(session, actor, "update", "institution", institution, details={"fields": changed})
+        session.flush()
+    return changed
