@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "dfi_casos.security.audit",
     "dfi_casos.registry.models",
     "dfi_casos.cases.models",
+    "dfi_casos.solutions.models",
 )
 
 

@@ -231,3 +231,34 @@ def case_foreign_records(session: Session, state: str) -> dict[str, str]:
     cases.submit_intake(session, owner, case, plant_here(f"Entrevista reservada {number}"))
     return {"case_id": str(case.id), "referral_id": str(referral.id), "subject_id": str(household.id),
             "word": "hogar"}
+
+
+# --- durable solutions -----------------------------------------------------------------------------
+
+def make_assessment(session: Session, household: Any, *, assessor: Any = None, signed_by: Any = None,
+                    sign: bool = False, assessed_on: Any = None, statuses: Any = None, default: Any = None,
+                    preferred: Any = None, in_progress: Any = None, evidence: str = "Visita domiciliaria") -> Any:
+    """An assessment of `household` through the service (so its rules apply), signed when asked.
+
+    `statuses` maps criteria to statuses; the others take `default` (cumple unless given).
+    `assessor` defaults to a new supervisor of the household's state; `signed_by` (or `sign`) signs it.
+    """
+    from datetime import date
+
+    from dfi_casos.catalogs.enums import CriterionStatus, IascCriterion
+    from dfi_casos.solutions import services as solutions
+
+    assessor = assessor or make_user(session, Role.SUPERVISOR, [household.state_code])
+    fill = default or CriterionStatus.MET
+    chosen = {c: (statuses or {}).get(c, fill) for c in IascCriterion}
+    data = solutions.AssessmentData(
+        assessed_on=assessed_on or date.today(), preferred_option=preferred, option_in_progress=in_progress,
+        statuses=chosen,
+        evidence={c: evidence for c, s in chosen.items() if s is not CriterionStatus.NOT_ASSESSED},
+    )
+    assessment = solutions.record_assessment(session, assessor, household, data)
+    if signed_by is None and sign:
+        signed_by = make_user(session, Role.SUPERVISOR, [household.state_code])
+    if signed_by is not None:
+        solutions.sign_assessment(session, signed_by, assessment)
+    return assessment

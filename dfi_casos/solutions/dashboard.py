@@ -1,0 +1,253 @@
+"""The "Soluciones duraderas" dashboard: one aggregation per table, limited to the user's territory.
+
+Population: the territory's *active* households, those with no case yet or with an open case;
+a household whose cases are all closed has left the caseload. A household's standing is its
+latest signed assessment (services.latest_signed, here in SQL for all households at once).
+"""
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import exists, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from dfi_casos.cases.models import Case, CaseStatus
+from dfi_casos.catalogs.enums import ClosureReason, CriterionStatus, IascCriterion, SettlementOption, Stage
+from dfi_casos.registry.models import Household
+from dfi_casos.security.access import scoped, territory_clause
+from dfi_casos.solutions.models import AssessmentCriterion, DurableSolutionAssessment
+from dfi_casos.solutions.services import RESOLVED
+
+A = DurableSolutionAssessment
+#: A household not assessed since this many months ago needs a visit.
+STALE_AFTER_MONTHS = 6
+#: Months shown in the monthly flows, the current one included.
+MONTHS_SHOWN = 12
+UNDEFINED = "Sin definir o sin evaluación firmada"
+NO_OPEN_CASE = "Sin caso abierto"
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One row of a count table: a stable key, its Spanish label and one count per column."""
+
+    key: str
+    label: str
+    counts: list[int]
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """A table of counts. `crossed`: rows and columns add up (criteria × status); otherwise each
+    column is its own distribution (suppressed as such)."""
+
+    name: str
+    title: str
+    row_header: str
+    columns: list[str]
+    rows: list[CountRow]
+    crossed: bool = False
+
+    def column_totals(self) -> list[int]:
+        return [sum(row.counts[j] for row in self.rows) for j in range(len(self.columns))]
+
+
+@dataclass(frozen=True)
+class HouseholdLine:
+    """A household in an operational list: ids and dates only, no personal data."""
+
+    household_id: uuid.UUID
+    case_id: uuid.UUID | None
+    folio: str | None
+    last_assessed_on: date | None
+
+
+# --- building blocks -------------------------------------------------------------------------------
+
+def active_households(user: Any) -> Any:
+    """SELECT of the ids of the active households the user may see."""
+    any_case = exists().where(Case.household_id == Household.id)
+    open_case = exists().where(Case.household_id == Household.id, Case.status == CaseStatus.OPEN)
+    stmt = select(Household.id).where(or_(not_(any_case), open_case))
+    return scoped(stmt, Household, user)
+
+
+def latest_signed_ids(user: Any) -> Any:
+    """Subquery (assessment id, household id, options) of each active household's latest signed assessment."""
+    rank = func.row_number().over(
+        partition_by=A.household_id, order_by=(A.assessed_on.desc(), A.created_at.desc(), A.id.desc()))
+    ranked = (select(A.id.label("id"), A.household_id.label("household_id"),
+                     A.preferred_option.label("preferred_option"),
+                     A.option_in_progress.label("option_in_progress"), rank.label("rank"))
+              .where(A.signed_at.is_not(None), A.household_id.in_(active_households(user)))
+              .subquery())
+    return select(ranked.c.id, ranked.c.household_id, ranked.c.preferred_option,
+                  ranked.c.option_in_progress).where(ranked.c.rank == 1).subquery()
+
+
+def count_active(session: Session, user: Any) -> int:
+    """How many active households the user's territory has."""
+    return int(session.scalar(select(func.count()).select_from(active_households(user).subquery())) or 0)
+
+
+def months_back(day: date, months: int) -> date:
+    """The same day `months` earlier (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --- the tables ------------------------------------------------------------------------------------
+
+def households_by_option(session: Session, user: Any) -> CountTable:
+    """Active households by the option the household prefers and the one in progress."""
+    latest = latest_signed_ids(user)
+    preferred = Counter(dict(session.execute(
+        select(latest.c.preferred_option, func.count()).group_by(latest.c.preferred_option)).all()))
+    in_progress = Counter(dict(session.execute(
+        select(latest.c.option_in_progress, func.count()).group_by(latest.c.option_in_progress)).all()))
+    total = count_active(session, user)
+    rows = [CountRow(o.value, o.label, [preferred.get(o, 0), in_progress.get(o, 0)]) for o in SettlementOption]
+    defined = [sum(r.counts[0] for r in rows), sum(r.counts[1] for r in rows)]
+    rows.append(CountRow("undefined", UNDEFINED, [total - defined[0], total - defined[1]]))
+    return CountTable("por_opcion", "Hogares por opción de asentamiento", "Opción",
+                      ["Preferida por el hogar", "En curso"], rows)
+
+
+def households_by_stage(session: Session, user: Any) -> CountTable:
+    """Active households by the stage of their open case (the most advanced one if several)."""
+    stmt = (select(Case.household_id, Case.stage)
+            .where(Case.status == CaseStatus.OPEN, Case.household_id.in_(active_households(user))))
+    stage_of: dict[uuid.UUID, Stage] = {}
+    for household_id, stage in session.execute(stmt):
+        current = stage_of.get(household_id)
+        if current is None or stage.position > current.position:
+            stage_of[household_id] = stage
+    counts = Counter(stage_of.values())
+    total = count_active(session, user)
+    rows = [CountRow(s.value, s.label, [counts.get(s, 0)]) for s in Stage if s is not Stage.CLOSED]
+    rows.append(CountRow("no_open_case", NO_OPEN_CASE, [total - len(stage_of)]))
+    return CountTable("por_etapa", "Hogares por etapa del caso", "Etapa", ["Hogares"], rows)
+
+
+def criteria_by_status(session: Session, user: Any) -> CountTable:
+    """For each IASC criterion, how many households (latest signed assessment) are at each status."""
+    latest = latest_signed_ids(user)
+    stmt = (select(AssessmentCriterion.criterion, AssessmentCriterion.status, func.count())
+            .join(latest, latest.c.id == AssessmentCriterion.assessment_id)
+            .group_by(AssessmentCriterion.criterion, AssessmentCriterion.status))
+    counts = {(c, s): n for c, s, n in session.execute(stmt)}
+    statuses = list(CriterionStatus)
+    rows = [CountRow(c.value, c.label, [counts.get((c, s), 0) for s in statuses]) for c in IascCriterion]
+    return CountTable("criterios", "Hogares por criterio y estado (última evaluación firmada)", "Criterio",
+                      [s.label for s in statuses], rows, crossed=True)
+
+
+def _open_cases_of(session: Session, household_ids: list[uuid.UUID]) -> dict[uuid.UUID, Case]:
+    if not household_ids:
+        return {}
+    found: dict[uuid.UUID, Case] = {}
+    stmt = (select(Case).where(Case.household_id.in_(household_ids), Case.status == CaseStatus.OPEN)
+            .order_by(Case.opened_on))
+    for case in session.scalars(stmt):
+        assert case.household_id is not None  # noqa: S101 - filtered above
+        found[case.household_id] = case  # the most recently opened wins
+    return found
+
+
+def without_recent_assessment(session: Session, user: Any, today: date) -> list[HouseholdLine]:
+    """Active households with no assessment (signed or not) in the last six months, oldest first."""
+    cutoff = months_back(today, STALE_AFTER_MONTHS)
+    last = func.max(A.assessed_on)
+    stmt = (select(Household.id, last)
+            .outerjoin(A, A.household_id == Household.id)
+            .where(Household.id.in_(active_households(user)))
+            .group_by(Household.id)
+            .having(or_(last.is_(None), last < cutoff)))
+    found = sorted(session.execute(stmt).all(), key=lambda r: (r[1] is not None, r[1] or date.min, str(r[0])))
+    cases = _open_cases_of(session, [r[0] for r in found])
+    return [_line(household_id, cases.get(household_id), last_on) for household_id, last_on in found]
+
+
+def _line(household_id: uuid.UUID, case: Case | None, last_on: date | None) -> HouseholdLine:
+    return HouseholdLine(household_id, case.id if case else None, case.folio if case else None, last_on)
+
+
+def ready_for_closure(session: Session, user: Any) -> list[HouseholdLine]:
+    """Open household cases whose latest signed assessment has every criterion at "cumple" or "no aplica"."""
+    latest = latest_signed_ids(user)
+    unresolved = exists().where(AssessmentCriterion.assessment_id == latest.c.id,
+                                AssessmentCriterion.status.not_in(list(RESOLVED)))
+    stmt = (select(Case, A.assessed_on)
+            .join(latest, latest.c.household_id == Case.household_id)
+            .join(A, A.id == latest.c.id)
+            .where(Case.status == CaseStatus.OPEN, not_(unresolved))
+            .order_by(Case.folio))
+    return [_line(case.household_id, case, assessed_on) for case, assessed_on in session.execute(stmt)]
+
+
+def month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def monthly_activity(session: Session, user: Any, today: date) -> CountTable:
+    """New assessments, closures as durable solution and all closures, by month (last twelve)."""
+    months = [months_back(today.replace(day=1), k) for k in range(MONTHS_SHOWN - 1, -1, -1)]
+    start = months[0]
+    assessed = session.scalars(select(A.assessed_on).where(
+        A.assessed_on >= start, A.assessed_on <= today, territory_clause(user, A.state_code)))
+    closures = session.execute(select(Case.closed_on, Case.closure_reason).where(
+        Case.status == CaseStatus.CLOSED, Case.closed_on.is_not(None), Case.closed_on >= start,
+        Case.closed_on <= today, territory_clause(user, Case.state_code)))
+    new_by_month = Counter(month_key(d) for d in assessed)
+    durable_by_month: Counter[str] = Counter()
+    closed_by_month: Counter[str] = Counter()
+    for closed_on, reason in closures:
+        closed_by_month[month_key(closed_on)] += 1
+        if reason == ClosureReason.DURABLE_SOLUTION_ACHIEVED:
+            durable_by_month[month_key(closed_on)] += 1
+    rows = [CountRow(month_key(m), month_key(m),
+                     [new_by_month[month_key(m)], durable_by_month[month_key(m)], closed_by_month[month_key(m)]])
+            for m in months]
+    return CountTable("por_mes", "Evaluaciones nuevas y cierres por mes", "Mes",
+                      ["Evaluaciones nuevas", "Cierres por solución duradera alcanzada", "Cierres (todos los motivos)"],
+                      rows)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the page shows, computed once per request."""
+
+    active: int
+    by_option: CountTable
+    by_stage: CountTable
+    criteria: CountTable
+    monthly: CountTable
+    stale: list[HouseholdLine]
+    ready: list[HouseholdLine]
+
+    def count_tables(self) -> list[CountTable]:
+        return [self.by_option, self.by_stage, self.criteria, self.monthly]
+
+
+def build(session: Session, user: Any, today: date) -> Dashboard:
+    """Every table of the dashboard for `user`'s territory as of `today`."""
+    return Dashboard(
+        active=count_active(session, user),
+        by_option=households_by_option(session, user),
+        by_stage=households_by_stage(session, user),
+        criteria=criteria_by_status(session, user),
+        monthly=monthly_activity(session, user, today),
+        stale=without_recent_assessment(session, user, today),
+        ready=ready_for_closure(session, user),
+    )
+
