@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from dfi_casos.cases.views import bp as cases_bp
     from dfi_casos.main.views import bp as main_bp
     from dfi_casos.registry.views import bp as registry_bp
+    from dfi_casos.solutions.views import bp as solutions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -83,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(institutions_bp)
+    app.register_blueprint(solutions_bp)
     if app.config.get("BENCH_ROUTES"):
         from dfi_casos.bench_views import bp as bench_bp
 

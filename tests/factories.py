@@ -243,8 +243,7 @@ def make_assessment(session: Session, household: Any, *, assessor: Any = None, s
     `statuses` maps criteria to statuses; the others take `default` (cumple unless given).
     `assessor` defaults to a new supervisor of the household's state; `signed_by` (or `sign`) signs it.
     """
-    from datetime import date
-
+    from dfi_casos.cases.services import local_today
     from dfi_casos.catalogs.enums import CriterionStatus, IascCriterion
     from dfi_casos.solutions import services as solutions
 
@@ -252,7 +251,7 @@ def make_assessment(session: Session, household: Any, *, assessor: Any = None, s
     fill = default or CriterionStatus.MET
     chosen = {c: (statuses or {}).get(c, fill) for c in IascCriterion}
     data = solutions.AssessmentData(
-        assessed_on=assessed_on or date.today(), preferred_option=preferred, option_in_progress=in_progress,
+        assessed_on=assessed_on or local_today(), preferred_option=preferred, option_in_progress=in_progress,
         statuses=chosen,
         evidence={c: evidence for c, s in chosen.items() if s is not CriterionStatus.NOT_ASSESSED},
     )

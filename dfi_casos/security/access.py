@@ -71,6 +71,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("cases.case_list", "Casos", P.ASSIGN_CASES),
     NavItem("registry.index", "Registro", P.VIEW_CASES),
     NavItem("registry.search", "Búsqueda", P.VIEW_CASES),
+    NavItem("solutions.dashboard_page", "Soluciones duraderas", P.VIEW_DASHBOARD),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
     NavItem("institutions.index", "Instituciones", P.MANAGE_CATALOGS),
 )

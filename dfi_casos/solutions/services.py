@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from dfi_casos.auth.models import Role
+from dfi_casos.cases.services import local_today
 from dfi_casos.catalogs.enums import CriterionStatus, IascCriterion, SettlementOption
 from dfi_casos.database import utcnow
 from dfi_casos.registry.models import Household
@@ -84,7 +85,8 @@ def get_assessment(session: Session, actor: Any, assessment_id: uuid.UUID) -> Du
         .join(Household, Household.id == DurableSolutionAssessment.household_id)
         .where(DurableSolutionAssessment.id == assessment_id),
         Household, actor,
-    ).options(selectinload(DurableSolutionAssessment.criteria))
+    ).options(selectinload(DurableSolutionAssessment.criteria), selectinload(DurableSolutionAssessment.assessor),
+              selectinload(DurableSolutionAssessment.signed_by))
     return session.scalars(stmt).first()
 
 
@@ -152,7 +154,7 @@ def record_assessment(session: Session, actor: Any, household: Household, data: 
         raise NotAllowed("Su rol no permite registrar evaluaciones de soluciones duraderas.")
     if get_household(session, actor, household.id) is None:
         raise NotAllowed("El hogar no está a su alcance.")
-    errors = validate(data, today or date.today())
+    errors = validate(data, today or local_today())
     if errors:
         raise errors[0]
     assert data.assessed_on is not None  # noqa: S101 - validate() checked it

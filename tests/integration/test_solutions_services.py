@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, text
 
 from dfi_casos.auth.models import Role
+from dfi_casos.cases.services import local_today
 from dfi_casos.catalogs.enums import ClosureReason, CriterionStatus, IascCriterion, SettlementOption, Stage
 from dfi_casos.registry.models import Household
 from dfi_casos.security.audit import AuditEvent
@@ -25,7 +26,7 @@ def household(db):
 
 def _data(**overrides):
     values = {
-        "assessed_on": date.today(), "preferred_option": SettlementOption.RETURN,
+        "assessed_on": local_today(), "preferred_option": SettlementOption.RETURN,
         "option_in_progress": SettlementOption.LOCAL_INTEGRATION,
         "statuses": {c: S.PARTIAL for c in C}, "evidence": {c: "Entrevista con la familia" for c in C},
     }
@@ -94,7 +95,7 @@ def test_missing_criterion_status_is_refused(db, household):
 def test_future_date_is_refused(db, household):
     supervisor = factories.make_user(db, Role.SUPERVISOR, [GRO])
     with pytest.raises(services.AssessmentError, match="futura"):
-        services.record_assessment(db, supervisor, household, _data(assessed_on=date.today() + timedelta(days=1)))
+        services.record_assessment(db, supervisor, household, _data(assessed_on=local_today() + timedelta(days=1)))
 
 
 def test_overlong_evidence_is_refused(db, household):

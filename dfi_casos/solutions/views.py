@@ -1,0 +1,190 @@
+"""Durable-solution pages: a household's assessments, recording and signing them, the dashboard and its export."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from dfi_casos.cases.services import local_today
+from dfi_casos.extensions import db
+from dfi_casos.registry.models import Household
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, deny, has_permission, require_permission
+from dfi_casos.solutions import charts, dashboard, export, services
+from dfi_casos.solutions.forms import AssessmentForm, SignForm
+from dfi_casos.solutions.models import DurableSolutionAssessment
+
+bp = Blueprint("solutions", __name__, url_prefix="/soluciones")
+
+EXPORT_FORMATS = {"csv": (export.to_csv, export.CSV_MEDIA_TYPE), "xlsx": (export.to_xlsx, export.XLSX_MEDIA_TYPE)}
+
+
+def _household(household_id: uuid.UUID) -> Household:
+    household = services.get_household(db.session, current_user, household_id)
+    if household is None:
+        deny(db.session, current_user, object_type="household", object_id=household_id, reason="not_visible")
+    assert household is not None  # noqa: S101 - deny() aborts
+    return household
+
+
+def _assessment(assessment_id: uuid.UUID) -> DurableSolutionAssessment:
+    assessment = services.get_assessment(db.session, current_user, assessment_id)
+    if assessment is None:
+        deny(db.session, current_user, object_type=services.OBJECT_TYPE, object_id=assessment_id,
+             reason="not_visible")
+    assert assessment is not None  # noqa: S101 - deny() aborts
+    return assessment
+
+
+def _endpoint(name: str) -> str | None:
+    return name if name in current_app.view_functions else None
+
+
+# --- a household's assessments ----------------------------------------------------------------------
+
+@bp.route("/hogares/<uuid:household_id>")
+@require_permission(Permission.ASSESS_SOLUTIONS)
+def household(household_id: uuid.UUID) -> Any:
+    record = _household(household_id)
+    history = services.assessments_of(db.session, record.id)
+    standing = services.latest_signed(db.session, record.id)
+    return render_template("solutions/household.html", household=record, history=history, standing=standing,
+                           blockers=services.blockers_of(standing),
+                           household_endpoint=_endpoint("registry.household"))
+
+
+@bp.route("/hogares/<uuid:household_id>/nueva", methods=["GET", "POST"])
+@require_permission(Permission.ASSESS_SOLUTIONS)
+def new_assessment(household_id: uuid.UUID) -> Any:
+    record = _household(household_id)
+    form = AssessmentForm()
+    if request.method == "GET":
+        form.assessed_on.data = local_today()
+        _prefill_from_latest(form, record)
+    elif form.validate_on_submit():
+        try:
+            assessment = services.record_assessment(db.session, current_user, record, form.data_for_service(),
+                                                    today=local_today())
+        except services.AssessmentError as exc:
+            db.session.rollback()
+            _attach(form, exc)
+        else:
+            flash("Evaluación registrada. Una supervisora o un supervisor debe firmarla.", "success")
+            return redirect(url_for("solutions.assessment", assessment_id=assessment.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("solutions/assessment_form.html", household=record, form=form), status
+
+
+def _prefill_from_latest(form: AssessmentForm, household: Household) -> None:
+    # A follow-up visit starts from where the household stood, so only changes need typing.
+    history = services.assessments_of(db.session, household.id)
+    if not history:
+        return
+    latest = history[0]
+    form.preferred_option.data = latest.preferred_option.value if latest.preferred_option else ""
+    form.option_in_progress.data = latest.option_in_progress.value if latest.option_in_progress else ""
+    for criterion, status_field, _evidence in form.criterion_fields():
+        status_field.data = latest.status_of(criterion).value
+
+
+def _attach(form: AssessmentForm, exc: services.AssessmentError) -> None:
+    field = form._fields.get(exc.field) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        flash(str(exc), "error")
+
+
+def _assessment_page(record: DurableSolutionAssessment, status: int = 200) -> Any:
+    previous = services.previous_assessment(db.session, record)
+    changes = services.diff_assessments(previous, record) if previous is not None else []
+    return render_template(
+        "solutions/assessment.html", assessment=record, previous=previous, changes=changes,
+        can_sign=services.can_sign(current_user, record), sign_form=SignForm(version=str(record.version)),
+        blockers=services.blockers_of(record) if record.is_signed else None,
+    ), status
+
+
+@bp.route("/evaluaciones/<uuid:assessment_id>")
+@require_permission(Permission.ASSESS_SOLUTIONS)
+def assessment(assessment_id: uuid.UUID) -> Any:
+    record = _assessment(assessment_id)
+    audit.record(db.session, action="view", actor=current_user, object_type=services.OBJECT_TYPE,
+                 object_id=record.id, details={"fields": ["criteria.evidence"]})
+    return _assessment_page(record)
+
+
+@bp.route("/evaluaciones/<uuid:assessment_id>/firmar", methods=["POST"])
+@require_permission(Permission.SIGN_ASSESSMENTS)
+def sign(assessment_id: uuid.UUID) -> Any:
+    record = _assessment(assessment_id)
+    form = SignForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.version.errors), "El formulario no es válido. Recargue la página."), "error")
+        return _assessment_page(record, 400)
+    try:
+        services.sign_assessment(db.session, current_user, record, int(form.version.data))
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _assessment_page(_assessment(assessment_id), 400)
+    flash("Evaluación firmada: es ahora la situación vigente del hogar.", "success")
+    return redirect(url_for("solutions.assessment", assessment_id=assessment_id))
+
+
+# --- the dashboard -----------------------------------------------------------------------------------
+
+def _charts(data: dashboard.Dashboard) -> dict[str, Any]:
+    option, stage, criteria, monthly = data.by_option, data.by_stage, data.criteria, data.monthly
+
+    def series(table: dashboard.CountTable) -> list[charts.Series]:
+        return [charts.Series(name, [row.counts[j] for row in table.rows]) for j, name in enumerate(table.columns)]
+
+    resolved = [row.counts[3] + row.counts[4] for row in criteria.rows]  # cumple + no aplica
+    return {
+        "por_opcion": charts.bar_chart("grafica-opcion", option.title, [r.label for r in option.rows], series(option)),
+        "por_etapa": charts.bar_chart("grafica-etapa", stage.title, [r.label for r in stage.rows], series(stage)),
+        "criterios": charts.bar_chart(
+            "grafica-criterios", "Hogares con el criterio en «cumple» o «no aplica»",
+            [r.label for r in criteria.rows], [charts.Series("Cumple o no aplica", resolved)]),
+        "por_mes": charts.bar_chart("grafica-mes", monthly.title, [r.label for r in monthly.rows], series(monthly)),
+    }
+
+
+@bp.route("/")
+@require_permission(Permission.VIEW_DASHBOARD)
+def dashboard_page() -> Any:
+    data = dashboard.build(db.session, current_user, local_today())
+    audit.record(db.session, action="view", actor=current_user, object_type="solutions_dashboard",
+                 details={"tables": list(export.TABLE_NAMES)})
+    return render_template(
+        "solutions/dashboard.html", data=data, charts=_charts(data),
+        closure_endpoint=_endpoint("cases.request_closure"), case_endpoint=_endpoint("cases.view_case"),
+        can_export=has_permission(current_user, Permission.EXPORT_STATISTICS),
+        table_names=export.TABLE_NAMES, stale_months=dashboard.STALE_AFTER_MONTHS,
+    )
+
+
+@bp.route("/exportar.<fmt>")
+@require_permission(Permission.EXPORT_STATISTICS)
+def export_tables(fmt: str) -> Any:
+    if fmt not in EXPORT_FORMATS:
+        deny(db.session, current_user, object_type="solutions_export", object_id=fmt, reason="absent")
+    names = request.args.getlist("tabla")
+    unknown = [n for n in names if n not in export.TABLE_NAMES]
+    if unknown:
+        from dfi_casos.web import render_error
+
+        return render_error(400, "La tabla pedida no existe. Elija una de las del tablero.")
+    threshold = int(current_app.config["SMALL_CELL_THRESHOLD"])
+    data = dashboard.build(db.session, current_user, local_today())
+    tables = export.published_tables(data, threshold, names or None)
+    writer, media_type = EXPORT_FORMATS[fmt]
+    audit.record(db.session, action="export", actor=current_user, object_type="solutions_dashboard",
+                 details={"tables": [t.name for t in tables], "format": fmt, "threshold": threshold})
+    filename = f"soluciones-duraderas-{local_today().isoformat()}.{fmt}"
+    return Response(writer(tables), mimetype=media_type.split(";")[0], headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Content-Type": media_type})
+
