@@ -52,4 +52,8 @@ def seed_demo(session: Session, config: Any) -> str:
     from dfi_casos.cases.demo import seed_cases
 
     opened = seed_cases(session, config)
-    return f"Datos de demostración: {created} cuentas nuevas ({len(DEMO_USERS)} en total); {registry}; {opened}."
+    from dfi_casos.solutions.demo import seed_assessments
+
+    assessed = seed_assessments(session, config)
+    return (f"Datos de demostración: {created} cuentas nuevas ({len(DEMO_USERS)} en total); {registry}; {opened}; "
+            f"{assessed}.")
