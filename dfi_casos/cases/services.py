@@ -253,7 +253,7 @@ def change_stage(session: Session, actor: Any, case: Case, to_stage: Stage, reas
     if not workflow.can_change_stage(actor, case):
         raise NotPermitted("Su rol no permite cambiar la etapa de este caso.")
     workflow.check_direct_change(case.stage, to_stage, reason)
-    if case.pending_approval is not None and workflow.is_backward(case.stage, to_stage):
+    if case.pending_approval is not None:  # the approver decides on the stage the request was made from
         raise TransitionNotAllowed("Hay una solicitud de aprobación pendiente: espere la decisión.", "to_stage")
     return _move(session, actor, case, to_stage, reason, approval=None)
 
