@@ -203,6 +203,8 @@ def new_household() -> Any:
         except services.RegistryError as exc:
             context["general_error"] = _attach(form, exc)
         else:
+            for warning in _member_curp_warnings(form):
+                flash(warning, "warning")
             flash("Hogar registrado.", "success")
             return redirect(url_for("registry.household", household_id=household.id))
     context["curp_warnings"] = _member_curp_warnings(form) if request.method == "POST" else []
@@ -270,6 +272,7 @@ def edit_household(household_id: str) -> Any:
         form.community_id.data = str(record.community_id or "")
         form.notes.data = record.notes
         form.version.data = str(record.version)
+        services.record_view(db.session, current_user, "household", record, ["notes"])
     _prepare_household_form(form)
     general_error = None
     if not _re_rendering() and form.validate_on_submit():
@@ -433,11 +436,13 @@ def edit_person(person_id: str) -> Any:
     # the territory follows the household; the form shows it but the edit keeps the record's
     form.state_code.data = record.state_code
     _prepare_person_form(form)
-    general_error = None
+    general_error, duplicates = None, None
     if not _re_rendering() and form.validate_on_submit():
         try:
             services.update_person(db.session, current_user, record, forms.person_data(form),
-                                   forms.parse_version(form.version.data))
+                                   forms.parse_version(form.version.data), form.duplicate_reason.data)
+        except services.DuplicatesFound as exc:
+            duplicates = _duplicates_for_display(exc.matches)
         except services.RegistryError as exc:
             general_error = _attach(form, exc)
         else:
@@ -447,7 +452,7 @@ def edit_person(person_id: str) -> Any:
             return redirect(url_for("registry.person", person_id=record.id))
     status = 200 if _re_rendering() else _status()
     return render_template("registry/person_form.html", form=form, person_id=record.id, general_error=general_error,
-                           duplicates=None, curp_warnings=_curp_warnings(form)), status
+                           duplicates=duplicates, curp_warnings=_curp_warnings(form)), status
 
 
 @bp.route("/personas")
