@@ -632,6 +632,26 @@ def move_to_household(session: Session, actor: Any, person: Person, household: H
     return membership
 
 
+def update_membership(session: Session, actor: Any, household: Household, person_id: Any,
+                      relationship: RelationshipToHead, present: bool) -> list[str]:
+    """Change a current member's relationship to the head or whether they are present (separated)."""
+    _require(actor, Permission.EDIT_RECORDS)
+    parsed = _parse_id(person_id)
+    membership = next((m for m in household.current_memberships if m.person_id == parsed), None)
+    if membership is None:
+        raise RegistryError("La persona no es integrante actual de este hogar.", "person_id")
+    if relationship == RelationshipToHead.HEAD and any(
+            m.relationship_to_head == RelationshipToHead.HEAD and m is not membership
+            for m in household.current_memberships):
+        raise RegistryError("El hogar ya tiene jefa o jefe de hogar.", "relationship")
+    changed = _apply(membership, {"relationship_to_head": relationship, "present": present})
+    if changed:
+        _audit(session, actor, "membership_changed", "household", household,
+               details={"person_id": str(membership.person_id), "fields": changed})
+        session.flush()
+    return changed
+
+
 #: Why a member left the household (stored value, Spanish label).
 LEAVE_REASONS = {
     "separation": "Separación",
@@ -814,6 +834,12 @@ def visible_events(session: Session, actor: Any, limit: int = 200) -> list[Displ
     """Events the actor may link records to, newest first."""
     stmt = access.scoped(select(DisplacementEvent), DisplacementEvent, actor)
     return list(session.scalars(stmt.order_by(DisplacementEvent.started_on.desc()).limit(limit)))
+
+
+def visible_households(session: Session, actor: Any, limit: int = 200) -> list[Household]:
+    """Households the actor may move a person into, newest first."""
+    stmt = access.scoped(select(Household), Household, actor)
+    return list(session.scalars(stmt.order_by(Household.created_at.desc()).limit(limit)))
 
 
 def visible_communities(session: Session, actor: Any, limit: int = 200) -> list[Community]:

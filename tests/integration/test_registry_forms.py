@@ -362,3 +362,47 @@ def test_valid_curps_built_for_demo_data_pass_the_form(client, db, login_as):
     response = person_form(client, curp=curp.lower(), birth_date="1990-05-17", registered_sex="female")
     assert response.status_code == 302
     assert db.scalars(select(Person)).one().curp == curp
+
+
+def test_member_marked_separated_still_counts_in_the_household(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    household = factories.make_household(db, registered_by=user, members=2)
+    member = household.memberships[1]
+    path = f"/registro/hogares/{household.id}"
+    response = client.post(f"{path}/integrante", data={"csrf_token": csrf_token(client, path),
+                                                       "person_id": str(member.person_id), "relationship": "sibling"})
+    assert response.status_code == 302
+    assert member.present is False and member.relationship_to_head == "sibling" and household.size == 2
+
+
+def test_second_head_is_refused_when_editing_a_member(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    household = factories.make_household(db, registered_by=user, members=2)
+    member = household.memberships[1]
+    path = f"/registro/hogares/{household.id}"
+    client.post(f"{path}/integrante", data={"csrf_token": csrf_token(client, path),
+                                            "person_id": str(member.person_id), "relationship": "head",
+                                            "present": "y"})
+    assert member.relationship_to_head == "child"
+    assert "ya tiene jefa o jefe" in client.get(path).get_data(as_text=True)
+
+
+def test_person_alone_joins_a_household_from_their_page(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    household = factories.make_household(db, registered_by=user, members=1)
+    person = factories.make_person(db, registered_by=user)
+    path = f"/registro/personas/{person.id}"
+    response = client.post(f"{path}/hogar", data={"csrf_token": csrf_token(client, path),
+                                                  "household_id": str(household.id), "relationship": "parent"})
+    assert response.status_code == 302
+    assert person.current_membership.household_id == household.id and household.size == 2
+
+
+def test_person_cannot_be_moved_into_a_household_of_another_state(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    foreign = factories.make_household(db, state="07", members=1)
+    person = factories.make_person(db, registered_by=user)
+    path = f"/registro/personas/{person.id}"
+    client.post(f"{path}/hogar", data={"csrf_token": csrf_token(client, path),
+                                       "household_id": str(foreign.id), "relationship": "parent"})
+    assert person.current_membership is None and foreign.size == 1
