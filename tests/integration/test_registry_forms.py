@@ -406,3 +406,52 @@ def test_person_cannot_be_moved_into_a_household_of_another_state(client, db, lo
     client.post(f"{path}/hogar", data={"csrf_token": csrf_token(client, path),
                                        "household_id": str(foreign.id), "relationship": "parent"})
     assert person.current_membership is None and foreign.size == 1
+
+
+GARBAGE = {
+    "empty": {},
+    "long": "x" * 10000,
+    "script": SCRIPT,
+    "wrong_type": "[]{}<>';--",
+}
+FIELDS_OF_EVERY_FORM = (
+    "given_names", "first_surname", "curp", "birth_date", "estimated_age", "registered_sex", "phone", "state_code",
+    "municipality_code", "relationship", "present", "reason", "left_on", "person_id", "household_id", "consent_id",
+    "withdrawn_on", "scope", "method", "taken_on", "institution_id", "event_type", "started_on", "causes",
+    "origin_state_code", "name", "kind", "event_ids", "notes", "version", "kind", "members-0-given_names",
+    "members-0-relationship", "members-0-birth_date", "duplicate_reason",
+)
+
+
+@pytest.mark.parametrize("garbage", ["empty", "long", "script", "wrong_type"])
+def test_every_registry_form_refuses_garbage_without_error_or_write(app, client, db, login_as, garbage):
+    from dfi_casos.security.audit import AuditEvent
+
+    user = login_as("caseworker", ["12"])
+    household = factories.make_household(db, registered_by=user, members=2)
+    person = household.memberships[1].person
+    event = factories.make_event(db, registered_by=user)
+    community = factories.make_community(db, registered_by=user)
+    ids = {"household_id": household.id, "person_id": person.id, "event_id": event.id,
+           "community_id": community.id}
+    writes = select(func.count()).select_from(AuditEvent).where(AuditEvent.action.not_in(("view", "access_denied")))
+    before = db.scalar(writes)
+    versions = (household.version, person.version, event.version, community.version)
+    value = GARBAGE[garbage]
+    problems = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("registry.") or "POST" not in (rule.methods or ()):
+            continue
+        url = rule.build({name: str(ids[name]) for name in rule.arguments}, append_unknown=False)[1]
+        data = {} if garbage == "empty" else {name: value for name in FIELDS_OF_EVERY_FORM}
+        data["csrf_token"] = csrf_token(client, "/registro/busqueda")
+        response = client.post(url, data=data)
+        body = response.get_data(as_text=True)
+        if response.status_code not in (302, 400):
+            problems.append(f"{url}: {response.status_code}")
+        if SCRIPT in body:
+            problems.append(f"{url}: markup echoed unescaped")
+    db.expire_all()
+    assert not problems, problems
+    assert db.scalar(writes) == before
+    assert (household.version, person.version, event.version, community.version) == versions
