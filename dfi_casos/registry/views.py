@@ -15,7 +15,6 @@ from dfi_casos.catalogs.enums import (
     DisabilityLevel,
     DocumentType,
     ProtectionRisk,
-    RegisteredSex,
     RelationshipToHead,
     SpecificNeed,
 )
@@ -746,7 +745,6 @@ def search() -> Any:
         else:
             results = [_person_row(p) for p in found]
             _audit_list("person", found, PERSON_ROW_FIELDS)
-            return render_template("registry/search.html", form=form, results=results,
-                                   sexes=list(RegisteredSex))
+            return render_template("registry/search.html", form=form, results=results)
     status = 200 if request.method == "GET" or _re_rendering() else 400
     return render_template("registry/search.html", form=form, results=results), status
