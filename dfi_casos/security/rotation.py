@@ -15,7 +15,7 @@ from sqlalchemy import Column, LargeBinary, Table, and_, bindparam, func, inspec
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapper
 
-from dfi_casos.security.crypto import DecryptionError, KeyMaterial, key_id_prefix
+from dfi_casos.security.crypto import DecryptionError, KeyMaterial, decryption_failed, key_id_prefix
 from dfi_casos.security.fields import Encrypted, _Index, own_blind_indexes, own_encrypted_fields
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class EncryptedTable:
 
     def column(self, enc: Encrypted[Any]) -> Column[Any]:
         """The table column holding an encrypted field's ciphertext."""
-        return self.table.c[enc.where()[1]]
+        return self.table.c[enc.binding().column]
 
     def field_named(self, name: str) -> Encrypted[Any]:
         """The encrypted field behind a blind-index input."""
@@ -148,21 +148,30 @@ def _write_batch(connection: Connection, statement: Any, params: list[dict[str, 
     result.conflicts += len(params) - written
 
 
+def _open(keys: KeyMaterial, enc: Encrypted[Any], stored: bytes, record_id: Any, rid: bytes) -> bytes:
+    """Decrypt one value of a row read by SQL, or log and raise DecryptionError."""
+    where = enc.binding()
+    try:
+        return keys.ring.decrypt(stored, where.ad_prefix + rid)
+    except ValueError as exc:
+        raise decryption_failed(where.table, where.column, record_id, str(exc)) from None
+
+
 def _rotate_row(keys: KeyMaterial, entry: EncryptedTable, row: Any, result: RunResult) -> dict[str, Any] | None:
-    ring = keys.ring
-    params: dict[str, Any] = {"b_pk": row[0]}
+    active = key_id_prefix(keys.ring.active_key_id)
+    record_id, rid = row[0], str(row[0]).encode()  # formatted once per row, not once per column
+    params: dict[str, Any] = {"b_pk": record_id}
     for position, enc in enumerate(entry.fields, start=1):
-        stored, column = row[position], entry.column(enc)
-        params[f"b_old_{column.name}"] = stored
-        params[f"b_new_{column.name}"] = stored
-        if stored is None or int.from_bytes(stored[1:3], "big") == ring.active_key_id:
+        stored, name = row[position], enc.column_attr
+        params["b_old_" + name] = params["b_new_" + name] = stored
+        if stored is None or stored[1:3] == active:
             continue
         try:
-            plaintext = ring.decrypt_field(stored, entry.table.name, column.name, row[0])
+            plaintext = _open(keys, enc, stored, record_id, rid)
         except DecryptionError as exc:
             result.record_failure(exc)
             return None
-        params[f"b_new_{column.name}"] = ring.encrypt_field(plaintext, entry.table.name, column.name, row[0])
+        params["b_new_" + name] = keys.ring.encrypt(plaintext, enc.binding().ad_prefix + rid)
     return params
 
 
@@ -218,13 +227,10 @@ def _expected_indexes(
     keys: KeyMaterial, entry: EncryptedTable, inputs: Sequence[Encrypted[Any]], row: Any
 ) -> dict[str, int | None]:
     values: dict[str, Any] = {}
+    record_id, rid = row[0], str(row[0]).encode()
     for position, enc in enumerate(inputs, start=1):
-        stored, column = row[position], entry.column(enc)
-        if stored is None:
-            values[enc.name] = None
-            continue
-        plaintext = keys.ring.decrypt_field(stored, entry.table.name, column.name, row[0])
-        values[enc.name] = enc.codec.decode(plaintext)
+        stored = row[position]
+        values[enc.name] = None if stored is None else enc.codec.decode(_open(keys, enc, stored, record_id, rid))
     return {
         index.column_attr: index.value_for(keys, [values[name] for name in index.inputs]) for index in entry.indexes
     }
@@ -292,10 +298,10 @@ def _rebuild_row(
     if list(stored) == new_values:
         return None
     params: dict[str, Any] = {"b_pk": row[0]}
-    for position, column in enumerate(entry.column(enc) for enc in inputs):
-        params[f"b_old_{column.name}"] = row[1 + position]
+    for position, enc in enumerate(inputs, start=1):
+        params["b_old_" + enc.column_attr] = row[position]
     for column, value in zip(index_columns, new_values, strict=True):
-        params[f"b_new_{column.name}"] = value
+        params["b_new_" + column.name] = value
     return params
 
 
