@@ -36,6 +36,8 @@ T = TypeVar("T")
 
 #: Instance attribute holding {field name: (stored bytes, plaintext)}: decrypt once per value.
 _CACHE = "_dfi_plaintext"
+#: Instance attribute holding (record id, its text in associated data).
+_AD_ID = "_dfi_ad_id"
 #: Class attributes listing what a class itself declares (not its bases).
 _FIELDS = "_dfi_encrypted_fields"
 _INDEXES = "_dfi_blind_indexes"
@@ -201,9 +203,9 @@ class Encrypted(Generic[T]):
             if cached is not None and cached[0] == stored:
                 return cached[1]  # type: ignore[no-any-return]
         where = self.binding()
-        record_id = getattr(instance, where.pk_attr)
+        record_id, ad_id = _record_ad_id(instance, where.pk_attr)
         try:
-            plaintext = current_keys().ring.decrypt(stored, where.ad_prefix + str(record_id).encode())
+            plaintext = current_keys().ring.decrypt(stored, where.ad_prefix + ad_id)
         except ValueError as exc:
             raise decryption_failed(where.table, where.column, record_id, str(exc)) from None
         try:
@@ -220,8 +222,8 @@ class Encrypted(Generic[T]):
             if self._unchanged(instance, value):
                 return  # a form saved as it was must not look like an edit
             where = self.binding()
-            record_id = _ensure_id(instance, where.pk_attr)
-            stored: bytes | None = keys.ring.encrypt(plaintext, where.ad_prefix + str(record_id).encode())
+            _record_id, ad_id = _record_ad_id(instance, where.pk_attr)
+            stored: bytes | None = keys.ring.encrypt(plaintext, where.ad_prefix + ad_id)
             instance.__dict__.setdefault(_CACHE, {})[self.name] = (stored, value)
         else:
             stored = None
@@ -238,6 +240,21 @@ class Encrypted(Generic[T]):
         except DecryptionError:
             return False  # overwriting an unreadable value is how it gets repaired
         return type(current) is type(value) and current == value
+
+
+def _record_ad_id(instance: object, pk_attr: str) -> tuple[Any, bytes]:
+    """The record id, created if still None, and its text in associated data (formatted once per id)."""
+    # The id is part of the associated data, so it must exist before the first encryption.
+    record_id = getattr(instance, pk_attr)
+    if record_id is None:
+        record_id = new_uuid()
+        setattr(instance, pk_attr, record_id)
+    cached = instance.__dict__.get(_AD_ID)
+    if cached is not None and cached[0] is record_id:
+        return record_id, cached[1]
+    ad_id = str(record_id).encode()
+    instance.__dict__[_AD_ID] = (record_id, ad_id)
+    return record_id, ad_id
 
 
 class _Binding(NamedTuple):
@@ -267,15 +284,6 @@ def primary_key_attr(mapper: Mapper[Any]) -> str:
     if len(mapper.primary_key) != 1:
         raise TypeError(f"{mapper.class_.__name__}: los campos cifrados requieren una llave primaria de una columna")
     return mapper.get_property_by_column(mapper.primary_key[0]).key
-
-
-def _ensure_id(instance: object, pk_attr: str) -> Any:
-    # The id is part of the associated data, so it must exist before the first encryption.
-    record_id = getattr(instance, pk_attr)
-    if record_id is None:
-        record_id = new_uuid()
-        setattr(instance, pk_attr, record_id)
-    return record_id
 
 
 def encrypted_fields(cls: type) -> list[Encrypted[Any]]:

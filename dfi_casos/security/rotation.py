@@ -131,21 +131,37 @@ def pending_rotation(connection: Connection, tables: Sequence[EncryptedTable], a
     return total
 
 
-def _cas_update(entry: EncryptedTable, set_columns: Sequence[Column[Any]], guard: Sequence[Column[Any]]) -> Any:
-    """UPDATE one row only if the guarded columns still hold what was read: a concurrent edit wins."""
-    conditions = [entry.pk == bindparam("b_pk")]
-    conditions += [col.is_not_distinct_from(bindparam(f"b_old_{col.name}", type_=col.type)) for col in guard]
-    values = {col.name: bindparam(f"b_new_{col.name}", type_=col.type) for col in set_columns}
-    return update(entry.table).where(*conditions).values(values)
+class _CasWriter:
+    """UPDATE one row only if the guarded columns still hold what was read: a concurrent edit wins.
 
+    Compiled once and handed straight to the driver: SQLAlchemy's per-row parameter processing
+    costs about as much as the decryption and encryption themselves. Ciphertexts and index
+    values are bytes, ints or None, which both drivers take as they are; only the primary key
+    goes through its type (a UUID is text on SQLite).
+    """
 
-def _write_batch(connection: Connection, statement: Any, params: list[dict[str, Any]], result: RunResult) -> None:
-    if not params:
-        return
-    written = connection.execute(statement, params).rowcount
-    written = len(params) if written is None or written < 0 else written
-    result.rewritten += written
-    result.conflicts += len(params) - written
+    def __init__(self, dialect: Any, entry: EncryptedTable, set_columns: Sequence[Column[Any]],
+                 guard: Sequence[Column[Any]]) -> None:
+        conditions = [entry.pk == bindparam("b_pk", type_=entry.pk.type)]
+        conditions += [col.is_not_distinct_from(bindparam(f"b_old_{col.name}", type_=col.type)) for col in guard]
+        values = {col.name: bindparam(f"b_new_{col.name}", type_=col.type) for col in set_columns}
+        compiled = update(entry.table).where(*conditions).values(values).compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.positions: Sequence[str] | None = compiled.positiontup
+        self.pk_processor = entry.pk.type.bind_processor(dialect)
+
+    def write(self, connection: Connection, params: list[dict[str, Any]], result: RunResult) -> None:
+        """Send one batch of rows; count those written and those an edit got to first."""
+        if not params:
+            return
+        if self.pk_processor is not None:
+            for row in params:
+                row["b_pk"] = self.pk_processor(row["b_pk"])
+        rows: list[Any] = params if self.positions is None else [tuple(r[k] for k in self.positions) for r in params]
+        written = connection.exec_driver_sql(self.sql, rows).rowcount
+        written = len(params) if written is None or written < 0 else written
+        result.rewritten += written
+        result.conflicts += len(params) - written
 
 
 def _open(keys: KeyMaterial, enc: Encrypted[Any], stored: bytes, record_id: Any, rid: bytes) -> bytes:
@@ -200,7 +216,7 @@ def _rotate_table(
     result: RunResult,
 ) -> None:
     columns = [entry.column(enc) for enc in entry.fields]
-    statement = _cas_update(entry, columns, columns)
+    writer = _CasWriter(engine.dialect, entry, columns, columns)
     last: Any = None
     while True:
         # Keyset pagination: a batch never rereads what an earlier one wrote, and a rerun starts afresh.
@@ -212,7 +228,7 @@ def _rotate_table(
             if not rows:
                 return
             params = [p for p in (_rotate_row(keys, entry, row, result) for row in rows) if p is not None]
-            _write_batch(connection, statement, params, result)
+            writer.write(connection, params, result)
         last = rows[-1][0]
         if progress is not None:
             progress(len(rows))
@@ -260,7 +276,7 @@ def _rebuild_table(
     input_columns = [entry.column(enc) for enc in inputs]
     index_columns = [entry.table.c[index.column_attr] for index in entry.indexes]
     # Guard on the inputs: an index computed from a value the app has since changed is not written.
-    statement = _cas_update(entry, index_columns, input_columns)
+    writer = _CasWriter(engine.dialect, entry, index_columns, input_columns)
     last: Any = None
     while True:
         query = select(entry.pk, *input_columns, *index_columns)
@@ -278,7 +294,7 @@ def _rebuild_table(
             if dry_run:
                 result.rewritten += len(params)
             else:
-                _write_batch(connection, statement, params, result)
+                writer.write(connection, params, result)
         last = rows[-1][0]
         if progress is not None:
             progress(len(rows))
