@@ -168,6 +168,14 @@ class Encrypted(Generic[T]):
             self.blind_index.inputs = (name,)
             self.blind_index._attach(owner, f"{name}_bidx")
 
+    def __eq__(self, other: object) -> bool:
+        # `select(Person).where(Person.curp == x)` would silently become WHERE false: refuse it.
+        if other is self:
+            return True
+        raise TypeError(f"{self.name!r} está cifrado: búsquelo con find_by_blind_index, no con ==")
+
+    __hash__ = object.__hash__
+
     def binding(self) -> _Binding:
         """Table, column and primary-key attribute: what the associated data binds a value to."""
         if self._binding is None:

@@ -89,6 +89,11 @@ def test_declaration_adds_ciphertext_and_index_columns_only() -> None:
     assert isinstance(EncPerson.curp, Encrypted)
 
 
+def test_an_encrypted_field_cannot_be_compared_in_sql() -> None:
+    with pytest.raises(TypeError, match="find_by_blind_index"):
+        select(EncPerson).where(EncPerson.curp == "HEGG560427MVZRRL04")
+
+
 def test_only_known_value_types_can_be_encrypted() -> None:
     with pytest.raises(TypeError, match="Encrypted admite"):
         Encrypted(int)  # type: ignore[call-overload]
