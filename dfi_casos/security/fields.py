@@ -68,7 +68,7 @@ class Codec(Generic[T]):
         return self.encode_value(value)
 
 
-TEXT: Codec[str] = Codec(str, lambda v: v.encode(), lambda b: b.decode())
+TEXT: Codec[str] = Codec(str, str.encode, bytes.decode)
 DATE: Codec[date] = Codec(date, lambda v: v.isoformat().encode(), lambda b: date.fromisoformat(b.decode()))
 JSON_LIST: Codec[list[Any]] = Codec(
     list, lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True).encode(), lambda b: list(json.loads(b))
@@ -210,7 +210,7 @@ class Encrypted(Generic[T]):
             cached = cache.get(self.name)
             if cached is not None and cached[0] == stored:
                 return cached[1]  # type: ignore[no-any-return]
-        where = self.binding()
+        where = self._binding or self.binding()
         record_id, ad_id = _record_ad_id(instance, where.pk_attr)
         try:
             plaintext = current_keys().ring.decrypt(stored, where.ad_prefix + ad_id)
@@ -229,7 +229,7 @@ class Encrypted(Generic[T]):
             plaintext = self.codec.encode(value)
             if self._unchanged(instance, value):
                 return  # a form saved as it was must not look like an edit
-            where = self.binding()
+            where = self._binding or self.binding()
             _record_id, ad_id = _record_ad_id(instance, where.pk_attr)
             stored: bytes | None = keys.ring.encrypt(plaintext, where.ad_prefix + ad_id)
             instance.__dict__.setdefault(_CACHE, {})[self.name] = (stored, value)
@@ -241,13 +241,18 @@ class Encrypted(Generic[T]):
             index.refresh(instance, keys)
 
     def _unchanged(self, instance: object, value: T) -> bool:
-        if getattr(instance, self.column_attr) is None:
+        stored = getattr(instance, self.column_attr)
+        if stored is None:
             return False
-        try:
-            current = self.__get__(instance, type(instance))
-        except DecryptionError:
-            return False  # overwriting an unreadable value is how it gets repaired
-        return type(current) is type(value) and current == value
+        cached = instance.__dict__.get(_CACHE, {}).get(self.name)
+        if cached is not None and cached[0] == stored:
+            current = cached[1]
+        else:
+            try:
+                current = self.__get__(instance, type(instance))
+            except DecryptionError:
+                return False  # overwriting an unreadable value is how it gets repaired
+        return type(current) is type(value) and bool(current == value)
 
 
 def _record_ad_id(instance: object, pk_attr: str) -> tuple[Any, bytes]:
