@@ -16,6 +16,7 @@ def main() -> None:
     from dfi_casos import create_app
 
     cli = FlaskGroup(create_app=lambda: create_app(), help="dfi-casos: gestión de casos de DFI.")
+    cli.add_command(keys_cli)  # also here: `keys generate --new-file` must work before any key exists
     cli.main(prog_name="dfi-casos")
 
 

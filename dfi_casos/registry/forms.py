@@ -188,6 +188,17 @@ class LeaveForm(FlaskForm):
     left_on = DateField("Fecha de la salida", validators=[Optional(), not_in_future])
 
 
+class MembershipForm(FlaskForm):
+    person_id = HiddenField(validators=[DataRequired("Falta la persona.")])
+    relationship = _select("Parentesco", choices(RelationshipToHead), required=True)
+    present = BooleanField("Presente")
+
+
+class MoveForm(FlaskForm):
+    household_id = _select("Hogar", [], blank="Elija un hogar", required=True)
+    relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True)
+
+
 class EventForm(FlaskForm):
     event_type = _select("Tipo de desplazamiento", choices(EventType), required=True,
                          description="Masivo: 10 o más familias o 50 o más personas desplazadas juntas.")
