@@ -229,5 +229,6 @@ def case_foreign_records(session: Session, state: str) -> dict[str, str]:
                                   due_on=date.today() + timedelta(days=5),
                                   notes=plant_here(f"Canalización reservada {number}"))
     cases.submit_intake(session, owner, case, plant_here(f"Entrevista reservada {number}"))
-    return {"case_id": str(case.id), "referral_id": str(referral.id), "subject_id": str(household.id),
-            "word": "hogar"}
+    service = case.services[0]
+    return {"case_id": str(case.id), "referral_id": str(referral.id), "service_id": str(service.id),
+            "subject_id": str(household.id), "word": "hogar"}

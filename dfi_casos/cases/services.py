@@ -72,6 +72,15 @@ REFERRAL_FLOW: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     ReferralStatus.ATTENDED: frozenset({ReferralStatus.CLOSED}),
     ReferralStatus.CLOSED: frozenset(),
 }
+#: How a service's status may move: requested, under way, then delivered, rejected or cancelled.
+SERVICE_FLOW: dict[ServiceStatus, frozenset[ServiceStatus]] = {
+    ServiceStatus.REQUESTED: frozenset({ServiceStatus.IN_PROGRESS, ServiceStatus.DELIVERED, ServiceStatus.REJECTED,
+                                        ServiceStatus.CANCELLED}),
+    ServiceStatus.IN_PROGRESS: frozenset({ServiceStatus.DELIVERED, ServiceStatus.CANCELLED}),
+    ServiceStatus.DELIVERED: frozenset(),
+    ServiceStatus.REJECTED: frozenset(),
+    ServiceStatus.CANCELLED: frozenset(),
+}
 #: Referral statuses still waiting on the institution: these become overdue after the due date.
 OPEN_REFERRAL_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
@@ -533,6 +542,21 @@ def add_service(session: Session, actor: Any, case: Case, *, assistance_type: As
     return service
 
 
+def update_service_status(session: Session, actor: Any, case: Case, service: Service,
+                          status: ServiceStatus) -> Service:
+    """Move a service along its flow: solicitado → en curso → entregado (or rechazado, cancelado)."""
+    _require_record(actor, case)
+    if service.case_id != case.id:
+        raise CaseNotFound(str(service.id))
+    if status not in SERVICE_FLOW[service.status]:
+        raise CaseError(f"Un servicio «{service.status.label}» no puede pasar a «{status.label}».", "status")
+    service.status = status
+    session.flush()
+    audit.record(session, action="update", actor=actor, object_type="case_service", object_id=service.id,
+                 details={"case_id": str(case.id), "status": status.value, "fields": ["status"]})
+    return service
+
+
 def referred_person(session: Session, case: Case) -> Person | None:
     """Whose data a referral shares: the person of an individual case, or the head of a household."""
     if case.person_id is not None:
@@ -623,6 +647,7 @@ class TimelineEntry:
     detail: str | None = None
     overdue: bool = False
     referral: Referral | None = None
+    service: Service | None = None
 
 
 @dataclass
@@ -669,7 +694,7 @@ def timeline(session: Session, actor: Any, case: Case, also_shown: list[str] | N
     for s in case.services:
         add(datetime.combine(s.provided_on, datetime.min.time(), UTC), "service",
             f"{s.assistance_type.label} ({s.status.label.lower()})", s.recorded_by_id, s.notes, "case_service.notes",
-            detail=_institution_name(session, s.institution_id))
+            detail=_institution_name(session, s.institution_id), service=s)
     today = local_today()
     for r in case.referrals:
         add(r.created_at, "referral", f"Canalización: {r.need.label} — {r.status.label.lower()}", r.created_by_id,
