@@ -45,6 +45,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
 
+    from dfi_casos.security.errors import register_error_handlers
+
+    register_error_handlers(app)
+
     from dfi_casos.cli import register_commands
 
     register_commands(app)
