@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from dfi_casos.auth.models import ROLE_LABELS, Role
+from dfi_casos.security.audit_cli import audit_cli
 
 
 def main() -> None:
@@ -23,6 +24,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(roles_command)
+    app.cli.add_command(audit_cli)
 
 
 @click.group("db", help="Migraciones del esquema (Alembic).")
