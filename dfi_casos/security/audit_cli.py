@@ -27,7 +27,6 @@ def verify_command(head_file: Path | None) -> None:
 
     saved = ChainHead.from_json(head_file.read_text()) if head_file else None
     result = verify_chain(db.session(), _audit_key(), saved)
-    db.session.rollback()  # read-only: release the snapshot
     if result.ok:
         click.echo(f"Cadena íntegra: {result.checked} entradas; cabeza {result.head.seq} {result.head.mac}.")
         return
@@ -44,7 +43,6 @@ def head_command(output: Path | None) -> None:
     from dfi_casos.extensions import db
 
     head = chain_head(db.session())
-    db.session.rollback()
     if output is None:
         click.echo(head.to_json())
     else:
