@@ -204,8 +204,9 @@ def _lock_chain(session: Session) -> None:
     # Two writers must not fork the chain: PostgreSQL serializes appends with a
     # transaction-scoped advisory lock; SQLite transactions begin IMMEDIATE (database.py).
     # The head is read in a later statement, so under READ COMMITTED it sees the last writer's entry.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_LOCK)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK)
 
 
 def _actor_states(actor: Any) -> str:
@@ -234,8 +235,10 @@ def record(
     not contents; give result ids and counts, not what was searched. `state_code` (the
     object's territory) and `folio` let state auditors and the record history find the entry.
     """
+    session.flush()  # the caller's work first, so the entry follows what it records
     _lock_chain(session)
-    head = session.execute(_HEAD).first()  # also flushes the caller's pending work first
+    # Core statements on the session's connection: no ORM machinery on a path every request takes.
+    head = session.connection().execute(_HEAD).first()
     seq, prev_mac = (head.seq + 1, head.mac) if head else (1, GENESIS_MAC)
     actor_id = getattr(actor, "id", None) if actor is not None and not getattr(actor, "is_anonymous", False) else None
     event = AuditEvent(
@@ -257,7 +260,7 @@ def record(
     )
     event.mac = compute_mac(_audit_key(), prev_mac, seq, event)
     # A Core insert, not the unit of work: one statement, no ORM bookkeeping, on every request.
-    session.execute(_INSERT, {name: getattr(event, name) for name in _COLUMN_KEYS})
+    session.connection().execute(_INSERT, {name: getattr(event, name) for name in _COLUMN_KEYS})
     return event
 
 
