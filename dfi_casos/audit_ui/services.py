@@ -69,8 +69,10 @@ def record_history(session: Session, auditor: Any, object_type: str, object_id: 
                    limit: int) -> list[AuditEvent]:
     """Who has seen or touched one record: entries about it, and searches that returned it."""
     about = and_(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
-    # Search entries list result ids as JSON strings; the quotes make the match exact.
-    found_by_search = and_(AuditEvent.action == Action.SEARCH, AuditEvent.details.like(f'%"{object_id}"%'))
+    # Search entries list result ids as JSON strings; the quotes make the match exact, and
+    # autoescape keeps a "%" or "_" in the id from acting as a wildcard.
+    found_by_search = and_(AuditEvent.action == Action.SEARCH,
+                           AuditEvent.details.contains(f'"{object_id}"', autoescape=True))
     stmt = audit_scope(select(AuditEvent).where(or_(about, found_by_search)), auditor)
     return list(session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(limit)))
 

@@ -67,11 +67,11 @@ def events() -> Any:
 @bp.route("/registro/<object_type>/<object_id>")
 @require_permission(Permission.VIEW_AUDIT)
 def record_history(object_type: str, object_id: str) -> Any:
+    object_type, object_id = object_type[:40], object_id[:64]  # the columns' widths
     entries = services.record_history(db.session, current_user, object_type, object_id, limit=HISTORY_LIMIT)
     if not entries:
         # Nothing the auditor may see: a record of another territory looks like an unknown one.
-        deny(db.session, current_user, object_type=object_type[:40], object_id=object_id[:64],
-             reason="audit_out_of_scope")
+        deny(db.session, current_user, object_type=object_type, object_id=object_id, reason="audit_out_of_scope")
     _audit_consulted("record_history", count=len(entries), object_type=object_type, object_id=object_id)
     return render_template("audit_ui/record_history.html", entries=entries, object_type=object_type,
                            object_id=object_id, limit=HISTORY_LIMIT, action_labels=ACTION_LABELS)

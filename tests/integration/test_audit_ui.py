@@ -157,3 +157,9 @@ def test_csv_export_defuses_cells_that_look_like_formulas(client, db, login_as):
     audit.record(db, action=Action.ACCESS_DENIED, object_type="endpoint", object_id="=HYPERLINK(1)")
     rows = list(csv.DictReader(io.StringIO(body(client.get("/auditoria/exportar")))))
     assert "'=HYPERLINK(1)" in [row["object_id"] for row in rows]
+
+
+def test_record_history_treats_wildcards_in_the_id_literally(client, login_as, two_states):
+    login_as("auditor", None)
+    assert client.get("/auditoria/registro/person/persona%25").status_code == 404
+    assert client.get("/auditoria/registro/person/" + "x" * 300).status_code == 404
