@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
@@ -166,6 +167,27 @@ def compute_mac(key: bytes, prev_mac: str, seq: int, event: AuditEvent) -> str:
     """HMAC-SHA256 over the previous MAC, the sequence number and the canonical content."""
     message = f"{prev_mac}|{seq}|".encode() + canonical(event)
     return hmac.digest(key, message, "sha256").hex()
+
+
+def keyed_hmac_sha256(key: bytes) -> Callable[[bytes], str]:
+    """HMAC-SHA256 under `key` as a function of the message, hex; equal to hmac.digest(key, m, "sha256").hex().
+
+    RFC 2104 with the inner and outer pads hashed once: verification computes one MAC per
+    entry, and re-doing the key schedule each time costs as much as the rest of the check.
+    """
+    block = key if len(key) <= 64 else hashlib.sha256(key).digest()
+    block = block.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in block))
+    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in block))
+
+    def mac(message: bytes) -> str:
+        step = inner.copy()
+        step.update(message)
+        final = outer.copy()
+        final.update(step.digest())
+        return final.hexdigest()
+
+    return mac
 
 
 def _row_mac(key: bytes, prev_mac: str, seq: int, content: Sequence[Any]) -> str:
@@ -416,13 +438,13 @@ def verify_chain(session: Session, key: bytes, saved_head: ChainHead | None = No
 def _walk(session: Session, key: bytes, rows: Iterable[Sequence[Any]], saved_head: ChainHead | None) -> VerifyResult:
     prev_mac, expected = GENESIS_MAC, 1
     saved_seq = saved_head.seq if saved_head is not None else -1
-    digest, encode = hmac.digest, _encode_json
+    mac_of, encode = keyed_hmac_sha256(key), _encode_json
     for row in rows:
         seq = row[0]
         if seq != expected:
             return _failure(expected - 1, ChainHead(expected - 1, prev_mac), expected, "removed")
         # _row_mac inlined: this loop must check 100,000 entries a second.
-        mac = digest(key, f"{prev_mac}|{seq}|{encode(row[1:-2])}".encode(), "sha256").hex()
+        mac = mac_of(f"{prev_mac}|{seq}|{encode(row[1:-2])}".encode())
         if row[-2] != prev_mac or mac != row[-1]:
             reason = _diagnose(session, key, row, prev_mac)
             return _failure(expected - 1, ChainHead(expected - 1, prev_mac), seq, reason)

@@ -1,6 +1,7 @@
 """The audit chain: appends link by HMAC; raw-SQL tampering of any kind is caught and located."""
 from __future__ import annotations
 
+import hmac
 import json
 import secrets
 
@@ -196,3 +197,10 @@ def test_export_entry_counts_rows_and_names_fields(db):
     event = audit.record_export(db, actor, "cases", count=3, record_ids=["c1", "c2", "c3"], fields=["folio"])
     assert json.loads(event.details) == {"kind": "cases", "count": 3, "format": "csv", "ids": ["c1", "c2", "c3"],
                                          "fields": ["folio"]}
+
+
+@pytest.mark.parametrize("key_size", [16, 32, 64, 100])
+def test_precomputed_hmac_equals_the_standard_library(key_size):
+    key = secrets.token_bytes(key_size)
+    for message in [b"", b"x", secrets.token_bytes(1000)]:
+        assert audit.keyed_hmac_sha256(key)(message) == hmac.digest(key, message, "sha256").hex()
