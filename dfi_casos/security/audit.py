@@ -120,12 +120,11 @@ CONTENT_COLUMNS = (
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
-
 def _unencodable(value: Any) -> Any:
     raise TypeError(f"audit content must be str, int or None, not {type(value).__name__}")
 
 
-def _array_encoder() -> Any:
+def _array_encoder() -> Callable[[Sequence[Any]], str]:
     """A function giving exactly `json.dumps(values, separators=(",", ":"))` for a flat list.
 
     json.dumps builds a new C encoder on every call, which costs more than the HMAC itself;
@@ -136,8 +135,8 @@ def _array_encoder() -> Any:
     c_make_encoder = getattr(encoder, "c_make_encoder", None)
     if c_make_encoder is None:  # pure-Python json: same output, slower
         return json.JSONEncoder(separators=(",", ":")).encode
-    make = c_make_encoder(None, _unencodable, encoder.encode_basestring_ascii, None, ":", ",",
-                                  False, False, True)
+    # (markers, default, encoder, indent, key_separator, item_separator, sort_keys, skipkeys, allow_nan)
+    make = c_make_encoder(None, _unencodable, encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
     return lambda values: "".join(make(values, 0))
 
 
@@ -153,8 +152,7 @@ def _timestamp(value: datetime) -> str:
 def _canonical_values(values: Sequence[Any]) -> bytes:
     # A JSON array in a fixed column order, the timestamp already as text: no key sorting,
     # identical on both databases. `details` is covered as stored, byte for byte.
-    text: str = _encode_json(values)
-    return text.encode()
+    return _encode_json(values).encode()
 
 
 def canonical(event: AuditEvent) -> bytes:

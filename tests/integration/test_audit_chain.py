@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -204,3 +205,16 @@ def test_precomputed_hmac_equals_the_standard_library(key_size):
     key = secrets.token_bytes(key_size)
     for message in [b"", b"x", secrets.token_bytes(1000)]:
         assert audit.keyed_hmac_sha256(key)(message) == hmac.digest(key, message, "sha256").hex()
+
+
+def test_canonical_encoding_is_compact_json_of_the_content_columns():
+    values = ["2026-01-01T00:00:00.000000Z", 7, "usuario", None, "ñandú \"x\" \\ \n", '{"a":[1]}']
+    assert audit._encode_json(values) == json.dumps(values, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("moment", [datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC),
+                                    datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)])
+def test_database_formats_timestamps_exactly_as_python_does(db, key, monkeypatch, moment):
+    monkeypatch.setattr(audit, "utcnow", lambda: moment)
+    audit.record(db, action=Action.LOGIN)
+    assert verify_chain(db, key).ok
