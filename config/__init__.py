@@ -57,6 +57,8 @@ class Defaults:
     MASS_EVENT_MIN_HOUSEHOLDS = 10
     MASS_EVENT_MIN_PERSONS = 50
     PAGE_SIZE = 25
+    #: Serves /bench/plain, the load benchmark's baseline page. Off everywhere but bench/load.sh.
+    BENCH_ROUTES = False
 
 
 class Development(Defaults):

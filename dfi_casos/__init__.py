@@ -74,3 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_ui_bp)
+    if app.config.get("BENCH_ROUTES"):
+        from dfi_casos.bench_views import bp as bench_bp
+
+        app.register_blueprint(bench_bp)

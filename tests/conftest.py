@@ -111,7 +111,7 @@ def db(app: Flask) -> Iterator[Session]:
             yield _db.session
         finally:
             _db.session.remove()
-            _db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            _db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
             if transaction.is_active:
                 transaction.rollback()
             connection.close()

@@ -82,3 +82,10 @@ def test_default_database_is_sqlite_under_instance(tmp_path, monkeypatch):
     monkeypatch.delenv("DFI_DATABASE_URL", raising=False)
     app = create_app({"ENV_NAME": "development", "INSTANCE_PATH": str(tmp_path)})
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'dfi_casos.sqlite3'}"
+
+
+def test_benchmark_baseline_page_is_off_unless_asked(tmp_path):
+    plain = create_app({"ENV_NAME": "test", "INSTANCE_PATH": str(tmp_path)})
+    bench = create_app({"ENV_NAME": "test", "INSTANCE_PATH": str(tmp_path), "BENCH_ROUTES": True})
+    assert "bench.plain" not in plain.view_functions
+    assert "bench.plain" in bench.view_functions

@@ -1,0 +1,339 @@
+"""Encrypted columns declared in one line, their blind indexes, and exact search through them.
+
+    class Person(Base):
+        id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+        given_names = Encrypted()
+        birth_date = Encrypted(date)
+        curp = Encrypted(blind_index=BlindIndex("curp", normalize_curp))
+        name_dob_bidx = CompositeBlindIndex("name_dob", ("given_names", ..., "birth_date"), normalize_full_name_dob)
+
+`Encrypted` adds the column `<name>_enc` (LargeBinary) and, with a blind index, `<name>_bidx`
+(Integer, indexed). Feature code reads and writes `person.curp` as plain text; the ciphertext
+never leaves the database and this module.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, Generic, TypeVar, overload
+
+from flask import current_app
+from sqlalchemy import Integer, LargeBinary, Select, event, false, inspect, or_, select
+from sqlalchemy.orm import Mapper, Session, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from dfi_casos.database import new_uuid
+from dfi_casos.security.crypto import DecryptionError, KeyConfigError, KeyMaterial, decryption_failed
+
+T = TypeVar("T")
+
+#: Instance attribute holding {field name: (stored bytes, plaintext)}: decrypt once per value.
+_CACHE = "_dfi_plaintext"
+#: Class attributes listing what a class itself declares (not its bases).
+_FIELDS = "_dfi_encrypted_fields"
+_INDEXES = "_dfi_blind_indexes"
+
+
+def current_keys() -> KeyMaterial:
+    """The application's key material; a loud error outside an application context."""
+    try:
+        keys: KeyMaterial = current_app.extensions["dfi_keys"]
+    except (RuntimeError, KeyError) as exc:
+        raise KeyConfigError("Las claves no están cargadas: se necesita un contexto de aplicación.") from exc
+    return keys
+
+
+class Codec(Generic[T]):
+    """How a Python value becomes the bytes that are encrypted, and back."""
+
+    def __init__(self, kind: type, encode: Callable[[T], bytes], decode: Callable[[bytes], T]) -> None:
+        self.kind = kind
+        self.encode_value = encode
+        self.decode = decode
+
+    def encode(self, value: T) -> bytes:
+        """Bytes of a value of exactly the declared type: a datetime is not a date of birth."""
+        if type(value) is not self.kind and not (self.kind is str and isinstance(value, str)):
+            raise TypeError(f"se esperaba {self.kind.__name__}, no {type(value).__name__}")
+        return self.encode_value(value)
+
+
+TEXT: Codec[str] = Codec(str, lambda v: v.encode(), lambda b: b.decode())
+DATE: Codec[date] = Codec(date, lambda v: v.isoformat().encode(), lambda b: date.fromisoformat(b.decode()))
+JSON_LIST: Codec[list[Any]] = Codec(
+    list, lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True).encode(), lambda b: list(json.loads(b))
+)
+_CODECS: dict[type, Codec[Any]] = {str: TEXT, date: DATE, list: JSON_LIST}
+
+
+class _Index:
+    """A blind index: an indexed Integer column holding the truncated HMAC of normalized inputs."""
+
+    def __init__(self, name: str, normalize: Callable[..., str]) -> None:
+        self.name = name
+        self.normalize = normalize
+        self.inputs: tuple[str, ...] = ()
+        self.column_attr = ""
+        self.owner: type | None = None
+        self._index_id = ""
+
+    def _attach(self, owner: type, column_attr: str) -> None:
+        self.owner = owner
+        self.column_attr = column_attr
+        column = mapped_column(column_attr, Integer, nullable=True, index=True, info={"blind_index": self.name})
+        setattr(owner, column_attr, column)
+        _own_registry(owner, _INDEXES)[self.name] = self
+
+    @property
+    def index_id(self) -> str:
+        """`table.name`: each index of each table gets its own derived key."""
+        if not self._index_id:
+            column: Any = inspect(_attached(self.owner, self.name)).columns[self.column_attr]
+            self._index_id = f"{column.table.name}.{self.name}"
+        return self._index_id
+
+    def normalized(self, values: Sequence[Any]) -> str:
+        """The normalized form of the inputs; empty means "do not index"."""
+        return self.normalize(*values)
+
+    def value_for(self, keys: KeyMaterial, values: Sequence[Any]) -> int | None:
+        """The index value to store for these inputs, or None when they normalize to nothing."""
+        normalized = self.normalized(values)
+        return keys.blind.compute(self.index_id, normalized) if normalized else None
+
+    def refresh(self, instance: Any, keys: KeyMaterial) -> None:
+        """Recompute the stored index value from the instance's current plaintexts."""
+        values = [getattr(instance, name) for name in self.inputs]
+        setattr(instance, self.column_attr, self.value_for(keys, values))
+
+
+class BlindIndex(_Index):
+    """The blind index of one encrypted field: `Encrypted(blind_index=BlindIndex("curp", normalize_curp))`."""
+
+
+class CompositeBlindIndex(_Index):
+    """A blind index over several encrypted fields, refreshed whenever one of them is set.
+
+    `name_dob_bidx = CompositeBlindIndex("name_dob", ("given_names", "first_surname", ...), normalize)`:
+    the attribute becomes the indexed column; `normalize` takes the inputs' values in order.
+    """
+
+    def __init__(self, name: str, inputs: Sequence[str], normalize: Callable[..., str]) -> None:
+        super().__init__(name, normalize)
+        self.inputs = tuple(inputs)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._attach(owner, name)
+
+
+class Encrypted(Generic[T]):
+    """An encrypted column: AES-256-GCM bound to table, column and record id, decrypted on read."""
+
+    @overload
+    def __init__(self: Encrypted[str], kind: type[str] = ..., *, blind_index: BlindIndex | None = None) -> None: ...
+    @overload
+    def __init__(self: Encrypted[date], kind: type[date], *, blind_index: BlindIndex | None = None) -> None: ...
+    @overload
+    def __init__(self: Encrypted[list[Any]], kind: type[list[Any]], *, blind_index: None = None) -> None: ...
+
+    def __init__(self, kind: type = str, *, blind_index: BlindIndex | None = None) -> None:
+        if kind not in _CODECS:
+            raise TypeError(f"Encrypted admite {', '.join(k.__name__ for k in _CODECS)}; no {kind.__name__}")
+        self.codec: Codec[Any] = _CODECS[kind]
+        self.blind_index = blind_index
+        self.name = ""
+        self.column_attr = ""
+        self.owner: type | None = None
+        self._where: tuple[str, str, str] | None = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        # Runs inside type.__new__, before DeclarativeBase's __init_subclass__ scans the class,
+        # so the columns added here are mapped like any written by hand.
+        self.name, self.column_attr, self.owner = name, f"{name}_enc", owner
+        column = mapped_column(self.column_attr, LargeBinary, nullable=True, info={"encrypted": True})
+        setattr(owner, self.column_attr, column)
+        _own_registry(owner, _FIELDS)[name] = self
+        if self.blind_index is not None:
+            self.blind_index.inputs = (name,)
+            self.blind_index._attach(owner, f"{name}_bidx")
+
+    def where(self) -> tuple[str, str, str]:
+        """(table name, column name, primary-key attribute): what the associated data binds to."""
+        if self._where is None:
+            mapper: Mapper[Any] = inspect(_attached(self.owner, self.name))
+            column: Any = mapper.columns[self.column_attr]
+            self._where = (column.table.name, column.name, primary_key_attr(mapper))
+        return self._where
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Encrypted[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> T | None: ...
+
+    def __get__(self, instance: object | None, owner: type) -> Encrypted[T] | T | None:
+        if instance is None:
+            return self
+        stored = getattr(instance, self.column_attr)
+        if stored is None:
+            return None
+        cached = instance.__dict__.get(_CACHE, {}).get(self.name)
+        if cached is not None and cached[0] == stored:
+            return cached[1]  # type: ignore[no-any-return]
+        table, column, pk_attr = self.where()
+        plaintext = current_keys().ring.decrypt_field(stored, table, column, getattr(instance, pk_attr))
+        try:
+            value: T = self.codec.decode(plaintext)
+        except ValueError:
+            raise decryption_failed(table, column, getattr(instance, pk_attr), "contenido ilegible") from None
+        instance.__dict__.setdefault(_CACHE, {})[self.name] = (stored, value)
+        return value
+
+    def __set__(self, instance: object, value: T | None) -> None:
+        keys = current_keys()
+        if value is not None:
+            plaintext = self.codec.encode(value)
+            if self._unchanged(instance, value):
+                return  # a form saved as it was must not look like an edit
+            table, column, pk_attr = self.where()
+            stored: bytes | None = keys.ring.encrypt_field(plaintext, table, column, _ensure_id(instance, pk_attr))
+            instance.__dict__.setdefault(_CACHE, {})[self.name] = (stored, value)
+        else:
+            stored = None
+            instance.__dict__.get(_CACHE, {}).pop(self.name, None)
+        setattr(instance, self.column_attr, stored)
+        for index in blind_indexes(type(instance)):
+            if self.name in index.inputs:
+                index.refresh(instance, keys)
+
+    def _unchanged(self, instance: object, value: T) -> bool:
+        if getattr(instance, self.column_attr) is None:
+            return False
+        try:
+            current = self.__get__(instance, type(instance))
+        except DecryptionError:
+            return False  # overwriting an unreadable value is how it gets repaired
+        return type(current) is type(value) and current == value
+
+
+def _attached(owner: type | None, name: str) -> type:
+    if owner is None:
+        raise TypeError(f"{name!r} no está declarado en un modelo")
+    return owner
+
+
+def _own_registry(owner: type, attr: str) -> dict[str, Any]:
+    # Each class lists only what it declares itself, so inherited columns are walked once.
+    if attr not in owner.__dict__:
+        setattr(owner, attr, {})
+    registry: dict[str, Any] = owner.__dict__[attr]
+    return registry
+
+
+def primary_key_attr(mapper: Mapper[Any]) -> str:
+    """The attribute of the single-column primary key that associated data names."""
+    if len(mapper.primary_key) != 1:
+        raise TypeError(f"{mapper.class_.__name__}: los campos cifrados requieren una llave primaria de una columna")
+    return mapper.get_property_by_column(mapper.primary_key[0]).key
+
+
+def _ensure_id(instance: object, pk_attr: str) -> Any:
+    # The id is part of the associated data, so it must exist before the first encryption.
+    record_id = getattr(instance, pk_attr)
+    if record_id is None:
+        record_id = new_uuid()
+        setattr(instance, pk_attr, record_id)
+    return record_id
+
+
+def encrypted_fields(cls: type) -> list[Encrypted[Any]]:
+    """Every encrypted field of a mapped class, its bases' included."""
+    found: dict[str, Encrypted[Any]] = {}
+    for klass in reversed(cls.__mro__):
+        found.update(klass.__dict__.get(_FIELDS, {}))
+    return list(found.values())
+
+
+def own_encrypted_fields(cls: type) -> list[Encrypted[Any]]:
+    """The encrypted fields a class declares itself (each column is walked once)."""
+    return list(cls.__dict__.get(_FIELDS, {}).values())
+
+
+def blind_indexes(cls: type) -> list[_Index]:
+    """Every blind index of a mapped class, its bases' included."""
+    found: dict[str, _Index] = {}
+    for klass in reversed(cls.__mro__):
+        found.update(klass.__dict__.get(_INDEXES, {}))
+    return list(found.values())
+
+
+def own_blind_indexes(cls: type) -> list[_Index]:
+    """The blind indexes a class declares itself."""
+    return list(cls.__dict__.get(_INDEXES, {}).values())
+
+
+def get_blind_index(cls: type, name: str) -> _Index:
+    """A class's blind index by name, or a KeyError naming what exists."""
+    for index in blind_indexes(cls):
+        if index.name == name:
+            return index
+    raise KeyError(f"{cls.__name__} no tiene índice ciego {name!r}")
+
+
+def blind_index_condition(model: type, index_name: str, *values: Any) -> ColumnElement[bool]:
+    """SQL condition selecting the candidates for an exact match; add it to a scoped query.
+
+    During a blind-index rebuild it matches the value under the current and the previous root.
+    """
+    index = get_blind_index(model, index_name)
+    normalized = index.normalized(values)
+    if not normalized:
+        return false()
+    column = getattr(model, index.column_attr)
+    lookup = current_keys().blind.lookup_values(index.index_id, normalized)
+    return or_(*(column == value for value in lookup))
+
+
+def matches_exactly(instance: object, index_name: str, *values: Any) -> bool:
+    """Whether a candidate really matches: decrypt its inputs and compare the normalized forms."""
+    index = get_blind_index(type(instance), index_name)
+    wanted = index.normalized(values)
+    return bool(wanted) and index.normalized([getattr(instance, name) for name in index.inputs]) == wanted
+
+
+def find_by_blind_index(
+    session: Session, model: type[T], index_name: str, *values: Any, query: Select[tuple[T]] | None = None
+) -> list[T]:
+    """Exact search through a blind index: fetch the few candidates, keep those that truly match.
+
+    `query` is the caller's scoped select of `model`; without it the whole table is searched.
+    Never a scan that decrypts every row: only rows sharing the truncated index value are read.
+    """
+    base = select(model) if query is None else query
+    candidates = session.scalars(base.where(blind_index_condition(model, index_name, *values))).all()
+    return [candidate for candidate in candidates if matches_exactly(candidate, index_name, *values)]
+
+
+def _rekey_on_id_change(target: Any, value: Any, oldvalue: Any, _initiator: Any) -> None:
+    # Associated data names the id: values encrypted under the old id (e.g. Person(curp=..., id=...)
+    # sets curp first) are re-encrypted under the new one instead of becoming unreadable.
+    if oldvalue is None or value == oldvalue or not isinstance(oldvalue, type(value)):
+        return
+    ring = current_keys().ring
+    for field in encrypted_fields(type(target)):
+        stored = getattr(target, field.column_attr)
+        if stored is None:
+            continue
+        table, column, _pk = field.where()
+        new = ring.encrypt_field(ring.decrypt_field(stored, table, column, oldvalue), table, column, value)
+        setattr(target, field.column_attr, new)
+        cached = target.__dict__.get(_CACHE, {}).get(field.name)
+        if cached is not None:
+            target.__dict__[_CACHE][field.name] = (new, cached[1])
+
+
+@event.listens_for(Mapper, "after_mapper_constructed")
+def _watch_primary_key(mapper: Mapper[Any], cls: type) -> None:
+    if not encrypted_fields(cls):
+        return
+    event.listen(getattr(cls, primary_key_attr(mapper)), "set", _rekey_on_id_change, active_history=True)

@@ -1,0 +1,50 @@
+"""Normalization before blind indexing: one function per kind of value, so equal means equal."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_name(value: str | None) -> str:
+    """Names: upper case, accents removed, punctuation dropped, spaces collapsed.
+
+    "  José  de-la  Peña " and "JOSE DELA PENA" index alike; Ñ folds to N as CURP does.
+    """
+    if not value:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", value)
+    kept = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category == "Mn":  # combining accent left by the decomposition
+            continue
+        if char.isspace():
+            kept.append(" ")
+        elif category[0] in "LN":
+            kept.append(char)
+        # anything else is punctuation or a symbol: dropped
+    return _SPACES.sub(" ", "".join(kept)).strip().upper()
+
+
+def normalize_curp(value: str | None) -> str:
+    """CURP: upper case, trimmed."""
+    return (value or "").strip().upper()
+
+
+def normalize_phone(value: str | None) -> str:
+    """Phone: digits only, the last 10 (a Mexican number without +52 or the old 044/045 prefixes)."""
+    digits = "".join(char for char in (value or "") if char.isdigit() and char.isascii())
+    return digits[-10:]
+
+
+def normalize_full_name_dob(
+    given_names: str | None, first_surname: str | None, second_surname: str | None, birth_date: date | None
+) -> str:
+    """Full name plus date of birth, for duplicate detection; empty when either part is missing."""
+    name = " ".join(part for part in map(normalize_name, (given_names, first_surname, second_surname)) if part)
+    if not name or birth_date is None:
+        return ""
+    return f"{name}|{birth_date.isoformat()}"

@@ -1,0 +1,126 @@
+"""Browser journeys: the app served by a real WSGI server in a thread, driven by Debian's Chromium."""
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from dfi_casos import create_app
+from dfi_casos.database import Base
+from dfi_casos.demo import DEMO_PASSWORD, seed_demo
+from dfi_casos.extensions import db
+from dfi_casos.models import import_all_models
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # No browser download works here: drive the distribution's Chromium. The flags keep it
+    # from phoning home, which this closed network refuses.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+class LiveServer:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_app(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+             keyfile: Path) -> Iterator[Any]:
+    """A served app on its own database with the demo data loaded (committed, not rolled back)."""
+    from tests.conftest import database_url_for
+
+    tmp = tmp_path_factory.mktemp(f"e2e-{backend}")
+    url = database_url_for(backend, request, tmp)
+    if backend == "postgresql":  # its own schema-less database would clash with the app fixture's tables
+        url = _fresh_pg_database(request, url)
+    app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"),
+                      "KEYFILE": str(keyfile), "DEMO_MODE": True})
+    import_all_models()
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        seed_demo(db.session, app.config)
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _fresh_pg_database(request: pytest.FixtureRequest, base_url: str) -> str:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(base_url)
+    name = f"dfi_e2e_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    request.addfinalizer(drop)
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Any) -> Iterator[LiveServer]:
+    with LiveServer(live_app) as server:
+        yield server
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+    """A failing journey leaves a screenshot and the page's HTML in test-results/."""
+    report = yield
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and page is not None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        stem = ARTIFACTS / re.sub(r"[^\w.-]+", "_", item.name)
+        try:
+            page.screenshot(path=f"{stem}.png", full_page=True)
+            Path(f"{stem}.html").write_text(page.content(), encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - a failed capture must not hide the test's failure
+            report.sections.append(("artifacts", f"no se pudo guardar la captura: {exc}"))
+    return report
+
+
+def login(page: Any, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Usuario", exact=True).fill(username)
+    page.get_by_label("Contraseña", exact=True).fill(password)
+    page.get_by_role("button", name="Entrar").click()
+
+
+def logout(page: Any) -> None:
+    page.get_by_role("button", name="Cerrar sesión").first.click()
