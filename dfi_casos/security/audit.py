@@ -48,7 +48,11 @@ class Action(enum.StrEnum):
     USER_CREATE = "user_create"
     USER_UPDATE = "user_update"
     PERMISSION_CHANGE = "permission_change"
-    KEY_OPERATION = "key_operation"
+    KEY_GENERATE = "key_generate"
+    KEY_ACTIVATE = "key_activate"
+    KEY_ROTATION = "key_rotation"
+    KEY_RETIRE = "key_retire"
+    BLIND_INDEX_REBUILD = "blind_index_rebuild"
     AUDIT_VIEW = "audit_view"
     AUDIT_EXPORT = "audit_export"
     AUDIT_VERIFY = "audit_verify"
@@ -75,7 +79,11 @@ ACTION_LABELS: dict[str, str] = {
     Action.USER_CREATE: "Alta de cuenta",
     Action.USER_UPDATE: "Modificación de cuenta",
     Action.PERMISSION_CHANGE: "Cambio de rol o territorio",
-    Action.KEY_OPERATION: "Operación de claves",
+    Action.KEY_GENERATE: "Clave generada",
+    Action.KEY_ACTIVATE: "Clave activada",
+    Action.KEY_ROTATION: "Recifrado con la clave activa",
+    Action.KEY_RETIRE: "Clave retirada",
+    Action.BLIND_INDEX_REBUILD: "Índices ciegos reconstruidos",
     Action.AUDIT_VIEW: "Consulta de bitácora",
     Action.AUDIT_EXPORT: "Exportación de bitácora",
     Action.AUDIT_VERIFY: "Verificación de bitácora",
@@ -336,11 +344,16 @@ CHANGE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.STAGE_CHANGE, A
                             Action.REFERRAL})
 
 
-def record_key_operation(session: Session, actor: Any, operation: str, *, key_id: int | str | None = None,
+KEY_ACTIONS = frozenset({Action.KEY_GENERATE, Action.KEY_ACTIVATE, Action.KEY_ROTATION, Action.KEY_RETIRE,
+                         Action.BLIND_INDEX_REBUILD})
+
+
+def record_key_operation(session: Session, actor: Any, action: Action, key_id: int | str,
                          **facts: str | int | bool | None) -> AuditEvent:
-    """A key was added, activated, retired, or data re-encrypted: ids of keys, never key material."""
-    return record(session, action=Action.KEY_OPERATION, actor=actor, object_type="key", object_id=key_id,
-                  details={"operation": operation, **facts})
+    """A key was generated, activated or retired, or data re-encrypted: key ids and counts, never key material."""
+    if action not in KEY_ACTIONS:
+        raise ValueError(f"record_key_operation does not record {action!r}")
+    return record(session, action=action, actor=actor, object_type="clave", object_id=key_id, details=dict(facts))
 
 
 # The chain head and verification.

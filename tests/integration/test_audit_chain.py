@@ -218,3 +218,11 @@ def test_database_formats_timestamps_exactly_as_python_does(db, key, monkeypatch
     monkeypatch.setattr(audit, "utcnow", lambda: moment)
     audit.record(db, action=Action.LOGIN)
     assert verify_chain(db, key).ok
+
+
+def test_key_operation_entry_names_the_key_and_counts_only(db):
+    event = audit.record_key_operation(db, None, Action.KEY_ROTATION, 3, rows=1200)
+    assert (event.action, event.object_type, event.object_id) == ("key_rotation", "clave", "3")
+    assert json.loads(event.details) == {"rows": 1200}
+    with pytest.raises(ValueError, match="does not record"):
+        audit.record_key_operation(db, None, Action.VIEW, 3)
