@@ -163,3 +163,13 @@ def test_record_history_treats_wildcards_in_the_id_literally(client, login_as, t
     login_as("auditor", None)
     assert client.get("/auditoria/registro/person/persona%25").status_code == 404
     assert client.get("/auditoria/registro/person/" + "x" * 300).status_code == 404
+
+
+def test_the_trail_is_paginated_newest_first(app, client, db, login_as):
+    login_as("auditor", None)
+    for number in range(app.config["PAGE_SIZE"] + 5):
+        audit.record(db, action=Action.VIEW, object_type="person", object_id=f"pagina-{number:03d}")
+    first = body(client.get("/auditoria/?action=view"))
+    assert "pagina-029" in first and "pagina-000" not in first and "Siguientes" in first
+    second = body(client.get("/auditoria/?action=view&page=2"))
+    assert "pagina-000" in second and "pagina-029" not in second and "Anteriores" in second
