@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.routing import Map, Rule
 
 from dfi_casos.auth.models import Role
+from dfi_casos.database import Base
 from dfi_casos.security.access import has_permission
 from tests import factories
 from tests.conftest import csrf_token
@@ -44,6 +46,12 @@ def refused(response) -> bool:
     return response.status_code == 302 and response.location.startswith("/login")
 
 
+def database_snapshot(db) -> dict[str, list[str]]:
+    """Every row of every table but the audit trail (which a refusal rightly appends to)."""
+    return {table.name: sorted(repr(tuple(row)) for row in db.execute(select(table)))
+            for table in Base.metadata.sorted_tables if table.name != "audit_event"}
+
+
 def log_in(client, username: str) -> None:
     response = client.post("/login", data={"csrf_token": csrf_token(client), "username": username,
                                            "password": factories.PASSWORD})
@@ -69,7 +77,10 @@ def test_no_route_serves_records_of_another_state(app, client, db, role):
             if method not in (rule.methods or ()):
                 continue
             data = {"csrf_token": csrf_token(client, "/account/password")} if method == "POST" else None
+            before = database_snapshot(db) if rule.arguments else None
             response = client.open(url, method=method, data=data)
+            if before is not None and database_snapshot(db) != before:
+                problems.append(f"{method} {url} as {role.value}: changed data of another territory")
             where = f"{method} {url} as {role.value}"
             text = response.get_data(as_text=True)
             if response.status_code >= 500:
