@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
     import_all_models()
+    # Figures on a shared machine swing with its load; print it beside them.
+    print(f"load average: {' '.join(f'{value:.2f}' for value in os.getloadavg())} on {os.cpu_count()} CPUs")
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
             keyfile = Path(tmp) / "keys.json"
