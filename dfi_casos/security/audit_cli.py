@@ -25,7 +25,10 @@ def verify_command(head_file: Path | None) -> None:
     """Verify the chain; a non-zero exit names the first bad entry."""
     from dfi_casos.extensions import db
 
-    saved = ChainHead.from_json(head_file.read_text()) if head_file else None
+    try:
+        saved = ChainHead.from_json(head_file.read_text()) if head_file else None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise click.ClickException(f"{head_file} no es una cabeza guardada con `audit head`.") from exc
     result = verify_chain(db.session(), _audit_key(), saved)
     if result.ok:
         click.echo(f"Cadena íntegra: {result.checked} entradas; cabeza {result.head.seq} {result.head.mac}.")

@@ -53,3 +53,10 @@ def test_grant_app_role_prints_the_documented_sql(app):
     result = run(app, "grant-app-role", "--print", "dfi_app")
     assert result.exit_code == 0
     assert 'GRANT SELECT, INSERT ON TABLE audit_event TO "dfi_app";' in result.output
+
+
+def test_verify_refuses_a_head_file_that_is_not_a_head(app, entries, tmp_path):
+    bad = tmp_path / "otra-cosa.json"
+    bad.write_text("no es json")
+    result = run(app, "verify", "--head", str(bad))
+    assert result.exit_code == 1 and "no es una cabeza guardada" in result.output
