@@ -70,12 +70,14 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from dfi_casos.admin.views import bp as admin_bp
+    from dfi_casos.audit_ui.views import bp as audit_ui_bp
     from dfi_casos.auth.views import bp as auth_bp
     from dfi_casos.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(audit_ui_bp)
     if app.config.get("BENCH_ROUTES"):
         from dfi_casos.bench_views import bp as bench_bp
 
