@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dfi_casos.auth import services
 from dfi_casos.auth.models import Role, User
+from dfi_casos.security import audit
 
 PASSWORD = "una frase de prueba larga"  # noqa: S105
 _counter = itertools.count(1)
@@ -232,3 +233,42 @@ def case_foreign_records(session: Session, state: str) -> dict[str, str]:
     service = case.services[0]
     return {"case_id": str(case.id), "referral_id": str(referral.id), "service_id": str(service.id),
             "subject_id": str(household.id), "word": "hogar"}
+
+
+#: Plaintext planted in records of another territory: no response to an outsider may contain any of it.
+PLANTED_SENSITIVE: list[str] = []
+
+
+def plant(value: str) -> str:
+    """Remember `value` as sensitive plaintext planted in a foreign record, and return it."""
+    if value not in PLANTED_SENSITIVE:
+        PLANTED_SENSITIVE.append(value)
+    return value
+
+
+def foreign_records(session: Session, state: str) -> dict[str, str]:
+    """Records of `state`, by the URL argument name that would address them (e.g. "user_id").
+
+    The route-walking test (tests/integration/test_route_access.py) fills every URL argument
+    from this mapping and fails for an argument it lacks: a feature that adds a route with a
+    new argument (person_id, household_id, case_id, ...) extends this function with a record
+    of `state`, its sensitive values passed through `plant()`.
+    """
+    number = next(_counter)
+    owner = make_user(session, role=Role.CASEWORKER, states=[state], username=f"ajeno{number}",
+                      full_name=plant(f"Zacarías Reservado Ajeno {state}"),
+                      email=plant(f"zacarias.reservado.{state}@ajeno.gob.mx"))
+    person_id = f"00000000-0000-4000-8000-{number:012d}"
+    # An access to a record of that state, so the audit screens have something to refuse.
+    audit.record_view(session, owner, "person", person_id, fields=["names"], state_code=state,
+                      folio=f"DFI-{state}-2026-{number:06d}")
+    records = {
+        "user_id": str(owner.id),
+        "object_type": "person",
+        "object_id": person_id,
+    }
+    records.update(registry_foreign_records(session, state))
+    records.update(case_foreign_records(session, state))
+    for value in REGISTRY_PLANTED + CASES_PLANTED:
+        plant(value)
+    return records
