@@ -187,6 +187,8 @@ def new_household() -> Any:
         formdata = _without_member(request.form, request.form.get("remove_member"))
     form = forms.HouseholdForm(formdata=formdata) if formdata is not None else forms.HouseholdForm()
     _default_state(form)
+    if request.method == "GET":
+        form.members[0].form.relationship.data = RelationshipToHead.HEAD.value
     _prepare_household_form(form)
     context: dict[str, Any] = {"form": form, "general_error": None, "duplicates": None}
     if request.method == "POST" and "add_member" in request.form and len(form.members) < form.members.max_entries:
