@@ -309,6 +309,8 @@ def add_member(household_id: str) -> Any:
         except services.RegistryError as exc:
             context["general_error"] = _attach(form, exc)
         else:
+            for warning in _curp_warnings(form):
+                flash(warning, "warning")
             flash("Integrante agregado.", "success")
             return redirect(url_for("registry.household", household_id=record.id))
     return render_template("registry/member_form.html", **context), 400
