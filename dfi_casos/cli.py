@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from dfi_casos.auth.models import ROLE_LABELS, Role
+from dfi_casos.security.audit_cli import audit_cli
 from dfi_casos.security.keys_cli import keys_cli
 
 
@@ -25,6 +26,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(roles_command)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(keys_cli)
 
 
