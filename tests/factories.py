@@ -153,33 +153,24 @@ def make_community(session: Session, state: str = "12", registered_by: Any = Non
     return registry.register_community(session, _registrar(session, state, registered_by), data)
 
 
-#: Plaintext planted in registry records of another state: no outsider's response may contain any of it.
-REGISTRY_PLANTED: list[str] = []
-
-
 def registry_foreign_records(session: Session, state: str) -> dict[str, str]:
     """Registry records of `state` by URL argument name (person_id, household_id, event_id, ...).
 
-    Their sensitive values are remembered in REGISTRY_PLANTED; the route-walking access test merges
-    this mapping into foreign_records().
+    Their sensitive values go through `plant()`; foreign_records() includes this mapping.
     """
     from dfi_casos.registry import services as registry
 
-    def plant_here(value: str) -> str:
-        REGISTRY_PLANTED.append(value)
-        return value
-
     number = next(_counter)
     owner = make_user(session, role=Role.CASEWORKER, states=[state])
-    event = make_event(session, state, owner, narrative=plant_here(f"Relato reservado {number}"))
+    event = make_event(session, state, owner, narrative=plant(f"Relato reservado {number}"))
     community = make_community(session, state, owner, event_ids=[event.id],
-                               notes=plant_here(f"Nota comunitaria reservada {number}"))
+                               notes=plant(f"Nota comunitaria reservada {number}"))
     household = make_household(session, state, owner, event_id=event.id, community_id=community.id,
-                               notes=plant_here(f"Nota de hogar reservada {number}"))
+                               notes=plant(f"Nota de hogar reservada {number}"))
     person = household.memberships[0].person
-    person.given_names = plant_here(f"Zoraida{number}")
-    person.curp = plant_here(make_curp_for_test(number))
-    person.phone = plant_here(f"55{number:08d}")
+    person.given_names = plant(f"Zoraida{number}")
+    person.curp = plant(make_curp_for_test(number))
+    person.phone = plant(f"55{number:08d}")
     session.flush()
     institution = registry.create_institution(session, make_user(session, role=Role.ADMINISTRATOR, states=[state]),
                                               registry.InstitutionData(code=f"inst_{state}_{number}",
@@ -205,8 +196,7 @@ CASES_PLANTED: list[str] = []
 def case_foreign_records(session: Session, state: str) -> dict[str, str]:
     """A case of `state` with every kind of content, by URL argument name (case_id, referral_id, ...).
 
-    Its sensitive values are remembered in CASES_PLANTED; the route-walking access test merges
-    this mapping into foreign_records().
+    Its sensitive values go through `plant()` (and CASES_PLANTED); foreign_records() includes this mapping.
     """
     from datetime import date, timedelta
 
@@ -215,7 +205,7 @@ def case_foreign_records(session: Session, state: str) -> dict[str, str]:
 
     def plant_here(value: str) -> str:
         CASES_PLANTED.append(value)
-        return value
+        return plant(value)
 
     number = next(_counter)
     owner = make_user(session, role=Role.CASEWORKER, states=[state])
@@ -269,6 +259,4 @@ def foreign_records(session: Session, state: str) -> dict[str, str]:
     }
     records.update(registry_foreign_records(session, state))
     records.update(case_foreign_records(session, state))
-    for value in REGISTRY_PLANTED + CASES_PLANTED:
-        plant(value)
     return records

@@ -187,6 +187,8 @@ def new_household() -> Any:
         formdata = _without_member(request.form, request.form.get("remove_member"))
     form = forms.HouseholdForm(formdata=formdata) if formdata is not None else forms.HouseholdForm()
     _default_state(form)
+    if request.method == "GET":
+        form.members[0].form.relationship.data = RelationshipToHead.HEAD.value
     _prepare_household_form(form)
     context: dict[str, Any] = {"form": form, "general_error": None, "duplicates": None}
     if request.method == "POST" and "add_member" in request.form and len(form.members) < form.members.max_entries:
@@ -307,6 +309,8 @@ def add_member(household_id: str) -> Any:
         except services.RegistryError as exc:
             context["general_error"] = _attach(form, exc)
         else:
+            for warning in _curp_warnings(form):
+                flash(warning, "warning")
             flash("Integrante agregado.", "success")
             return redirect(url_for("registry.household", household_id=record.id))
     return render_template("registry/member_form.html", **context), 400

@@ -38,3 +38,13 @@ def test_caseworker_registers_a_household_with_two_members(page: Page, live_serv
     page.get_by_role("button", name="Guardar hogar").click()
     expect(page.get_by_text("Hogar registrado.")).to_be_visible()
     expect(page.get_by_role("link", name="Tomás Navarrete")).to_be_visible()
+
+
+def test_enter_in_a_field_saves_the_person_rather_than_refreshing(page: Page, live_server):
+    login(page, live_server.url, "capturista.chis")
+    page.goto(f"{live_server.url}/registro/personas/nueva")
+    page.get_by_label("Nombre o los nombres").fill("Aurelia")
+    page.get_by_label("Primer apellido").fill("Entzin")
+    page.get_by_label("Primer apellido").press("Enter")
+    expect(page.get_by_text("Persona registrada.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aurelia Entzin")
