@@ -50,6 +50,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
 
+    from dfi_casos.security.errors import register_error_handlers
+
+    register_error_handlers(app)
+
     from dfi_casos.cli import register_commands
 
     register_commands(app)
@@ -72,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from dfi_casos.admin.institutions import bp as institutions_bp
     from dfi_casos.admin.views import bp as admin_bp
+    from dfi_casos.audit_ui.views import bp as audit_ui_bp
     from dfi_casos.auth.views import bp as auth_bp
     from dfi_casos.cases.views import bp as cases_bp
     from dfi_casos.main.views import bp as main_bp
@@ -85,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(solutions_bp)
+    app.register_blueprint(audit_ui_bp)
     if app.config.get("BENCH_ROUTES"):
         from dfi_casos.bench_views import bp as bench_bp
 

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from dfi_casos.auth.models import ROLE_LABELS, Role
+from dfi_casos.security.audit_cli import audit_cli
 from dfi_casos.security.keys_cli import keys_cli
 
 
@@ -16,6 +17,7 @@ def main() -> None:
     from dfi_casos import create_app
 
     cli = FlaskGroup(create_app=lambda: create_app(), help="dfi-casos: gestión de casos de DFI.")
+    cli.add_command(keys_cli)  # also here: `keys generate --new-file` must work before any key exists
     cli.main(prog_name="dfi-casos")
 
 
@@ -24,6 +26,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(roles_command)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(keys_cli)
 
 

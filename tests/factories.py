@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dfi_casos.auth import services
 from dfi_casos.auth.models import Role, User
+from dfi_casos.security import audit
 
 PASSWORD = "una frase de prueba larga"  # noqa: S105
 _counter = itertools.count(1)
@@ -152,33 +153,24 @@ def make_community(session: Session, state: str = "12", registered_by: Any = Non
     return registry.register_community(session, _registrar(session, state, registered_by), data)
 
 
-#: Plaintext planted in registry records of another state: no outsider's response may contain any of it.
-REGISTRY_PLANTED: list[str] = []
-
-
 def registry_foreign_records(session: Session, state: str) -> dict[str, str]:
     """Registry records of `state` by URL argument name (person_id, household_id, event_id, ...).
 
-    Their sensitive values are remembered in REGISTRY_PLANTED; the route-walking access test merges
-    this mapping into foreign_records().
+    Their sensitive values go through `plant()`; foreign_records() includes this mapping.
     """
     from dfi_casos.registry import services as registry
 
-    def plant_here(value: str) -> str:
-        REGISTRY_PLANTED.append(value)
-        return value
-
     number = next(_counter)
     owner = make_user(session, role=Role.CASEWORKER, states=[state])
-    event = make_event(session, state, owner, narrative=plant_here(f"Relato reservado {number}"))
+    event = make_event(session, state, owner, narrative=plant(f"Relato reservado {number}"))
     community = make_community(session, state, owner, event_ids=[event.id],
-                               notes=plant_here(f"Nota comunitaria reservada {number}"))
+                               notes=plant(f"Nota comunitaria reservada {number}"))
     household = make_household(session, state, owner, event_id=event.id, community_id=community.id,
-                               notes=plant_here(f"Nota de hogar reservada {number}"))
+                               notes=plant(f"Nota de hogar reservada {number}"))
     person = household.memberships[0].person
-    person.given_names = plant_here(f"Zoraida{number}")
-    person.curp = plant_here(make_curp_for_test(number))
-    person.phone = plant_here(f"55{number:08d}")
+    person.given_names = plant(f"Zoraida{number}")
+    person.curp = plant(make_curp_for_test(number))
+    person.phone = plant(f"55{number:08d}")
     session.flush()
     institution = registry.create_institution(session, make_user(session, role=Role.ADMINISTRATOR, states=[state]),
                                               registry.InstitutionData(code=f"inst_{state}_{number}",
@@ -204,8 +196,7 @@ CASES_PLANTED: list[str] = []
 def case_foreign_records(session: Session, state: str) -> dict[str, str]:
     """A case of `state` with every kind of content, by URL argument name (case_id, referral_id, ...).
 
-    Its sensitive values are remembered in CASES_PLANTED; the route-walking access test merges
-    this mapping into foreign_records().
+    Its sensitive values go through `plant()` (and CASES_PLANTED); foreign_records() includes this mapping.
     """
     from datetime import date, timedelta
 
@@ -214,7 +205,7 @@ def case_foreign_records(session: Session, state: str) -> dict[str, str]:
 
     def plant_here(value: str) -> str:
         CASES_PLANTED.append(value)
-        return value
+        return plant(value)
 
     number = next(_counter)
     owner = make_user(session, role=Role.CASEWORKER, states=[state])
@@ -229,8 +220,47 @@ def case_foreign_records(session: Session, state: str) -> dict[str, str]:
                                   due_on=date.today() + timedelta(days=5),
                                   notes=plant_here(f"Canalización reservada {number}"))
     cases.submit_intake(session, owner, case, plant_here(f"Entrevista reservada {number}"))
-    return {"case_id": str(case.id), "referral_id": str(referral.id), "subject_id": str(household.id),
-            "word": "hogar"}
+    service = case.services[0]
+    return {"case_id": str(case.id), "referral_id": str(referral.id), "service_id": str(service.id),
+            "subject_id": str(household.id), "word": "hogar"}
+
+
+#: Plaintext planted in records of another territory: no response to an outsider may contain any of it.
+PLANTED_SENSITIVE: list[str] = []
+
+
+def plant(value: str) -> str:
+    """Remember `value` as sensitive plaintext planted in a foreign record, and return it."""
+    if value not in PLANTED_SENSITIVE:
+        PLANTED_SENSITIVE.append(value)
+    return value
+
+
+def foreign_records(session: Session, state: str) -> dict[str, str]:
+    """Records of `state`, by the URL argument name that would address them (e.g. "user_id").
+
+    The route-walking test (tests/integration/test_route_access.py) fills every URL argument
+    from this mapping and fails for an argument it lacks: a feature that adds a route with a
+    new argument (person_id, household_id, case_id, ...) extends this function with a record
+    of `state`, its sensitive values passed through `plant()`.
+    """
+    number = next(_counter)
+    owner = make_user(session, role=Role.CASEWORKER, states=[state], username=f"ajeno{number}",
+                      full_name=plant(f"Zacarías Reservado Ajeno {state}"),
+                      email=plant(f"zacarias.reservado.{state}@ajeno.gob.mx"))
+    person_id = f"00000000-0000-4000-8000-{number:012d}"
+    # An access to a record of that state, so the audit screens have something to refuse.
+    audit.record_view(session, owner, "person", person_id, fields=["names"], state_code=state,
+                      folio=f"DFI-{state}-2026-{number:06d}")
+    records = {
+        "user_id": str(owner.id),
+        "object_type": "person",
+        "object_id": person_id,
+    }
+    records.update(registry_foreign_records(session, state))
+    records.update(case_foreign_records(session, state))
+    records.update(solutions_foreign_records(session, state))
+    return records
 
 
 # --- durable solutions -----------------------------------------------------------------------------
@@ -261,3 +291,12 @@ def make_assessment(session: Session, household: Any, *, assessor: Any = None, s
     if signed_by is not None:
         solutions.sign_assessment(session, signed_by, assessment)
     return assessment
+
+
+def solutions_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """A signed assessment of a household of `state`, its evidence planted (for the route walk)."""
+    owner = make_user(session, Role.CASEWORKER, [state])
+    household = make_case_household(session, owner, state, head_name=plant(f"Evangelina{next(_counter)}"))
+    assessment = make_assessment(session, household, assessor=owner, sign=True,
+                                 evidence=plant(f"Evidencia reservada {next(_counter)}"))
+    return {"assessment_id": str(assessment.id)}

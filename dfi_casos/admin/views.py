@@ -14,7 +14,8 @@ from dfi_casos.auth import services
 from dfi_casos.auth.models import User
 from dfi_casos.extensions import db
 from dfi_casos.formutil import select_choices
-from dfi_casos.security.access import Permission, deny, require_permission
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, can_manage_account, deny, require_permission
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -22,7 +23,18 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _state_choices() -> list[SelectChoice]:
     from dfi_casos.catalogs.geography import STATE_CHOICES
 
-    return select_choices(STATE_CHOICES)
+    # A state administrator can only grant states of their own territory.
+    allowed = None if current_user.is_national else set(current_user.states)
+    return select_choices((code, name) for code, name in STATE_CHOICES if allowed is None or code in allowed)
+
+
+def _territory_error(form: UserForm) -> bool:
+    """A state administrator may not grant national scope; True (with the field error) when they tried."""
+    if form.is_national.data and not current_user.is_national:
+        form.is_national.errors = [*form.is_national.errors,
+                                   _("Solo una cuenta de alcance nacional puede otorgar alcance nacional.")]
+        return True
+    return False
 
 
 def _account_data(form: UserForm) -> services.AccountData:
@@ -40,8 +52,9 @@ def _account_data(form: UserForm) -> services.AccountData:
 
 def _get_user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None:
-        deny(db.session, current_user, object_type="user", object_id=user_id, reason="absent")
+    if user is None or not can_manage_account(current_user, user):
+        deny(db.session, current_user, object_type="user", object_id=user_id,
+             reason="absent" if user is None else "out_of_scope")
     assert user is not None  # noqa: S101 - deny() aborts
     return user
 
@@ -49,7 +62,8 @@ def _get_user_or_404(user_id: int) -> User:
 @bp.route("/users")
 @require_permission(Permission.MANAGE_USERS)
 def users() -> Any:
-    accounts = db.session.scalars(select(User).order_by(User.username)).all()
+    accounts = [account for account in db.session.scalars(select(User).order_by(User.username))
+                if can_manage_account(current_user, account)]
     return render_template("admin/users.html", users=accounts)
 
 
@@ -58,7 +72,7 @@ def users() -> Any:
 def new_user() -> Any:
     form = UserForm()
     form.states.choices = _state_choices()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _territory_error(form):
         try:
             user = services.create_user(db.session, current_app.config, current_user, _account_data(form))
         except services.AccountError as exc:
@@ -80,7 +94,8 @@ def edit_user(user_id: int) -> Any:
         form.role.data = user.role.value
         form.states.data = user.states
         form.version.data = str(user.version)
-    if form.validate_on_submit():
+        audit.record_view(db.session, current_user, "user", user.id, fields=["full_name", "email"])
+    if form.validate_on_submit() and not _territory_error(form):
         try:
             version = int(form.version.data or 0)
         except ValueError:

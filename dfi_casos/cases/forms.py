@@ -106,6 +106,11 @@ class ReferralStatusForm(FlaskForm):
     response = TextAreaField("Respuesta de la institución", validators=[Optional(), TEXT_LIMIT])
 
 
+class ServiceStatusForm(FlaskForm):
+    status = SelectField("Nuevo estado", choices=select_choices(choices(ServiceStatus)),
+                         validators=[DataRequired("Elija el estado.")])
+
+
 class NoteForm(FlaskForm):
     body = TextAreaField("Nota", validators=[DataRequired("Escriba la nota."), TEXT_LIMIT])
 

@@ -55,6 +55,7 @@ from dfi_casos.registry.models import Community, Household, Institution, Person
 from dfi_casos.registry.services import has_consent_to_share
 from dfi_casos.security import access, audit
 from dfi_casos.security.access import Permission, has_permission
+from dfi_casos.security.audit import Action
 
 __all__ = [
     "CaseError", "CaseNotFound", "Conflict", "ConsentMissing", "NotPermitted", "TransitionNotAllowed",
@@ -71,6 +72,15 @@ REFERRAL_FLOW: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     ReferralStatus.REJECTED: frozenset({ReferralStatus.CLOSED}),
     ReferralStatus.ATTENDED: frozenset({ReferralStatus.CLOSED}),
     ReferralStatus.CLOSED: frozenset(),
+}
+#: How a service's status may move: requested, under way, then delivered, rejected or cancelled.
+SERVICE_FLOW: dict[ServiceStatus, frozenset[ServiceStatus]] = {
+    ServiceStatus.REQUESTED: frozenset({ServiceStatus.IN_PROGRESS, ServiceStatus.DELIVERED, ServiceStatus.REJECTED,
+                                        ServiceStatus.CANCELLED}),
+    ServiceStatus.IN_PROGRESS: frozenset({ServiceStatus.DELIVERED, ServiceStatus.CANCELLED}),
+    ServiceStatus.DELIVERED: frozenset(),
+    ServiceStatus.REJECTED: frozenset(),
+    ServiceStatus.CANCELLED: frozenset(),
 }
 #: Referral statuses still waiting on the institution: these become overdue after the due date.
 OPEN_REFERRAL_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
@@ -217,9 +227,15 @@ def open_case(session: Session, actor: Any, subject: Household | Person | Commun
     session.add(case)
     session.flush()
     case.transitions.append(StageTransition(from_stage=None, to_stage=stage, actor_id=actor.id))
-    audit.record(session, action="create", actor=actor, object_type="case", object_id=case.id,
-                 details={"folio": case.folio, "subject_type": subject_type.value, "stage": stage.value})
+    _audit(session, actor, Action.CREATE, case, subject_type=subject_type.value, stage=stage.value)
     return case
+
+
+def _audit(session: Session, actor: Any, action: Action, case: Case, *, object_type: str = "case",
+           object_id: Any = None, fields: list[str] | None = None, **facts: str | int | bool | None) -> None:
+    """One audit entry about the case (or one of its records): field names and short facts, never values."""
+    audit.record_change(session, actor, action, object_type, object_id or case.id, fields=fields or [],
+                        state_code=case.state_code, folio=case.folio, **facts)
 
 
 # --- optimistic locking ------------------------------------------------------------------------
@@ -253,7 +269,7 @@ def change_stage(session: Session, actor: Any, case: Case, to_stage: Stage, reas
     if not workflow.can_change_stage(actor, case):
         raise NotPermitted("Su rol no permite cambiar la etapa de este caso.")
     workflow.check_direct_change(case.stage, to_stage, reason)
-    if case.pending_approval is not None and workflow.is_backward(case.stage, to_stage):
+    if case.pending_approval is not None:  # the approver decides on the stage the request was made from
         raise TransitionNotAllowed("Hay una solicitud de aprobación pendiente: espere la decisión.", "to_stage")
     return _move(session, actor, case, to_stage, reason, approval=None)
 
@@ -272,9 +288,8 @@ def _move(session: Session, actor: Any, case: Case, to_stage: Stage, reason: str
                                  approval_id=approval.id if approval else None)
     transition.reason = (reason or "").strip() or None
     case.transitions.append(transition)
-    audit.record(session, action="stage_change", actor=actor, object_type="case", object_id=case.id,
-                 details={"from": from_stage.value, "to": to_stage.value,
-                          "fields": ["stage", "reason"] if transition.reason else ["stage"]})
+    _audit(session, actor, Action.STAGE_CHANGE, case, fields=["stage", "reason"] if transition.reason else ["stage"],
+           from_stage=from_stage.value, to_stage=to_stage.value)
     return transition
 
 
@@ -295,9 +310,9 @@ def request_approval(session: Session, actor: Any, case: Case, to_stage: Stage,
     approval.justification = (justification or "").strip() or None
     case.approvals.append(approval)
     _touch(session, case)
-    audit.record(session, action="approval_request", actor=actor, object_type="case", object_id=case.id,
-                 details={"approval_id": str(approval.id), "to": to_stage.value,
-                          "closure_reason": closure_reason.value if closure_reason else None})
+    _audit(session, actor, Action.APPROVAL, case, fields=["justification"] if approval.justification else [],
+           step="requested", approval_id=str(approval.id), to_stage=to_stage.value,
+           closure_reason=closure_reason.value if closure_reason else None)
     return approval
 
 
@@ -327,8 +342,8 @@ def decide_approval(session: Session, actor: Any, case: Case, approve: bool, com
         _move(session, actor, case, approval.to_stage, approval.justification, approval)
     else:
         _touch(session, case)
-    audit.record(session, action="approval_decision", actor=actor, object_type="case", object_id=case.id,
-                 details={"approval_id": str(approval.id), "outcome": approval.status.value})
+    _audit(session, actor, Action.APPROVAL, case, fields=["comment"] if comment else [], step="decided",
+           approval_id=str(approval.id), decision=approval.status.value)
     return approval
 
 
@@ -376,8 +391,7 @@ def submit_intake(session: Session, actor: Any, case: Case, summary: str,
     case.recognition = recognition
     case.recognition_status = RecognitionStatus.SUBMITTED
     _touch(session, case)
-    audit.record(session, action="intake_submitted", actor=actor, object_type="case", object_id=case.id,
-                 details={"fields": ["summary"]})
+    _audit(session, actor, Action.UPDATE, case, fields=["recognition.summary"], step="intake_submitted")
     return recognition
 
 
@@ -401,8 +415,8 @@ def decide_recognition(session: Session, actor: Any, case: Case, decision: Recog
     recognition.decided_at = utcnow()
     case.recognition_status = RecognitionStatus(decision.value)
     _touch(session, case)
-    audit.record(session, action="recognition_decision", actor=actor, object_type="case", object_id=case.id,
-                 details={"decision": decision.value, "fields": ["reason"]})
+    _audit(session, actor, Action.UPDATE, case, fields=["recognition.reason"], step="recognition_decided",
+           decision=decision.value)
     return recognition
 
 
@@ -423,8 +437,7 @@ def appeal(session: Session, actor: Any, case: Case, grounds: str, expected_vers
     case.appeal = filed
     case.recognition_status = RecognitionStatus.APPEALED
     _touch(session, case)
-    audit.record(session, action="appeal_filed", actor=actor, object_type="case", object_id=case.id,
-                 details={"fields": ["grounds"]})
+    _audit(session, actor, Action.UPDATE, case, fields=["appeal.grounds"], step="appeal_filed")
     return filed
 
 
@@ -449,8 +462,8 @@ def decide_appeal(session: Session, actor: Any, case: Case, decision: Recognitio
     filed.decided_at = utcnow()
     case.recognition_status = RecognitionStatus(decision.value)
     _touch(session, case)
-    audit.record(session, action="appeal_decision", actor=actor, object_type="case", object_id=case.id,
-                 details={"decision": decision.value, "fields": ["reason"]})
+    _audit(session, actor, Action.UPDATE, case, fields=["appeal.reason"], step="appeal_decided",
+           decision=decision.value)
     return filed
 
 
@@ -490,9 +503,8 @@ def assign(session: Session, actor: Any, case: Case, owner_id: int, assignee_ids
     case.assignees = [a for a in case.assignees if a.user_id in wanted] + [
         CaseAssignee(user_id=i, assigned_by_id=actor.id) for i in sorted(wanted - case.assignee_ids)]
     _touch(session, case)
-    audit.record(session, action="assignment", actor=actor, object_type="case", object_id=case.id,
-                 details={"previous_owner_id": previous_owner, "owner_id": owner.id,
-                          "assignee_ids": sorted(wanted)})
+    _audit(session, actor, Action.ASSIGNMENT, case, fields=["owner_id", "assignees"], previous_owner_id=previous_owner,
+           owner_id=owner.id, assignee_ids=",".join(str(i) for i in sorted(wanted)))
     return case
 
 
@@ -528,8 +540,23 @@ def add_service(session: Session, actor: Any, case: Case, *, assistance_type: As
     service.notes = (notes or "").strip() or None
     case.services.append(service)
     session.flush()
-    audit.record(session, action="create", actor=actor, object_type="case_service", object_id=service.id,
-                 details={"case_id": str(case.id), "fields": ["notes"] if service.notes else []})
+    _audit(session, actor, Action.CREATE, case, object_type="case_service", object_id=service.id,
+           fields=["notes"] if service.notes else [], case_id=str(case.id))
+    return service
+
+
+def update_service_status(session: Session, actor: Any, case: Case, service: Service,
+                          status: ServiceStatus) -> Service:
+    """Move a service along its flow: solicitado → en curso → entregado (or rechazado, cancelado)."""
+    _require_record(actor, case)
+    if service.case_id != case.id:
+        raise CaseNotFound(str(service.id))
+    if status not in SERVICE_FLOW[service.status]:
+        raise CaseError(f"Un servicio «{service.status.label}» no puede pasar a «{status.label}».", "status")
+    service.status = status
+    session.flush()
+    _audit(session, actor, Action.UPDATE, case, object_type="case_service", object_id=service.id, fields=["status"],
+           case_id=str(case.id), status=status.value)
     return service
 
 
@@ -566,9 +593,8 @@ def add_referral(session: Session, actor: Any, case: Case, *, institution_id: in
     referral.notes = (notes or "").strip() or None
     case.referrals.append(referral)
     session.flush()
-    audit.record(session, action="create", actor=actor, object_type="referral", object_id=referral.id,
-                 details={"case_id": str(case.id), "institution_id": institution_id,
-                          "fields": ["notes"] if referral.notes else []})
+    _audit(session, actor, Action.REFERRAL, case, object_type="referral", object_id=referral.id,
+           fields=["notes"] if referral.notes else [], case_id=str(case.id), institution_id=institution_id)
     return referral
 
 
@@ -585,9 +611,9 @@ def update_referral_status(session: Session, actor: Any, case: Case, referral: R
         referral.response = (response or "").strip()
     referral.updated_at = utcnow()
     session.flush()
-    audit.record(session, action="update", actor=actor, object_type="referral", object_id=referral.id,
-                 details={"case_id": str(case.id), "status": status.value,
-                          "fields": ["status", "response"] if (response or "").strip() else ["status"]})
+    _audit(session, actor, Action.UPDATE, case, object_type="referral", object_id=referral.id,
+           fields=["status", "response"] if (response or "").strip() else ["status"], case_id=str(case.id),
+           status=status.value)
     return referral
 
 
@@ -605,8 +631,8 @@ def add_note(session: Session, actor: Any, case: Case, body: str) -> CaseNote:
     note.body = body.strip()
     case.notes.append(note)
     session.flush()
-    audit.record(session, action="create", actor=actor, object_type="case_note", object_id=note.id,
-                 details={"case_id": str(case.id), "fields": ["body"]})
+    _audit(session, actor, Action.CREATE, case, object_type="case_note", object_id=note.id, fields=["body"],
+           case_id=str(case.id))
     return note
 
 
@@ -623,6 +649,7 @@ class TimelineEntry:
     detail: str | None = None
     overdue: bool = False
     referral: Referral | None = None
+    service: Service | None = None
 
 
 @dataclass
@@ -669,7 +696,7 @@ def timeline(session: Session, actor: Any, case: Case, also_shown: list[str] | N
     for s in case.services:
         add(datetime.combine(s.provided_on, datetime.min.time(), UTC), "service",
             f"{s.assistance_type.label} ({s.status.label.lower()})", s.recorded_by_id, s.notes, "case_service.notes",
-            detail=_institution_name(session, s.institution_id))
+            detail=_institution_name(session, s.institution_id), service=s)
     today = local_today()
     for r in case.referrals:
         add(r.created_at, "referral", f"Canalización: {r.need.label} — {r.status.label.lower()}", r.created_by_id,
@@ -680,8 +707,7 @@ def timeline(session: Session, actor: Any, case: Case, also_shown: list[str] | N
         add(n.created_at, "note", "Nota de seguimiento", n.author_id, n.body, "case_note.body")
     entries.extend(_assessment_entries(session, case))
     entries.sort(key=lambda e: e.at, reverse=True)
-    audit.record(session, action="view", actor=actor, object_type="case", object_id=case.id,
-                 details={"fields": sorted(shown)})
+    audit.record_view(session, actor, "case", case.id, fields=shown, state_code=case.state_code, folio=case.folio)
     return entries
 
 

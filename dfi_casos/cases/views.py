@@ -24,6 +24,7 @@ from dfi_casos.cases.forms import (
     ReferralForm,
     ReferralStatusForm,
     ServiceForm,
+    ServiceStatusForm,
     StageChangeForm,
 )
 from dfi_casos.cases.models import Case
@@ -169,8 +170,7 @@ def _render_case(case: Case, status: int = 200, **replaced: FlaskForm) -> Any:
     return render_template(
         "cases/case.html", case=case, forms=forms, entries=page.entries,
         actions={a.name: a for a in workflow.next_actions(case, current_user)}, subject=page.subject,
-        referral_form=ReferralStatusForm(prefix="estado", formdata=None),
-        referral_flow=services.REFERRAL_FLOW, stages=[s for s in Stage],
+        referral_flow=services.REFERRAL_FLOW, service_flow=services.SERVICE_FLOW, stages=list(Stage),
     ), status
 
 
@@ -352,20 +352,41 @@ def update_referral(case_id: uuid.UUID, referral_id: uuid.UUID) -> Any:
     if referral is None:
         deny(db.session, current_user, object_type="referral", object_id=referral_id, reason="not_in_case")
     form = ReferralStatusForm(prefix="estado")
-    if form.validate_on_submit():
-        try:
-            services.update_referral_status(db.session, current_user, case, referral,  # type: ignore[arg-type]
-                                            ReferralStatus(form.status.data), form.response.data)
-        except CaseError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            g.commit_despite_error = True
-            return _render_case(_load(case_id), 400)
-        flash("Canalización actualizada.", "success")
-        return redirect(url_for("cases.view_case", case_id=case_id))
+    if not form.validate_on_submit():
+        return _refused_inline(case_id, "Elija un estado válido para la canalización.")
+    try:
+        services.update_referral_status(db.session, current_user, case, referral,  # type: ignore[arg-type]
+                                        ReferralStatus(form.status.data), form.response.data)
+    except CaseError as exc:
+        return _refused_inline(case_id, str(exc))
+    flash("Canalización actualizada.", "success")
+    return redirect(url_for("cases.view_case", case_id=case_id))
+
+
+@bp.route("/<uuid:case_id>/servicios/<uuid:service_id>", methods=["POST"])
+@require_permission(Permission.RECORD_SERVICES)
+def update_service(case_id: uuid.UUID, service_id: uuid.UUID) -> Any:
+    case = _load(case_id)
+    service = next((s for s in case.services if s.id == service_id), None)
+    if service is None:
+        deny(db.session, current_user, object_type="case_service", object_id=service_id, reason="not_in_case")
+    form = ServiceStatusForm(prefix="estado_servicio")
+    if not form.validate_on_submit():
+        return _refused_inline(case_id, "Elija un estado válido para el servicio.")
+    try:
+        services.update_service_status(db.session, current_user, case, service,  # type: ignore[arg-type]
+                                       ServiceStatus(form.status.data))
+    except CaseError as exc:
+        return _refused_inline(case_id, str(exc))
+    flash("Servicio actualizado.", "success")
+    return redirect(url_for("cases.view_case", case_id=case_id))
+
+
+def _refused_inline(case_id: uuid.UUID, message: str) -> Any:
+    """A refused update from a table row: the page again with the message on top, nothing written."""
     db.session.rollback()
-    flash("Elija un estado válido para la canalización.", "error")
-    g.commit_despite_error = True
+    flash(message, "error")
+    g.commit_despite_error = True  # keep the page's "view" audit entry
     return _render_case(_load(case_id), 400)
 
 

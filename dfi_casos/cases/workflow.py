@@ -199,12 +199,11 @@ def next_actions(case: Any, user: Any) -> list[Action]:
         actions.append(Action("appeal", "Presentar recurso de revisión"))
     if case.is_open and status == RecognitionStatus.APPEALED and can_decide_appeal(user, case):
         actions.append(Action("decide_appeal", "Decidir recurso de revisión"))
-    if can_change_stage(user, case):
+    if can_change_stage(user, case) and pending is None:
         direct = tuple(direct_targets(case.stage))
         if direct:
             actions.append(Action("change_stage", "Cambiar de etapa", direct))
-        if pending is None:
-            actions.append(Action("request_approval", "Solicitar aprobación", tuple(approval_targets(case.stage))))
+        actions.append(Action("request_approval", "Solicitar aprobación", tuple(approval_targets(case.stage))))
     if can_assign(user, case):
         actions.append(Action("assign", "Asignar o reasignar"))
     if can_record(user, case):

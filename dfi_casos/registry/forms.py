@@ -144,7 +144,8 @@ class MemberForm(Form, _CorePersonFields):
 
             return translations
 
-    relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True)
+    relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True,
+                           blank="Elija el parentesco")
     present = BooleanField("Está presente en el hogar", default=True,
                            description="Desmarque si la persona está separada del hogar.")
 
@@ -152,7 +153,7 @@ class MemberForm(Form, _CorePersonFields):
 class _Territory:
     state_code = _select("Entidad de atención", STATE_CHOICES, blank="Elija una entidad", required=True)
     municipality_code = _select("Municipio", [], blank="Elija un municipio",
-                                description="Si cambió la entidad, pulse «Actualizar municipios».")
+                                description="La lista muestra los municipios de la entidad elegida.")
 
 
 class HouseholdForm(FlaskForm, _Territory):
@@ -177,7 +178,8 @@ class PersonForm(FlaskForm, _Territory, _CorePersonFields, _MorePersonFields):
 
 
 class NewMemberForm(FlaskForm, _CorePersonFields):
-    relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True)
+    relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True,
+                           blank="Elija el parentesco")
     present = BooleanField("Está presente en el hogar", default=True)
     duplicate_reason = _text(500, "motivo para guardar pese a registros similares", area=True)
 
@@ -186,6 +188,17 @@ class LeaveForm(FlaskForm):
     person_id = HiddenField(validators=[DataRequired("Falta la persona.")])
     reason = _select("Motivo de la salida", services.LEAVE_REASONS.items(), blank="Elija un motivo", required=True)
     left_on = DateField("Fecha de la salida", validators=[Optional(), not_in_future])
+
+
+class MembershipForm(FlaskForm):
+    person_id = HiddenField(validators=[DataRequired("Falta la persona.")])
+    relationship = _select("Parentesco", choices(RelationshipToHead), required=True)
+    present = BooleanField("Presente")
+
+
+class MoveForm(FlaskForm):
+    household_id = _select("Hogar", [], blank="Elija un hogar", required=True)
+    relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True)
 
 
 class EventForm(FlaskForm):

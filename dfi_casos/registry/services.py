@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from dfi_casos.auth.models import User
@@ -530,15 +530,27 @@ def _join(session: Session, household: Household, person: Person, member: Member
     session.add(membership)
 
 
-def update_person(session: Session, actor: Any, person: Person, data: PersonData, expected_version: int) -> list[str]:
+#: Fields a duplicate lookup reads: an edit touching one of them is checked like a registration.
+IDENTITY_FIELDS = frozenset({"given_names", "first_surname", "second_surname", "birth_date", "curp", "phone"})
+
+
+def update_person(session: Session, actor: Any, person: Person, data: PersonData, expected_version: int,
+                  duplicate_reason: str | None = None) -> list[str]:
     """Save an edit made on the form opened at `expected_version`; the changed field names.
 
-    Refuses (EditConflict) when someone saved the person since; nothing is overwritten.
+    Refuses (EditConflict) when someone saved the person since; nothing is overwritten. An edit
+    that makes the person look like another record raises DuplicatesFound unless a reason is given.
     """
     _require(actor, Permission.EDIT_RECORDS)
     _check_version(session, "person", person, expected_version, PERSON_FIELD_LABELS)
     _check_person(data, person.state_code)
-    changed = _apply(person, _person_values(data))
+    values = _person_values(data)
+    identity_changed = any(getattr(person, name) != values[name] for name in IDENTITY_FIELDS)
+    matches = _check_duplicates(session, actor, [data], duplicate_reason, exclude=person.id) \
+        if identity_changed else []
+    changed = _apply(person, values)
+    for match in matches:
+        _keep_override(session, actor, person, match, duplicate_reason or "")
     if changed:
         _flush_or_conflict(session, "person", person, expected_version, PERSON_FIELD_LABELS)
         _record_change(session, actor, "person", person, changed)
@@ -589,6 +601,55 @@ def add_member(session: Session, actor: Any, household: Household, member: Membe
     _audit(session, actor, "member_joined", "household", household, details={"person_id": str(person.id)})
     session.flush()
     return person
+
+
+def move_to_household(session: Session, actor: Any, person: Person, household: Household,
+                      relationship: RelationshipToHead, on_date: date | None = None) -> HouseholdMembership:
+    """A registered person joins another household (reunification, a new union); the old stay is kept.
+
+    A person belongs to one household at a time: the current membership, if any, ends the same day.
+    """
+    _require(actor, Permission.EDIT_RECORDS)
+    on_date = on_date or date.today()
+    current = person.current_membership
+    if current is not None and current.household_id == household.id:
+        raise RegistryError("La persona ya es integrante de este hogar.", "person_id")
+    if relationship == RelationshipToHead.HEAD and any(
+            m.relationship_to_head == RelationshipToHead.HEAD for m in household.current_memberships):
+        raise RegistryError("El hogar ya tiene jefa o jefe de hogar.", "relationship")
+    if current is not None:
+        current.left_on, current.left_reason = on_date, "moved_out"
+        _audit(session, actor, "member_left", "household", current.household,
+               details={"person_id": str(person.id), "reason": "moved_out"})
+    with session.no_autoflush:
+        membership = HouseholdMembership(household=household, person=person, relationship_to_head=relationship,
+                                         present=True, joined_on=on_date, recorded_by_id=actor.id)
+    session.add(membership)
+    if person.state_code != household.state_code:
+        person.state_code = household.state_code
+    _audit(session, actor, "member_joined", "household", household, details={"person_id": str(person.id)})
+    session.flush()
+    return membership
+
+
+def update_membership(session: Session, actor: Any, household: Household, person_id: Any,
+                      relationship: RelationshipToHead, present: bool) -> list[str]:
+    """Change a current member's relationship to the head or whether they are present (separated)."""
+    _require(actor, Permission.EDIT_RECORDS)
+    parsed = _parse_id(person_id)
+    membership = next((m for m in household.current_memberships if m.person_id == parsed), None)
+    if membership is None:
+        raise RegistryError("La persona no es integrante actual de este hogar.", "person_id")
+    if relationship == RelationshipToHead.HEAD and any(
+            m.relationship_to_head == RelationshipToHead.HEAD and m is not membership
+            for m in household.current_memberships):
+        raise RegistryError("El hogar ya tiene jefa o jefe de hogar.", "relationship")
+    changed = _apply(membership, {"relationship_to_head": relationship, "present": present})
+    if changed:
+        _audit(session, actor, "membership_changed", "household", household,
+               details={"person_id": str(membership.person_id), "fields": changed})
+        session.flush()
+    return changed
 
 
 #: Why a member left the household (stored value, Spanish label).
@@ -775,6 +836,12 @@ def visible_events(session: Session, actor: Any, limit: int = 200) -> list[Displ
     return list(session.scalars(stmt.order_by(DisplacementEvent.started_on.desc()).limit(limit)))
 
 
+def visible_households(session: Session, actor: Any, limit: int = 200) -> list[Household]:
+    """Households the actor may move a person into, newest first."""
+    stmt = access.scoped(select(Household), Household, actor)
+    return list(session.scalars(stmt.order_by(Household.created_at.desc()).limit(limit)))
+
+
 def visible_communities(session: Session, actor: Any, limit: int = 200) -> list[Community]:
     """Communities the actor may link households to, by name."""
     stmt = access.scoped(select(Community), Community, actor)
@@ -913,7 +980,8 @@ def _with_cause(stmt: Any, event_id_column: Any, cause: DisplacementCause | None
 
 def list_households(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
     """Households the actor may see, newest first."""
-    stmt = access.scoped(select(Household), Household, actor)
+    stmt = access.scoped(select(Household), Household, actor).options(
+        selectinload(Household.memberships).selectinload(HouseholdMembership.person))
     stmt = _common_filters(stmt, Household, filters, Household.created_at)
     stmt = _with_cause(stmt, Household.event_id, filters.cause)
     return _paginate(session, stmt.order_by(Household.created_at.desc(), Household.id), page, size)

@@ -15,7 +15,6 @@ from dfi_casos.catalogs.enums import (
     DisabilityLevel,
     DocumentType,
     ProtectionRisk,
-    RegisteredSex,
     RelationshipToHead,
     SpecificNeed,
 )
@@ -188,6 +187,8 @@ def new_household() -> Any:
         formdata = _without_member(request.form, request.form.get("remove_member"))
     form = forms.HouseholdForm(formdata=formdata) if formdata is not None else forms.HouseholdForm()
     _default_state(form)
+    if request.method == "GET":
+        form.members[0].form.relationship.data = RelationshipToHead.HEAD.value
     _prepare_household_form(form)
     context: dict[str, Any] = {"form": form, "general_error": None, "duplicates": None}
     if request.method == "POST" and "add_member" in request.form and len(form.members) < form.members.max_entries:
@@ -203,6 +204,8 @@ def new_household() -> Any:
         except services.RegistryError as exc:
             context["general_error"] = _attach(form, exc)
         else:
+            for warning in _member_curp_warnings(form):
+                flash(warning, "warning")
             flash("Hogar registrado.", "success")
             return redirect(url_for("registry.household", household_id=household.id))
     context["curp_warnings"] = _member_curp_warnings(form) if request.method == "POST" else []
@@ -233,7 +236,8 @@ def _household_view(household: Household) -> dict[str, Any]:
     for membership in household.memberships:
         person = membership.person
         members.append({"person_id": person.id, "name": person.full_name(),
-                        "relationship": membership.relationship_to_head.label, "present": membership.present,
+                        "relationship": membership.relationship_to_head.label,
+                        "relationship_value": membership.relationship_to_head.value, "present": membership.present,
                         "joined_on": membership.joined_on, "left_on": membership.left_on,
                         "left_reason": services.LEAVE_REASONS.get(membership.left_reason or "", "")})
     return {
@@ -255,6 +259,7 @@ def household(household_id: str) -> Any:
     leave_form = forms.LeaveForm()
     member_form = forms.NewMemberForm()
     return render_template("registry/household.html", household=view, leave_form=leave_form,
+                           relationships=list(RelationshipToHead),
                            member_form=member_form, version=record.version,
                            history=services.changes_since(db.session, "household", record.id, 0))
 
@@ -270,6 +275,7 @@ def edit_household(household_id: str) -> Any:
         form.community_id.data = str(record.community_id or "")
         form.notes.data = record.notes
         form.version.data = str(record.version)
+        services.record_view(db.session, current_user, "household", record, ["notes"])
     _prepare_household_form(form)
     general_error = None
     if not _re_rendering() and form.validate_on_submit():
@@ -303,6 +309,8 @@ def add_member(household_id: str) -> Any:
         except services.RegistryError as exc:
             context["general_error"] = _attach(form, exc)
         else:
+            for warning in _curp_warnings(form):
+                flash(warning, "warning")
             flash("Integrante agregado.", "success")
             return redirect(url_for("registry.household", household_id=record.id))
     return render_template("registry/member_form.html", **context), 400
@@ -325,6 +333,53 @@ def end_membership(household_id: str) -> Any:
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("registry.household", household_id=record.id))
+
+
+@bp.route("/hogares/<household_id>/integrante", methods=["POST"])
+@require_permission(P.EDIT_RECORDS)
+def update_membership(household_id: str) -> Any:
+    record = services.get_household_for(db.session, current_user, household_id)
+    form = forms.MembershipForm()
+    if form.validate_on_submit():
+        try:
+            services.update_membership(db.session, current_user, record, form.person_id.data,
+                                       RelationshipToHead(form.relationship.data), bool(form.present.data))
+        except services.RegistryError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Integrante actualizado.", "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("registry.household", household_id=record.id))
+
+
+@bp.route("/personas/<person_id>/hogar", methods=["POST"])
+@require_permission(P.EDIT_RECORDS)
+def move_person(person_id: str) -> Any:
+    record = services.get_person_for(db.session, current_user, person_id)
+    form = forms.MoveForm()
+    _prepare_move_form(form)
+    if form.validate_on_submit():
+        target = services.get_household_for(db.session, current_user, form.household_id.data)
+        try:
+            services.move_to_household(db.session, current_user, record, target,
+                                       RelationshipToHead(form.relationship.data))
+        except services.RegistryError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("La persona se incorporó al hogar; su estancia anterior queda en el historial.", "success")
+            return redirect(url_for("registry.household", household_id=target.id))
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("registry.person", person_id=record.id))
+
+
+def _prepare_move_form(form: forms.MoveForm) -> None:
+    """Households by place and date, not by name: choosing one decrypts nothing."""
+    households = services.visible_households(db.session, current_user)
+    forms.set_record_choices(form.household_id, households, lambda h: (
+        f"{_municipality_name(h.municipality_code)}, {_state_name(h.state_code)} · "
+        f"registrado {h.created_at:%d/%m/%Y} · {str(h.id)[:8]}"), blank="Elija un hogar")
 
 
 @bp.route("/hogares")
@@ -412,7 +467,9 @@ def person(person_id: str) -> Any:
     services.record_view(db.session, current_user, "person", record, PERSON_VIEW_FIELDS)
     consent_form = forms.ConsentForm()
     _prepare_consent_form(consent_form, record.state_code)
-    return render_template("registry/person.html", person=view, consent_form=consent_form,
+    move_form = forms.MoveForm()
+    _prepare_move_form(move_form)
+    return render_template("registry/person.html", person=view, consent_form=consent_form, move_form=move_form,
                            withdraw_form=forms.WithdrawConsentForm(),
                            history=_history("person", record.id, services.PERSON_FIELD_LABELS))
 
@@ -433,11 +490,13 @@ def edit_person(person_id: str) -> Any:
     # the territory follows the household; the form shows it but the edit keeps the record's
     form.state_code.data = record.state_code
     _prepare_person_form(form)
-    general_error = None
+    general_error, duplicates = None, None
     if not _re_rendering() and form.validate_on_submit():
         try:
             services.update_person(db.session, current_user, record, forms.person_data(form),
-                                   forms.parse_version(form.version.data))
+                                   forms.parse_version(form.version.data), form.duplicate_reason.data)
+        except services.DuplicatesFound as exc:
+            duplicates = _duplicates_for_display(exc.matches)
         except services.RegistryError as exc:
             general_error = _attach(form, exc)
         else:
@@ -447,7 +506,7 @@ def edit_person(person_id: str) -> Any:
             return redirect(url_for("registry.person", person_id=record.id))
     status = 200 if _re_rendering() else _status()
     return render_template("registry/person_form.html", form=form, person_id=record.id, general_error=general_error,
-                           duplicates=None, curp_warnings=_curp_warnings(form)), status
+                           duplicates=duplicates, curp_warnings=_curp_warnings(form)), status
 
 
 @bp.route("/personas")
@@ -690,7 +749,6 @@ def search() -> Any:
         else:
             results = [_person_row(p) for p in found]
             _audit_list("person", found, PERSON_ROW_FIELDS)
-            return render_template("registry/search.html", form=form, results=results,
-                                   sexes=list(RegisteredSex))
+            return render_template("registry/search.html", form=form, results=results)
     status = 200 if request.method == "GET" or _re_rendering() else 400
     return render_template("registry/search.html", form=form, results=results), status

@@ -74,6 +74,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("solutions.dashboard_page", "Soluciones duraderas", P.VIEW_DASHBOARD),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
     NavItem("institutions.index", "Instituciones", P.MANAGE_CATALOGS),
+    NavItem("audit_ui.events", "Auditoría", P.VIEW_AUDIT),
 )
 
 
@@ -119,6 +120,8 @@ def require_permission(permission: Permission) -> Any:
                      reason=f"missing:{permission.value}")
             return view(*args, **kwargs)
 
+        # Read by the route-walking test: a role without it must be refused this endpoint.
+        wrapped.required_permission = permission  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
@@ -203,3 +206,62 @@ def _case_subject_ids(model: Any, my_case: Any) -> Any:
     if model is Consent:
         return Consent.person_id.in_(person_ids)
     return None
+
+
+def get_for(session: Any, model: Any, record_id: Any, user: Any, *, object_type: str) -> Any:
+    """Load one record of case data for `user`, or deny: audit and 404, the same for forbidden and absent.
+
+    The loader is the access check (built on `scoped`), so a view cannot fetch a record it may
+    not show. The audit entry says which of the two it was; the user cannot tell.
+    """
+    from sqlalchemy import select
+
+    found = session.scalar(scoped(select(model).where(model.id == record_id), model, user))
+    if found is None:
+        exists = session.get(model, record_id) is not None
+        deny(session, user, object_type=object_type, object_id=record_id,
+             reason="out_of_scope" if exists else "absent")
+    return found
+
+
+def can_manage_account(actor: Any, account: Any) -> bool:
+    """An administrator manages the accounts of their own territory; a national one manages all.
+
+    A state administrator may not touch national accounts nor accounts reaching into a state
+    outside their own: that would let them widen someone's access beyond their territory.
+    """
+    if not has_permission(actor, Permission.MANAGE_USERS):
+        return False
+    if actor.is_national:
+        return True
+    return not account.is_national and bool(account.states) and set(account.states) <= set(actor.states)
+
+
+def can_oversee_account(actor: Any, account: Any) -> bool:
+    """An auditor sees the activity of accounts working in their territory (all, when national)."""
+    if not has_permission(actor, Permission.VIEW_AUDIT):
+        return False
+    return bool(actor.is_national or set(account.states) & set(actor.states))
+
+
+def audit_scope(stmt: Any, user: Any) -> Any:
+    """Restrict a SELECT over audit entries to what an auditor may see.
+
+    National auditors see every entry. A state auditor sees the entries whose actor worked in
+    one of their states at the time, or whose object lies in one of them. Entries with neither
+    (e.g. a failed login for an unknown username) are for national auditors only.
+    """
+    from sqlalchemy import false, or_
+
+    from dfi_casos.security.audit import AuditEvent
+
+    if not has_permission(user, Permission.VIEW_AUDIT):
+        return stmt.where(false())
+    if user.is_national:
+        return stmt
+    states = user.states
+    if not states:
+        return stmt.where(false())
+    # actor_states is stored as ",07,12,": the delimiters make each LIKE match exactly one code.
+    actor_in = [AuditEvent.actor_states.like(f"%,{code},%") for code in states]
+    return stmt.where(or_(AuditEvent.object_state.in_(states), *actor_in))

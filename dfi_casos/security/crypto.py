@@ -90,6 +90,7 @@ class KeyRing:
         self.active_key_id = active_key_id
         # AESGCM objects are built once: constructing one costs more than encrypting a field.
         self._ciphers = {key_id: AESGCM(key) for key_id, key in self.keys.items()}
+        self._by_header = {bytes([FORMAT_VERSION]) + key_id_prefix(k): cipher for k, cipher in self._ciphers.items()}
         self._active_cipher = self._ciphers[active_key_id]
         self._active_header = bytes([FORMAT_VERSION]) + key_id_prefix(active_key_id)
 
@@ -100,17 +101,21 @@ class KeyRing:
 
     def decrypt(self, stored: bytes, ad: bytes) -> bytes:
         """Decrypt a stored value; raise ValueError with a reason (no content) when it does not verify."""
-        if len(stored) < HEADER_SIZE + TAG_SIZE:
-            raise ValueError("valor truncado")
-        if stored[0] != FORMAT_VERSION:
-            raise ValueError(f"versión de formato desconocida {stored[0]}")
-        cipher = self._ciphers.get(stored_key_id(stored))
-        if cipher is None:
-            raise ValueError(f"clave {stored_key_id(stored)} no disponible")
+        # One lookup checks format version and key id together: this runs for every field read.
+        cipher = self._by_header.get(stored[:NONCE_OFFSET])
+        if cipher is None or len(stored) < HEADER_SIZE + TAG_SIZE:
+            raise ValueError(self._unreadable_header(stored))
         try:
             return cipher.decrypt(stored[NONCE_OFFSET:HEADER_SIZE], stored[HEADER_SIZE:], ad)
         except InvalidTag:
             raise ValueError("la etiqueta de autenticación no coincide") from None
+
+    def _unreadable_header(self, stored: bytes) -> str:
+        if len(stored) < HEADER_SIZE + TAG_SIZE:
+            return "valor truncado"
+        if stored[0] != FORMAT_VERSION:
+            return f"versión de formato desconocida {stored[0]}"
+        return f"clave {stored_key_id(stored)} no disponible"
 
     def decrypt_field(self, stored: bytes, table: str, column: str, record_id: object) -> bytes:
         """Decrypt the value of one column of one record, or log and raise DecryptionError."""
@@ -173,7 +178,7 @@ class BlindIndexKeys:
 
     def compute(self, index_id: str, normalized: str) -> int:
         """The index value to store for a normalized value, under the current root."""
-        digest = hmac.new(self._index_key(self.root, index_id), normalized.encode(), hashlib.sha256).digest()
+        digest = hmac.digest(self._index_key(self.root, index_id), normalized.encode(), "sha256")
         return self._truncate(digest, self.bits)
 
     def lookup_values(self, index_id: str, normalized: str) -> list[int]:
@@ -181,7 +186,7 @@ class BlindIndexKeys:
         values = [self.compute(index_id, normalized)]
         if self.previous_root is not None:
             key = self._index_key(self.previous_root, index_id)
-            digest = hmac.new(key, normalized.encode(), hashlib.sha256).digest()
+            digest = hmac.digest(key, normalized.encode(), "sha256")
             values.append(self._truncate(digest, self.previous_bits))
         return values
 

@@ -16,20 +16,28 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
-from flask import current_app
+from flask.globals import _cv_app
 from sqlalchemy import Integer, LargeBinary, Select, event, false, inspect, or_, select
 from sqlalchemy.orm import Mapper, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from dfi_casos.database import new_uuid
-from dfi_casos.security.crypto import DecryptionError, KeyConfigError, KeyMaterial, decryption_failed
+from dfi_casos.security.crypto import (
+    DecryptionError,
+    KeyConfigError,
+    KeyMaterial,
+    associated_data,
+    decryption_failed,
+)
 
 T = TypeVar("T")
 
 #: Instance attribute holding {field name: (stored bytes, plaintext)}: decrypt once per value.
 _CACHE = "_dfi_plaintext"
+#: Instance attribute holding (record id, its text in associated data).
+_AD_ID = "_dfi_ad_id"
 #: Class attributes listing what a class itself declares (not its bases).
 _FIELDS = "_dfi_encrypted_fields"
 _INDEXES = "_dfi_blind_indexes"
@@ -37,10 +45,11 @@ _INDEXES = "_dfi_blind_indexes"
 
 def current_keys() -> KeyMaterial:
     """The application's key material; a loud error outside an application context."""
-    try:
-        keys: KeyMaterial = current_app.extensions["dfi_keys"]
-    except (RuntimeError, KeyError) as exc:
-        raise KeyConfigError("Las claves no están cargadas: se necesita un contexto de aplicación.") from exc
+    # The context variable itself: going through the current_app proxy costs a microsecond per field.
+    context = _cv_app.get(None)
+    keys: KeyMaterial | None = context.app.extensions.get("dfi_keys") if context is not None else None
+    if keys is None:
+        raise KeyConfigError("Las claves no están cargadas: se necesita un contexto de aplicación.")
     return keys
 
 
@@ -59,7 +68,7 @@ class Codec(Generic[T]):
         return self.encode_value(value)
 
 
-TEXT: Codec[str] = Codec(str, lambda v: v.encode(), lambda b: b.decode())
+TEXT: Codec[str] = Codec(str, str.encode, bytes.decode)
 DATE: Codec[date] = Codec(date, lambda v: v.isoformat().encode(), lambda b: date.fromisoformat(b.decode()))
 JSON_LIST: Codec[list[Any]] = Codec(
     list, lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True).encode(), lambda b: list(json.loads(b))
@@ -145,7 +154,8 @@ class Encrypted(Generic[T]):
         self.name = ""
         self.column_attr = ""
         self.owner: type | None = None
-        self._where: tuple[str, str, str] | None = None
+        self._binding: _Binding | None = None
+        self._dependents: dict[type, tuple[_Index, ...]] = {}
 
     def __set_name__(self, owner: type, name: str) -> None:
         # Runs inside type.__new__, before DeclarativeBase's __init_subclass__ scans the class,
@@ -158,13 +168,29 @@ class Encrypted(Generic[T]):
             self.blind_index.inputs = (name,)
             self.blind_index._attach(owner, f"{name}_bidx")
 
-    def where(self) -> tuple[str, str, str]:
-        """(table name, column name, primary-key attribute): what the associated data binds to."""
-        if self._where is None:
+    def __eq__(self, other: object) -> bool:
+        # `select(Person).where(Person.curp == x)` would silently become WHERE false: refuse it.
+        if other is self:
+            return True
+        raise TypeError(f"{self.name!r} está cifrado: búsquelo con find_by_blind_index, no con ==")
+
+    __hash__ = object.__hash__
+
+    def binding(self) -> _Binding:
+        """Table, column and primary-key attribute: what the associated data binds a value to."""
+        if self._binding is None:
             mapper: Mapper[Any] = inspect(_attached(self.owner, self.name))
             column: Any = mapper.columns[self.column_attr]
-            self._where = (column.table.name, column.name, primary_key_attr(mapper))
-        return self._where
+            table, name = column.table.name, column.name
+            self._binding = _Binding(table, name, primary_key_attr(mapper), associated_data(table, name, ""))
+        return self._binding
+
+    def dependent_indexes(self, cls: type) -> tuple[_Index, ...]:
+        """The blind indexes of `cls` computed from this field: refreshed whenever it is set."""
+        found = self._dependents.get(cls)
+        if found is None:
+            found = self._dependents[cls] = tuple(i for i in blind_indexes(cls) if self.name in i.inputs)
+        return found
 
     @overload
     def __get__(self, instance: None, owner: type) -> Encrypted[T]: ...
@@ -177,16 +203,24 @@ class Encrypted(Generic[T]):
         stored = getattr(instance, self.column_attr)
         if stored is None:
             return None
-        cached = instance.__dict__.get(_CACHE, {}).get(self.name)
-        if cached is not None and cached[0] == stored:
-            return cached[1]  # type: ignore[no-any-return]
-        table, column, pk_attr = self.where()
-        plaintext = current_keys().ring.decrypt_field(stored, table, column, getattr(instance, pk_attr))
+        cache = instance.__dict__.get(_CACHE)
+        if cache is None:
+            cache = instance.__dict__[_CACHE] = {}
+        else:
+            cached = cache.get(self.name)
+            if cached is not None and cached[0] == stored:
+                return cached[1]  # type: ignore[no-any-return]
+        where = self._binding or self.binding()
+        record_id, ad_id = _record_ad_id(instance, where.pk_attr)
+        try:
+            plaintext = current_keys().ring.decrypt(stored, where.ad_prefix + ad_id)
+        except ValueError as exc:
+            raise decryption_failed(where.table, where.column, record_id, str(exc)) from None
         try:
             value: T = self.codec.decode(plaintext)
-        except ValueError:
-            raise decryption_failed(table, column, getattr(instance, pk_attr), "contenido ilegible") from None
-        instance.__dict__.setdefault(_CACHE, {})[self.name] = (stored, value)
+        except ValueError:  # authentic bytes that do not parse: a bug; the parser's message may quote them
+            raise decryption_failed(where.table, where.column, record_id, "contenido ilegible") from None
+        cache[self.name] = (stored, value)
         return value
 
     def __set__(self, instance: object, value: T | None) -> None:
@@ -195,25 +229,53 @@ class Encrypted(Generic[T]):
             plaintext = self.codec.encode(value)
             if self._unchanged(instance, value):
                 return  # a form saved as it was must not look like an edit
-            table, column, pk_attr = self.where()
-            stored: bytes | None = keys.ring.encrypt_field(plaintext, table, column, _ensure_id(instance, pk_attr))
+            where = self._binding or self.binding()
+            _record_id, ad_id = _record_ad_id(instance, where.pk_attr)
+            stored: bytes | None = keys.ring.encrypt(plaintext, where.ad_prefix + ad_id)
             instance.__dict__.setdefault(_CACHE, {})[self.name] = (stored, value)
         else:
             stored = None
             instance.__dict__.get(_CACHE, {}).pop(self.name, None)
         setattr(instance, self.column_attr, stored)
-        for index in blind_indexes(type(instance)):
-            if self.name in index.inputs:
-                index.refresh(instance, keys)
+        for index in self.dependent_indexes(type(instance)):
+            index.refresh(instance, keys)
 
     def _unchanged(self, instance: object, value: T) -> bool:
-        if getattr(instance, self.column_attr) is None:
+        stored = getattr(instance, self.column_attr)
+        if stored is None:
             return False
-        try:
-            current = self.__get__(instance, type(instance))
-        except DecryptionError:
-            return False  # overwriting an unreadable value is how it gets repaired
-        return type(current) is type(value) and current == value
+        cached = instance.__dict__.get(_CACHE, {}).get(self.name)
+        if cached is not None and cached[0] == stored:
+            current = cached[1]
+        else:
+            try:
+                current = self.__get__(instance, type(instance))
+            except DecryptionError:
+                return False  # overwriting an unreadable value is how it gets repaired
+        return type(current) is type(value) and bool(current == value)
+
+
+def _record_ad_id(instance: object, pk_attr: str) -> tuple[Any, bytes]:
+    """The record id, created if still None, and its text in associated data (formatted once per id)."""
+    # The id is part of the associated data, so it must exist before the first encryption.
+    record_id = getattr(instance, pk_attr)
+    if record_id is None:
+        record_id = new_uuid()
+        setattr(instance, pk_attr, record_id)
+    cached = instance.__dict__.get(_AD_ID)
+    if cached is not None and cached[0] is record_id:
+        return record_id, cached[1]
+    ad_id = str(record_id).encode()
+    instance.__dict__[_AD_ID] = (record_id, ad_id)
+    return record_id, ad_id
+
+
+class _Binding(NamedTuple):
+    table: str
+    column: str
+    pk_attr: str
+    #: associated_data(table, column, "") : the record id is appended per value.
+    ad_prefix: bytes
 
 
 def _attached(owner: type | None, name: str) -> type:
@@ -235,15 +297,6 @@ def primary_key_attr(mapper: Mapper[Any]) -> str:
     if len(mapper.primary_key) != 1:
         raise TypeError(f"{mapper.class_.__name__}: los campos cifrados requieren una llave primaria de una columna")
     return mapper.get_property_by_column(mapper.primary_key[0]).key
-
-
-def _ensure_id(instance: object, pk_attr: str) -> Any:
-    # The id is part of the associated data, so it must exist before the first encryption.
-    record_id = getattr(instance, pk_attr)
-    if record_id is None:
-        record_id = new_uuid()
-        setattr(instance, pk_attr, record_id)
-    return record_id
 
 
 def encrypted_fields(cls: type) -> list[Encrypted[Any]]:
@@ -324,7 +377,7 @@ def _rekey_on_id_change(target: Any, value: Any, oldvalue: Any, _initiator: Any)
         stored = getattr(target, field.column_attr)
         if stored is None:
             continue
-        table, column, _pk = field.where()
+        table, column = field.binding()[:2]
         new = ring.encrypt_field(ring.decrypt_field(stored, table, column, oldvalue), table, column, value)
         setattr(target, field.column_attr, new)
         cached = target.__dict__.get(_CACHE, {}).get(field.name)

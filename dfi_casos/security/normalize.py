@@ -5,7 +5,7 @@ import re
 import unicodedata
 from datetime import date
 
-_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w\s]|_")
 
 
 def normalize_name(value: str | None) -> str:
@@ -15,18 +15,9 @@ def normalize_name(value: str | None) -> str:
     """
     if not value:
         return ""
-    decomposed = unicodedata.normalize("NFKD", value)
-    kept = []
-    for char in decomposed:
-        category = unicodedata.category(char)
-        if category == "Mn":  # combining accent left by the decomposition
-            continue
-        if char.isspace():
-            kept.append(" ")
-        elif category[0] in "LN":
-            kept.append(char)
-        # anything else is punctuation or a symbol: dropped
-    return _SPACES.sub(" ", "".join(kept)).strip().upper()
+    # After NFKD an accent is a separate combining mark, which like punctuation is not \w.
+    kept = _NOT_WORD.sub("", unicodedata.normalize("NFKD", value))
+    return " ".join(kept.split()).upper()
 
 
 def normalize_curp(value: str | None) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import Column, LargeBinary, Table, and_, bindparam, func, inspec
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapper
 
-from dfi_casos.security.crypto import DecryptionError, KeyMaterial, key_id_prefix
+from dfi_casos.security.crypto import DecryptionError, KeyMaterial, decryption_failed, key_id_prefix
 from dfi_casos.security.fields import Encrypted, _Index, own_blind_indexes, own_encrypted_fields
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class EncryptedTable:
 
     def column(self, enc: Encrypted[Any]) -> Column[Any]:
         """The table column holding an encrypted field's ciphertext."""
-        return self.table.c[enc.where()[1]]
+        return self.table.c[enc.binding().column]
 
     def field_named(self, name: str) -> Encrypted[Any]:
         """The encrypted field behind a blind-index input."""
@@ -131,38 +131,63 @@ def pending_rotation(connection: Connection, tables: Sequence[EncryptedTable], a
     return total
 
 
-def _cas_update(entry: EncryptedTable, set_columns: Sequence[Column[Any]], guard: Sequence[Column[Any]]) -> Any:
-    """UPDATE one row only if the guarded columns still hold what was read: a concurrent edit wins."""
-    conditions = [entry.pk == bindparam("b_pk")]
-    conditions += [col.is_not_distinct_from(bindparam(f"b_old_{col.name}", type_=col.type)) for col in guard]
-    values = {col.name: bindparam(f"b_new_{col.name}", type_=col.type) for col in set_columns}
-    return update(entry.table).where(*conditions).values(values)
+class _CasWriter:
+    """UPDATE one row only if the guarded columns still hold what was read: a concurrent edit wins.
+
+    Compiled once and handed straight to the driver: SQLAlchemy's per-row parameter processing
+    costs about as much as the decryption and encryption themselves. Ciphertexts and index
+    values are bytes, ints or None, which both drivers take as they are; only the primary key
+    goes through its type (a UUID is text on SQLite).
+    """
+
+    def __init__(self, dialect: Any, entry: EncryptedTable, set_columns: Sequence[Column[Any]],
+                 guard: Sequence[Column[Any]]) -> None:
+        conditions = [entry.pk == bindparam("b_pk", type_=entry.pk.type)]
+        conditions += [col.is_not_distinct_from(bindparam(f"b_old_{col.name}", type_=col.type)) for col in guard]
+        values = {col.name: bindparam(f"b_new_{col.name}", type_=col.type) for col in set_columns}
+        compiled = update(entry.table).where(*conditions).values(values).compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.positions: Sequence[str] | None = compiled.positiontup
+        self.pk_processor = entry.pk.type.bind_processor(dialect)
+
+    def write(self, connection: Connection, params: list[dict[str, Any]], result: RunResult) -> None:
+        """Send one batch of rows; count those written and those an edit got to first."""
+        if not params:
+            return
+        if self.pk_processor is not None:
+            for row in params:
+                row["b_pk"] = self.pk_processor(row["b_pk"])
+        rows: list[Any] = params if self.positions is None else [tuple(r[k] for k in self.positions) for r in params]
+        written = connection.exec_driver_sql(self.sql, rows).rowcount
+        written = len(params) if written is None or written < 0 else written
+        result.rewritten += written
+        result.conflicts += len(params) - written
 
 
-def _write_batch(connection: Connection, statement: Any, params: list[dict[str, Any]], result: RunResult) -> None:
-    if not params:
-        return
-    written = connection.execute(statement, params).rowcount
-    written = len(params) if written is None or written < 0 else written
-    result.rewritten += written
-    result.conflicts += len(params) - written
+def _open(keys: KeyMaterial, enc: Encrypted[Any], stored: bytes, record_id: Any, rid: bytes) -> bytes:
+    """Decrypt one value of a row read by SQL, or log and raise DecryptionError."""
+    where = enc.binding()
+    try:
+        return keys.ring.decrypt(stored, where.ad_prefix + rid)
+    except ValueError as exc:
+        raise decryption_failed(where.table, where.column, record_id, str(exc)) from None
 
 
 def _rotate_row(keys: KeyMaterial, entry: EncryptedTable, row: Any, result: RunResult) -> dict[str, Any] | None:
-    ring = keys.ring
-    params: dict[str, Any] = {"b_pk": row[0]}
+    active = key_id_prefix(keys.ring.active_key_id)
+    record_id, rid = row[0], str(row[0]).encode()  # formatted once per row, not once per column
+    params: dict[str, Any] = {"b_pk": record_id}
     for position, enc in enumerate(entry.fields, start=1):
-        stored, column = row[position], entry.column(enc)
-        params[f"b_old_{column.name}"] = stored
-        params[f"b_new_{column.name}"] = stored
-        if stored is None or int.from_bytes(stored[1:3], "big") == ring.active_key_id:
+        stored, name = row[position], enc.column_attr
+        params["b_old_" + name] = params["b_new_" + name] = stored
+        if stored is None or stored[1:3] == active:
             continue
         try:
-            plaintext = ring.decrypt_field(stored, entry.table.name, column.name, row[0])
+            plaintext = _open(keys, enc, stored, record_id, rid)
         except DecryptionError as exc:
             result.record_failure(exc)
             return None
-        params[f"b_new_{column.name}"] = ring.encrypt_field(plaintext, entry.table.name, column.name, row[0])
+        params["b_new_" + name] = keys.ring.encrypt(plaintext, enc.binding().ad_prefix + rid)
     return params
 
 
@@ -191,7 +216,7 @@ def _rotate_table(
     result: RunResult,
 ) -> None:
     columns = [entry.column(enc) for enc in entry.fields]
-    statement = _cas_update(entry, columns, columns)
+    writer = _CasWriter(engine.dialect, entry, columns, columns)
     last: Any = None
     while True:
         # Keyset pagination: a batch never rereads what an earlier one wrote, and a rerun starts afresh.
@@ -203,7 +228,7 @@ def _rotate_table(
             if not rows:
                 return
             params = [p for p in (_rotate_row(keys, entry, row, result) for row in rows) if p is not None]
-            _write_batch(connection, statement, params, result)
+            writer.write(connection, params, result)
         last = rows[-1][0]
         if progress is not None:
             progress(len(rows))
@@ -218,13 +243,10 @@ def _expected_indexes(
     keys: KeyMaterial, entry: EncryptedTable, inputs: Sequence[Encrypted[Any]], row: Any
 ) -> dict[str, int | None]:
     values: dict[str, Any] = {}
+    record_id, rid = row[0], str(row[0]).encode()
     for position, enc in enumerate(inputs, start=1):
-        stored, column = row[position], entry.column(enc)
-        if stored is None:
-            values[enc.name] = None
-            continue
-        plaintext = keys.ring.decrypt_field(stored, entry.table.name, column.name, row[0])
-        values[enc.name] = enc.codec.decode(plaintext)
+        stored = row[position]
+        values[enc.name] = None if stored is None else enc.codec.decode(_open(keys, enc, stored, record_id, rid))
     return {
         index.column_attr: index.value_for(keys, [values[name] for name in index.inputs]) for index in entry.indexes
     }
@@ -254,7 +276,7 @@ def _rebuild_table(
     input_columns = [entry.column(enc) for enc in inputs]
     index_columns = [entry.table.c[index.column_attr] for index in entry.indexes]
     # Guard on the inputs: an index computed from a value the app has since changed is not written.
-    statement = _cas_update(entry, index_columns, input_columns)
+    writer = _CasWriter(engine.dialect, entry, index_columns, input_columns)
     last: Any = None
     while True:
         query = select(entry.pk, *input_columns, *index_columns)
@@ -272,7 +294,7 @@ def _rebuild_table(
             if dry_run:
                 result.rewritten += len(params)
             else:
-                _write_batch(connection, statement, params, result)
+                writer.write(connection, params, result)
         last = rows[-1][0]
         if progress is not None:
             progress(len(rows))
@@ -292,10 +314,10 @@ def _rebuild_row(
     if list(stored) == new_values:
         return None
     params: dict[str, Any] = {"b_pk": row[0]}
-    for position, column in enumerate(entry.column(enc) for enc in inputs):
-        params[f"b_old_{column.name}"] = row[1 + position]
+    for position, enc in enumerate(inputs, start=1):
+        params["b_old_" + enc.column_attr] = row[position]
     for column, value in zip(index_columns, new_values, strict=True):
-        params[f"b_new_{column.name}"] = value
+        params["b_new_" + column.name] = value
     return params
 
 

@@ -167,14 +167,21 @@ def dashboard_page() -> Any:
     )
 
 
-@bp.route("/exportar.<fmt>")
+@bp.route("/exportar.csv")
 @require_permission(Permission.EXPORT_STATISTICS)
-def export_tables(fmt: str) -> Any:
-    if fmt not in EXPORT_FORMATS:
-        deny(db.session, current_user, object_type="solutions_export", object_id=fmt, reason="absent")
+def export_csv() -> Any:
+    return _export("csv")
+
+
+@bp.route("/exportar.xlsx")
+@require_permission(Permission.EXPORT_STATISTICS)
+def export_xlsx() -> Any:
+    return _export("xlsx")
+
+
+def _export(fmt: str) -> Any:
     names = request.args.getlist("tabla")
-    unknown = [n for n in names if n not in export.TABLE_NAMES]
-    if unknown:
+    if any(n not in export.TABLE_NAMES for n in names):
         from dfi_casos.web import render_error
 
         return render_error(400, "La tabla pedida no existe. Elija una de las del tablero.")
@@ -185,6 +192,5 @@ def export_tables(fmt: str) -> Any:
     audit.record(db.session, action="export", actor=current_user, object_type="solutions_dashboard",
                  details={"tables": [t.name for t in tables], "format": fmt, "threshold": threshold})
     filename = f"soluciones-duraderas-{local_today().isoformat()}.{fmt}"
-    return Response(writer(tables), mimetype=media_type.split(";")[0], headers={
+    return Response(writer(tables), headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Content-Type": media_type})
-

@@ -1,7 +1,7 @@
 """cases
 
 Revision ID: 0004_cases
-Revises: 0002_registry
+Revises: 0003_audit
 Create Date: 2026-11-25 00:44:42.555439
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0004_cases'
-down_revision = '0002_registry'
+down_revision = '0003_audit'
 branch_labels = None
 depends_on = None
 

@@ -148,6 +148,33 @@ def test_referral_with_consent_is_sent_and_shown(client, db, login_as):
     assert "DIF estatal" in client.get(f"/casos/{case.id}").get_data(as_text=True)
 
 
+def test_referral_and_service_status_updates_from_the_case_page(client, db, login_as):
+    from dfi_casos.catalogs.enums import AssistanceType, ReferralStatus, ServiceStatus
+
+    user = login_as("caseworker", [GRO])
+    case = factories.make_case(db, user, GRO)
+    institution = factories.make_institution(db, "DIF estatal")
+    factories.make_sharing_consent(db, factories.household_head(db.get(Household, case.household_id)),
+                                   institution, user)
+    referral = cases.add_referral(db, user, case, institution_id=institution.id, need=AssistanceType.FOOD,
+                                  due_on=date.today() + timedelta(days=3))
+    service = cases.add_service(db, user, case, assistance_type=AssistanceType.SHELTER, provided_on=date.today(),
+                                status=ServiceStatus.REQUESTED)
+    page = client.get(f"/casos/{case.id}").get_data(as_text=True)
+    token = re.search(r'name="estado-csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(f"/casos/{case.id}/canalizaciones/{referral.id}",
+                           data={"estado-csrf_token": token, "estado-status": "accepted",
+                                 "estado-response": "Cita el lunes"})
+    assert response.status_code == 302 and referral.status == ReferralStatus.ACCEPTED
+    response = client.post(f"/casos/{case.id}/servicios/{service.id}",
+                           data={"estado_servicio-csrf_token": token, "estado_servicio-status": "delivered"})
+    assert response.status_code == 302 and service.status == ServiceStatus.DELIVERED
+    refused = client.post(f"/casos/{case.id}/servicios/{service.id}",
+                          data={"estado_servicio-csrf_token": token, "estado_servicio-status": "requested"})
+    assert refused.status_code == 400 and "no puede pasar" in refused.get_data(as_text=True)
+    assert service.status == ServiceStatus.DELIVERED
+
+
 def test_supervisor_cannot_approve_own_request_over_http(client, db, login_as):
     supervisor = login_as("supervisor", [GRO])
     case = factories.make_case(db, supervisor, GRO, stage=Stage.ATTENTION)

@@ -240,3 +240,11 @@ def test_national_supervisor_approves_a_state_supervisors_request(db, team):
     cases.request_approval(db, team.supervisor, case, DS, None, "Listo")
     cases.decide_approval(db, team.national, case, approve=True)
     assert case.stage == DS
+
+
+def test_no_direct_stage_change_while_a_request_is_pending(db, team):
+    case = case_at(db, team, A)
+    cases.request_approval(db, team.owner, case, C, ClosureReason.DEATH, "Fallecimiento")
+    with pytest.raises(TransitionNotAllowed, match="pendiente"):
+        cases.change_stage(db, team.owner, case, AT)
+    assert "change_stage" not in [a.name for a in factories_next(case, team.owner)]

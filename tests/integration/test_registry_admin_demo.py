@@ -72,3 +72,20 @@ def test_demo_registry_is_seeded_once_in_both_states(db):
     assert any(curps) and not all(curps)
     seed_demo(db, current_app.config)
     assert db.scalar(select(func.count()).select_from(Household)) == households
+
+
+def test_a_newer_municipality_file_is_loaded_from_the_setting(keyfile, tmp_path):
+    from dfi_casos import create_app
+    from dfi_casos.catalogs.geography import CatalogError, packaged_municipalities_path
+
+    newer = tmp_path / "municipios-2030.csv"
+    rows = packaged_municipalities_path().read_text(encoding="utf-8").splitlines()
+    newer.write_text("\n".join([*rows, "12999,Guerrero,12,Municipio Nuevo,999"]) + "\n", encoding="utf-8")
+    base = {"ENV_NAME": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "KEYFILE": str(keyfile),
+            "INSTANCE_PATH": str(tmp_path / "instance")}
+    app = create_app({**base, "MUNICIPALITIES_FILE": str(newer)})
+    assert app.extensions["municipalities"].belongs_to("12999", "12")
+    broken = tmp_path / "roto.csv"
+    broken.write_text("cve_geo,nombre_estado\n", encoding="utf-8")
+    with pytest.raises(CatalogError):
+        create_app({**base, "MUNICIPALITIES_FILE": str(broken)})

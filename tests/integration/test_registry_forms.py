@@ -362,3 +362,96 @@ def test_valid_curps_built_for_demo_data_pass_the_form(client, db, login_as):
     response = person_form(client, curp=curp.lower(), birth_date="1990-05-17", registered_sex="female")
     assert response.status_code == 302
     assert db.scalars(select(Person)).one().curp == curp
+
+
+def test_member_marked_separated_still_counts_in_the_household(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    household = factories.make_household(db, registered_by=user, members=2)
+    member = household.memberships[1]
+    path = f"/registro/hogares/{household.id}"
+    response = client.post(f"{path}/integrante", data={"csrf_token": csrf_token(client, path),
+                                                       "person_id": str(member.person_id), "relationship": "sibling"})
+    assert response.status_code == 302
+    assert member.present is False and member.relationship_to_head == "sibling" and household.size == 2
+
+
+def test_second_head_is_refused_when_editing_a_member(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    household = factories.make_household(db, registered_by=user, members=2)
+    member = household.memberships[1]
+    path = f"/registro/hogares/{household.id}"
+    client.post(f"{path}/integrante", data={"csrf_token": csrf_token(client, path),
+                                            "person_id": str(member.person_id), "relationship": "head",
+                                            "present": "y"})
+    assert member.relationship_to_head == "child"
+    assert "ya tiene jefa o jefe" in client.get(path).get_data(as_text=True)
+
+
+def test_person_alone_joins_a_household_from_their_page(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    household = factories.make_household(db, registered_by=user, members=1)
+    person = factories.make_person(db, registered_by=user)
+    path = f"/registro/personas/{person.id}"
+    response = client.post(f"{path}/hogar", data={"csrf_token": csrf_token(client, path),
+                                                  "household_id": str(household.id), "relationship": "parent"})
+    assert response.status_code == 302
+    assert person.current_membership.household_id == household.id and household.size == 2
+
+
+def test_person_cannot_be_moved_into_a_household_of_another_state(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    foreign = factories.make_household(db, state="07", members=1)
+    person = factories.make_person(db, registered_by=user)
+    path = f"/registro/personas/{person.id}"
+    client.post(f"{path}/hogar", data={"csrf_token": csrf_token(client, path),
+                                       "household_id": str(foreign.id), "relationship": "parent"})
+    assert person.current_membership is None and foreign.size == 1
+
+
+GARBAGE = {
+    "empty": {},
+    "long": "x" * 10000,
+    "script": SCRIPT,
+    "wrong_type": "[]{}<>';--",
+}
+FIELDS_OF_EVERY_FORM = (
+    "given_names", "first_surname", "curp", "birth_date", "estimated_age", "registered_sex", "phone", "state_code",
+    "municipality_code", "relationship", "present", "reason", "left_on", "person_id", "household_id", "consent_id",
+    "withdrawn_on", "scope", "method", "taken_on", "institution_id", "event_type", "started_on", "causes",
+    "origin_state_code", "name", "kind", "event_ids", "notes", "version", "kind", "members-0-given_names",
+    "members-0-relationship", "members-0-birth_date", "duplicate_reason",
+)
+
+
+@pytest.mark.parametrize("garbage", ["empty", "long", "script", "wrong_type"])
+def test_every_registry_form_refuses_garbage_without_error_or_write(app, client, db, login_as, garbage):
+    from dfi_casos.security.audit import AuditEvent
+
+    user = login_as("caseworker", ["12"])
+    household = factories.make_household(db, registered_by=user, members=2)
+    person = household.memberships[1].person
+    event = factories.make_event(db, registered_by=user)
+    community = factories.make_community(db, registered_by=user)
+    ids = {"household_id": household.id, "person_id": person.id, "event_id": event.id,
+           "community_id": community.id}
+    writes = select(func.count()).select_from(AuditEvent).where(AuditEvent.action.not_in(("view", "access_denied")))
+    before = db.scalar(writes)
+    versions = (household.version, person.version, event.version, community.version)
+    value = GARBAGE[garbage]
+    problems = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("registry.") or "POST" not in (rule.methods or ()):
+            continue
+        url = rule.build({name: str(ids[name]) for name in rule.arguments}, append_unknown=False)[1]
+        data = {} if garbage == "empty" else {name: value for name in FIELDS_OF_EVERY_FORM}
+        data["csrf_token"] = csrf_token(client, "/registro/busqueda")
+        response = client.post(url, data=data)
+        body = response.get_data(as_text=True)
+        if response.status_code not in (302, 400):
+            problems.append(f"{url}: {response.status_code}")
+        if SCRIPT in body:
+            problems.append(f"{url}: markup echoed unescaped")
+    db.expire_all()
+    assert not problems, problems
+    assert db.scalar(writes) == before
+    assert (household.version, person.version, event.version, community.version) == versions

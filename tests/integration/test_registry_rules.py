@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from dfi_casos.catalogs.enums import DisplacementCause, EventType
+from dfi_casos.catalogs.enums import DisplacementCause, EventType, RelationshipToHead
 from dfi_casos.registry import services
 from dfi_casos.registry.models import DuplicateOverride, Household, Person, RecordChange
 from dfi_casos.security.audit import AuditEvent
@@ -326,3 +326,32 @@ def test_lists_show_only_the_users_scope(client, db, login_as):
     factories.make_household(db, state="07")
     login_as("supervisor", ["12"])
     assert "0 registros" in client.get("/registro/hogares").get_data(as_text=True)
+
+
+def test_edit_that_makes_a_person_look_like_another_needs_a_reason(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    factories.make_person(db, registered_by=user, curp=CURP)
+    person = factories.make_person(db, registered_by=user, given_names="Editada")
+    path = f"/registro/personas/{person.id}/editar"
+    refused = person_form(client, path, given_names="Editada", first_surname=person.first_surname, curp=CURP,
+                          version=str(person.version))
+    assert refused.status_code == 400 and "Posibles registros duplicados" in refused.get_data(as_text=True)
+    db.expire_all()
+    assert person.curp is None
+    saved = person_form(client, path, given_names="Editada", first_surname=person.first_surname, curp=CURP,
+                        version=str(person.version), duplicate_reason="Homónima confirmada con acta")
+    assert saved.status_code == 302
+    assert person.curp == CURP
+
+
+def test_reunification_moves_a_person_and_keeps_the_old_stay(db, login_as):
+    user = login_as("caseworker", ["12"])
+    first = factories.make_household(db, registered_by=user, members=2)
+    second = factories.make_household(db, registered_by=user, members=1)
+    person = first.memberships[1].person
+    services.move_to_household(db, user, person, second, RelationshipToHead.SPOUSE_OR_PARTNER)
+    assert person.current_membership.household_id == second.id
+    assert [m.left_reason for m in person.memberships] == ["moved_out", None]
+    assert first.size == 1 and second.size == 2
+    with pytest.raises(services.RegistryError):
+        services.move_to_household(db, user, person, second, RelationshipToHead.CHILD)

@@ -66,15 +66,15 @@ def _reload(session: Session, person: EncPerson) -> EncPerson:
     return loaded
 
 
-def _count_decryptions(keys: KeyMaterial, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    original = keys.ring.decrypt_field
+def _count_decryptions(keys: KeyMaterial, monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    calls: list[bytes] = []
+    original = keys.ring.decrypt
 
-    def counting(stored: bytes, table: str, column: str, record_id: object) -> bytes:
-        calls.append(column)
-        return original(stored, table, column, record_id)
+    def counting(stored: bytes, ad: bytes) -> bytes:
+        calls.append(ad)
+        return original(stored, ad)
 
-    monkeypatch.setattr(keys.ring, "decrypt_field", counting)
+    monkeypatch.setattr(keys.ring, "decrypt", counting)
     return calls
 
 
@@ -87,6 +87,11 @@ def test_declaration_adds_ciphertext_and_index_columns_only() -> None:
         assert isinstance(columns[name].type, Integer) and columns[name].index
     assert "given_names_bidx" not in columns
     assert isinstance(EncPerson.curp, Encrypted)
+
+
+def test_an_encrypted_field_cannot_be_compared_in_sql() -> None:
+    with pytest.raises(TypeError, match="find_by_blind_index"):
+        select(EncPerson).where(EncPerson.curp == "HEGG560427MVZRRL04")
 
 
 def test_only_known_value_types_can_be_encrypted() -> None:
@@ -129,7 +134,7 @@ def test_a_value_is_decrypted_once_per_instance(
     loaded = _reload(session, person)
     calls = _count_decryptions(keys, monkeypatch)
     assert [loaded.given_names for _ in range(5)] == ["Gloria"] * 5
-    assert calls == ["given_names_enc"]
+    assert calls == [f"enc_person.given_names_enc.{loaded.id}".encode()]
 
 
 def test_saving_the_same_value_again_is_not_an_edit(session: Session) -> None:

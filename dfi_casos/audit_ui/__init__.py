@@ -1,0 +1,1 @@
+"""Auditor screens: the trail filtered, one record's access history, one user's activity, the chain, CSV."""

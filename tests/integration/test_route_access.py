@@ -1,0 +1,109 @@
+"""Every route of the application, for every role of Chiapas, against records of Guerrero.
+
+The test walks `app.url_map`, so a route added later is covered without editing it. URL
+arguments are filled from `factories.foreign_records`; an argument it cannot fill fails the
+test, so a new kind of record is never skipped in silence.
+"""
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.routing import Map, Rule
+
+from dfi_casos.auth.models import Role
+from dfi_casos.database import Base
+from dfi_casos.security.access import has_permission
+from tests import factories
+from tests.conftest import csrf_token
+
+HOME_STATE, FOREIGN_STATE = "07", "12"  # Chiapas, Guerrero
+ROLES = [Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR]
+#: Endpoints that are not the application's own pages.
+NOT_PAGES = {"static"}
+#: Answers that serve nothing: not found, forbidden, a bad form that wrote nothing.
+REFUSED = {400, 403, 404}
+
+
+def walked_rules(app: Flask) -> list[Rule]:
+    return sorted((rule for rule in app.url_map.iter_rules() if rule.endpoint not in NOT_PAGES),
+                  key=lambda rule: rule.rule)
+
+
+def url_for_rule(rule: Rule, records: dict[str, str]) -> str:
+    missing = sorted(set(rule.arguments) - set(records))
+    if missing:
+        pytest.fail(f"la ruta {rule.rule} ({rule.endpoint}) usa {missing}: extienda tests/factories.py "
+                    f"foreign_records() con un registro de otra entidad para cada argumento")
+    built = rule.build({name: records[name] for name in rule.arguments}, append_unknown=False)
+    assert built is not None, f"no se pudo construir {rule.rule}"
+    return built[1]
+
+
+def refused(response) -> bool:
+    if response.status_code in REFUSED:
+        return True
+    return response.status_code == 302 and response.location.startswith("/login")
+
+
+def database_snapshot(db) -> dict[str, list[str]]:
+    """Every row of every table but the audit trail (which a refusal rightly appends to)."""
+    return {table.name: sorted(repr(tuple(row)) for row in db.execute(select(table)))
+            for table in Base.metadata.sorted_tables if table.name != "audit_event"}
+
+
+def log_in(client, username: str) -> None:
+    response = client.post("/login", data={"csrf_token": csrf_token(client), "username": username,
+                                           "password": factories.PASSWORD})
+    assert response.status_code == 302
+
+
+def still_logged_in(client) -> bool:
+    return client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_route_serves_records_of_another_state(app, client, db, role):
+    records = factories.foreign_records(db, FOREIGN_STATE)
+    user = factories.make_user(db, role=role, states=[HOME_STATE])
+    log_in(client, user.username)
+    problems: list[str] = []
+    for rule in walked_rules(app):
+        url = url_for_rule(rule, records)
+        view = app.view_functions[rule.endpoint]
+        needed = getattr(view, "required_permission", None)
+        lacks_permission = needed is not None and not has_permission(user, needed)
+        for method in ("GET", "POST"):
+            if method not in (rule.methods or ()):
+                continue
+            data = {"csrf_token": csrf_token(client, "/account/password")} if method == "POST" else None
+            before = database_snapshot(db) if rule.arguments else None
+            response = client.open(url, method=method, data=data)
+            if before is not None and database_snapshot(db) != before:
+                problems.append(f"{method} {url} as {role.value}: changed data of another territory")
+            where = f"{method} {url} as {role.value}"
+            # Binary answers (the XLSX export) are read leniently; counts-only exports are tested on their own.
+            text = response.get_data().decode("utf-8", errors="replace")
+            if response.status_code >= 500:
+                problems.append(f"{where}: {response.status_code}")
+            if (rule.arguments or lacks_permission) and not refused(response):
+                problems.append(f"{where}: served ({response.status_code}) what it must refuse")
+            leaked = [value for value in factories.PLANTED_SENSITIVE if value in text]
+            if leaked:
+                problems.append(f"{where}: shows {leaked}")
+            if not still_logged_in(client):  # the walk crossed /logout: carry on as the same user
+                log_in(client, user.username)
+    assert not problems, "\n".join(problems)
+
+
+def test_missing_record_for_a_url_argument_fails_with_a_hint():
+    rule = Rule("/casos/<uuid:case_id>", endpoint="cases.show")
+    Map([rule])  # binding compiles the rule and names its arguments
+    with pytest.raises(pytest.fail.Exception, match="extienda tests/factories.py"):
+        url_for_rule(rule, {"user_id": "1"})
+
+
+def test_the_walk_covers_the_admin_and_audit_routes(app):
+    endpoints = {rule.endpoint for rule in walked_rules(app)}
+    assert {"admin.edit_user", "admin.revoke_user_sessions", "audit_ui.record_history",
+            "audit_ui.user_activity", "audit_ui.export"} <= endpoints
