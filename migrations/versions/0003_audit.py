@@ -1,7 +1,7 @@
 """audit: actor territory, object territory and folio on audit entries
 
 Revision ID: 0003_audit
-Revises: 0001_foundation
+Revises: 0002_registry
 Create Date: 2026-11-25 01:00:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0003_audit'
-down_revision = '0001_foundation'
+down_revision = '0002_registry'
 branch_labels = None
 depends_on = None
 

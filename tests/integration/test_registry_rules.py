@@ -355,3 +355,12 @@ def test_reunification_moves_a_person_and_keeps_the_old_stay(db, login_as):
     assert first.size == 1 and second.size == 2
     with pytest.raises(services.RegistryError):
         services.move_to_household(db, user, person, second, RelationshipToHead.CHILD)
+
+
+def test_a_huge_or_hostile_id_in_the_url_is_a_plain_404(client, db, login_as):
+    login_as("caseworker", ["12"])
+    for bad in ("x" * 10000, "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "1' OR '1'='1"):
+        response = client.get(f"/registro/personas/{bad}")
+        assert response.status_code == 404
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    assert audit_entries(db, "access_denied")[-1].object_id is None
