@@ -348,13 +348,11 @@ def _parse_id(value: Any) -> uuid.UUID | None:
 
 def _get_for(session: Session, actor: Any, model: type[M], object_type: str, record_id: Any) -> M:
     parsed = _parse_id(record_id)
-    record = None
-    if parsed is not None:
-        stmt = access.scoped(select(model).where(model.id == parsed), model, actor)  # type: ignore[attr-defined]
-        record = session.scalars(stmt).first()
-    if record is None:
-        access.deny(session, actor, object_type=object_type, object_id=record_id, reason="not_visible")
-    return record  # type: ignore[return-value]
+    if parsed is None:
+        # whatever came in the URL is not an id: audit that, not the (possibly huge) text itself
+        access.deny(session, actor, object_type=object_type, object_id=None, reason="malformed_id")
+    record: M = access.get_for(session, model, parsed, actor, object_type=object_type)
+    return record
 
 
 def get_person_for(session: Session, actor: Any, person_id: Any) -> Person:

@@ -355,3 +355,24 @@ def test_reunification_moves_a_person_and_keeps_the_old_stay(db, login_as):
     assert first.size == 1 and second.size == 2
     with pytest.raises(services.RegistryError):
         services.move_to_household(db, user, person, second, RelationshipToHead.CHILD)
+
+
+def test_a_huge_or_hostile_id_in_the_url_is_a_plain_404(client, db, login_as):
+    login_as("caseworker", ["12"])
+    for bad in ("x" * 10000, "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "1' OR '1'='1"):
+        response = client.get(f"/registro/personas/{bad}")
+        assert response.status_code == 404
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    assert audit_entries(db, "access_denied")[-1].object_id is None
+
+
+def test_changing_only_the_causes_is_a_new_version_of_the_event(db, login_as):
+    user = login_as("caseworker", ["12"])
+    event = factories.make_event(db, registered_by=user)
+    before = event.version
+    data = services.EventData(event_type=event.event_type, started_on=event.started_on, origin_state_code="12",
+                              state_code="12", causes=[DisplacementCause.NATURAL_DISASTER])
+    assert services.update_event(db, user, event, data, before) == ["causes"]
+    assert event.version == before + 1
+    with pytest.raises(services.EditConflict):
+        services.update_event(db, user, event, data, before)
