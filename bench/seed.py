@@ -105,7 +105,12 @@ def open_case_for(session, actor, household, rng: random.Random) -> None:
     from dfi_casos.cases import services as cases
 
     stage = rng.choices(list(STAGE_WEIGHTS), weights=list(STAGE_WEIGHTS.values()))[0]
-    cases.open_case(session, actor, household, stage=stage)
+    if stage != Stage.DURABLE_SOLUTIONS:
+        cases.open_case(session, actor, household, stage=stage)
+        return
+    # durable solutions is entered only with a supervisor's approval: open in atención and ask for it
+    case = cases.open_case(session, actor, household, stage=Stage.ATTENTION)
+    cases.request_approval(session, actor, case, Stage.DURABLE_SOLUTIONS, None, "Carga sintética")
 
 
 def seed(app, target_persons: int, batch: int, seed_value: int) -> None:

@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from dfi_casos.admin.views import bp as admin_bp
     from dfi_casos.audit_ui.views import bp as audit_ui_bp
     from dfi_casos.auth.views import bp as auth_bp
+    from dfi_casos.cases.views import bp as cases_bp
     from dfi_casos.main.views import bp as main_bp
     from dfi_casos.registry.views import bp as registry_bp
 
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(cases_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(audit_ui_bp)
     if app.config.get("BENCH_ROUTES"):

@@ -49,4 +49,7 @@ def seed_demo(session: Session, config: Any) -> str:
 
     session.flush()
     registry = seed_registry(session, config)
-    return f"Datos de demostración: {created} cuentas nuevas ({len(DEMO_USERS)} en total); {registry}."
+    from dfi_casos.cases.demo import seed_cases
+
+    opened = seed_cases(session, config)
+    return f"Datos de demostración: {created} cuentas nuevas ({len(DEMO_USERS)} en total); {registry}; {opened}."

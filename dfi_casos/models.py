@@ -8,6 +8,7 @@ MODEL_MODULES = (
     "dfi_casos.auth.models",
     "dfi_casos.security.audit",
     "dfi_casos.registry.models",
+    "dfi_casos.cases.models",
 )
 
 

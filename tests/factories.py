@@ -36,39 +36,69 @@ def make_user(session: Session, role: str | Role = Role.CASEWORKER, states: list
     return user
 
 
-#: Plaintext planted in records of another territory: no response to an outsider may contain any of it.
-PLANTED_SENSITIVE: list[str] = []
+# --- cases (and the few registry records a case needs) -----------------------------------------
+
+def make_institution(session: Session, name: str = "Institución de prueba") -> Any:
+    """An active institution of the catalog."""
+    from dfi_casos.registry.models import Institution
+
+    institution = Institution(code=f"inst-{next(_counter)}", name=name, active=True)
+    session.add(institution)
+    session.flush()
+    return institution
 
 
-def plant(value: str) -> str:
-    """Remember `value` as sensitive plaintext planted in a foreign record, and return it."""
-    if value not in PLANTED_SENSITIVE:
-        PLANTED_SENSITIVE.append(value)
-    return value
+def make_case_household(session: Session, registered_by: User, state: str = "12",
+                        head_name: str = "Juana") -> Any:
+    """A household of `state` with one person, its head (named `head_name`)."""
+    from datetime import date
+
+    from dfi_casos.catalogs.enums import RelationshipToHead
+    from dfi_casos.registry.models import Household, HouseholdMembership, Person
+
+    household = Household(state_code=state, registered_by_id=registered_by.id)
+    person = Person(state_code=state, registered_by_id=registered_by.id)
+    person.given_names = head_name
+    person.first_surname = "Prueba"
+    session.add_all([household, person])
+    session.flush()
+    session.add(HouseholdMembership(household_id=household.id, person_id=person.id, joined_on=date(2026, 1, 1),
+                                    relationship_to_head=RelationshipToHead.HEAD, recorded_by_id=registered_by.id))
+    session.flush()
+    session.refresh(household)
+    return household
 
 
-def foreign_records(session: Session, state: str) -> dict[str, str]:
-    """Records of `state`, by the URL argument name that would address them (e.g. "user_id").
+def household_head(household: Any) -> Any:
+    return household.current_memberships[0].person
 
-    The route-walking test (tests/integration/test_route_access.py) fills every URL argument
-    from this mapping and fails for an argument it lacks: a feature that adds a route with a
-    new argument (person_id, household_id, case_id, ...) extends this function with a record
-    of `state`, its sensitive values passed through `plant()`.
-    """
-    number = next(_counter)
-    owner = make_user(session, role=Role.CASEWORKER, states=[state], username=f"ajeno{number}",
-                      full_name=plant(f"Zacarías Reservado Ajeno {state}"),
-                      email=plant(f"zacarias.reservado.{state}@ajeno.gob.mx"))
-    person_id = f"00000000-0000-4000-8000-{number:012d}"
-    # An access to a record of that state, so the audit screens have something to refuse.
-    audit.record_view(session, owner, "person", person_id, fields=["names"], state_code=state,
-                      folio=f"DFI-{state}-2026-{number:06d}")
-    return {
-        "user_id": str(owner.id),
-        "object_type": "person",
-        "object_id": person_id,
-        **registry_foreign_records(session, state),
-    }
+
+def make_sharing_consent(session: Session, person: Any, institution: Any, taken_by: User,
+                         withdrawn: bool = False) -> Any:
+    """The person's consent to share their data with `institution` (withdrawn if asked)."""
+    from datetime import date
+
+    from dfi_casos.catalogs.enums import ConsentMethod, ConsentScope
+    from dfi_casos.registry.models import Consent
+
+    consent = Consent(person_id=person.id, scope=ConsentScope.SHARING_WITH_INSTITUTION,
+                      institution_id=institution.id, method=ConsentMethod.SIGNED, taken_on=date(2026, 1, 2),
+                      taken_by_id=taken_by.id, withdrawn_on=date(2026, 1, 3) if withdrawn else None,
+                      state_code=person.state_code, registered_by_id=taken_by.id)
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+def make_case(session: Session, owner: User | None = None, state: str = "12", stage: Any = None,
+              household: Any = None) -> Any:
+    """An open case of a new household of `state`, owned by `owner` (a new caseworker if None)."""
+    from dfi_casos.cases import services as cases
+    from dfi_casos.catalogs.enums import Stage
+
+    owner = owner or make_user(session, Role.CASEWORKER, [state])
+    household = household or make_case_household(session, owner, state)
+    return cases.open_case(session, owner, household, stage=stage or Stage.ASSISTANCE)
 
 
 # --- registry ------------------------------------------------------------------------------
@@ -157,3 +187,76 @@ def make_curp_for_test(number: int) -> str:
     from dfi_casos.registry.curp import make_curp
 
     return make_curp("Reservado", "Ajeno", "Zoraida", date(1950, 1, 1) + timedelta(days=number), "M", "GR")
+
+
+#: Plaintext planted in cases of another state: no outsider's response may contain any of it.
+CASES_PLANTED: list[str] = []
+
+
+def case_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """A case of `state` with every kind of content, by URL argument name (case_id, referral_id, ...).
+
+    Its sensitive values go through `plant()` (and CASES_PLANTED); foreign_records() includes this mapping.
+    """
+    from datetime import date, timedelta
+
+    from dfi_casos.cases import services as cases
+    from dfi_casos.catalogs.enums import AssistanceType, ServiceStatus
+
+    def plant_here(value: str) -> str:
+        CASES_PLANTED.append(value)
+        return plant(value)
+
+    number = next(_counter)
+    owner = make_user(session, role=Role.CASEWORKER, states=[state])
+    household = make_case_household(session, owner, state, head_name=plant_here(f"Eulalia{number}"))
+    case = cases.open_case(session, owner, household)
+    institution = make_institution(session, f"Institución {number}")
+    make_sharing_consent(session, household_head(household), institution, owner)
+    cases.add_note(session, owner, case, plant_here(f"Nota de caso reservada {number}"))
+    cases.add_service(session, owner, case, assistance_type=AssistanceType.FOOD, provided_on=date(2026, 1, 5),
+                      status=ServiceStatus.DELIVERED, notes=plant_here(f"Servicio reservado {number}"))
+    referral = cases.add_referral(session, owner, case, institution_id=institution.id, need=AssistanceType.HOUSING,
+                                  due_on=date.today() + timedelta(days=5),
+                                  notes=plant_here(f"Canalización reservada {number}"))
+    cases.submit_intake(session, owner, case, plant_here(f"Entrevista reservada {number}"))
+    service = case.services[0]
+    return {"case_id": str(case.id), "referral_id": str(referral.id), "service_id": str(service.id),
+            "subject_id": str(household.id), "word": "hogar"}
+
+
+#: Plaintext planted in records of another territory: no response to an outsider may contain any of it.
+PLANTED_SENSITIVE: list[str] = []
+
+
+def plant(value: str) -> str:
+    """Remember `value` as sensitive plaintext planted in a foreign record, and return it."""
+    if value not in PLANTED_SENSITIVE:
+        PLANTED_SENSITIVE.append(value)
+    return value
+
+
+def foreign_records(session: Session, state: str) -> dict[str, str]:
+    """Records of `state`, by the URL argument name that would address them (e.g. "user_id").
+
+    The route-walking test (tests/integration/test_route_access.py) fills every URL argument
+    from this mapping and fails for an argument it lacks: a feature that adds a route with a
+    new argument (person_id, household_id, case_id, ...) extends this function with a record
+    of `state`, its sensitive values passed through `plant()`.
+    """
+    number = next(_counter)
+    owner = make_user(session, role=Role.CASEWORKER, states=[state], username=f"ajeno{number}",
+                      full_name=plant(f"Zacarías Reservado Ajeno {state}"),
+                      email=plant(f"zacarias.reservado.{state}@ajeno.gob.mx"))
+    person_id = f"00000000-0000-4000-8000-{number:012d}"
+    # An access to a record of that state, so the audit screens have something to refuse.
+    audit.record_view(session, owner, "person", person_id, fields=["names"], state_code=state,
+                      folio=f"DFI-{state}-2026-{number:06d}")
+    records = {
+        "user_id": str(owner.id),
+        "object_type": "person",
+        "object_id": person_id,
+    }
+    records.update(registry_foreign_records(session, state))
+    records.update(case_foreign_records(session, state))
+    return records

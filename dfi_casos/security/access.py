@@ -67,6 +67,8 @@ class NavItem:
 #: The main menu; each entry shows only to roles holding its permission.
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("main.index", "Inicio", None),
+    NavItem("cases.my_cases", "Mis casos", P.VIEW_CASES),
+    NavItem("cases.case_list", "Casos", P.ASSIGN_CASES),
     NavItem("registry.index", "Registro", P.VIEW_CASES),
     NavItem("registry.search", "Búsqueda", P.VIEW_CASES),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
@@ -165,8 +167,44 @@ def scoped(stmt: Any, model: Any, user: Any) -> Any:
 
 
 def caseworker_clause(model: Any, user: Any) -> Any:
-    """Which records of their territory a caseworker sees: the ones they registered."""
-    return model.registered_by_id == user.id
+    """Which records of their territory a caseworker sees.
+
+    - a case: the ones they own or are assigned to (a reassigned owner loses it);
+    - a registry record: the ones they registered, or that are the subject of such a case
+      (a household, its members, a person, a community) or belong to such a person (consent).
+    """
+    from sqlalchemy import or_, select
+
+    from dfi_casos.cases.models import Case, CaseAssignee
+
+    assigned = select(CaseAssignee.case_id).where(CaseAssignee.user_id == user.id)
+    my_case = or_(Case.owner_id == user.id, Case.id.in_(assigned))
+    if model is Case:
+        return my_case
+    own = model.registered_by_id == user.id
+    subject_ids = _case_subject_ids(model, my_case)
+    return own if subject_ids is None else or_(own, subject_ids)
+
+
+def _case_subject_ids(model: Any, my_case: Any) -> Any:
+    """SQL condition: the registry record is (or belongs to) the subject of one of `my_case`."""
+    from sqlalchemy import select
+
+    from dfi_casos.cases.models import Case
+    from dfi_casos.registry.models import Community, Consent, Household, HouseholdMembership, Person
+
+    household_ids = select(Case.household_id).where(my_case, Case.household_id.is_not(None))
+    if model is Household:
+        return Household.id.in_(household_ids)
+    if model is Community:
+        return Community.id.in_(select(Case.community_id).where(my_case, Case.community_id.is_not(None)))
+    person_ids = select(Case.person_id).where(my_case, Case.person_id.is_not(None)).union(
+        select(HouseholdMembership.person_id).where(HouseholdMembership.household_id.in_(household_ids)))
+    if model is Person:
+        return Person.id.in_(person_ids)
+    if model is Consent:
+        return Consent.person_id.in_(person_ids)
+    return None
 
 
 def get_for(session: Any, model: Any, record_id: Any, user: Any, *, object_type: str) -> Any:

@@ -15,7 +15,8 @@ def test_demo_banner_and_login_and_logout(page: Page, live_server):
     page.goto(f"{live_server.url}/login")
     expect(page.get_by_role("heading", name="Modo demostración")).to_be_visible()
     login(page, live_server.url, "capturista.gro")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Rosa Martínez")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Mis casos")  # caseworkers land on their worklist
+    expect(page.locator(".user-name")).to_contain_text("Rosa Martínez")
     expect(page.get_by_role("navigation", name="Menú principal")).not_to_contain_text("Usuarios")
     logout(page)
     expect(page).to_have_url(re.compile(r"/login$"))
@@ -45,4 +46,4 @@ def test_administrator_creates_an_account_and_fixes_a_too_short_password(page: P
     expect(page.get_by_text("Cuenta capturista.nueva creada.")).to_be_visible()
     logout(page)
     login(page, live_server.url, "capturista.nueva", "una frase que se recuerda bien")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Capturista Nueva")
+    expect(page.locator(".user-name")).to_contain_text("Capturista Nueva")

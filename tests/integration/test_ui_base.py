@@ -9,14 +9,15 @@ from tests.conftest import csrf_token
 
 
 @pytest.mark.parametrize(("role", "visible", "hidden"), [
-    ("caseworker", [], ["Usuarios"]),
-    ("supervisor", [], ["Usuarios"]),
-    ("auditor", [], ["Usuarios"]),
-    ("administrator", ["Usuarios"], []),
+    ("caseworker", ["Mis casos"], ["Usuarios", "Casos"]),
+    ("supervisor", ["Mis casos", "Casos"], ["Usuarios"]),
+    ("auditor", [], ["Usuarios", "Mis casos", "Casos"]),
+    ("administrator", ["Usuarios"], ["Mis casos", "Casos"]),
 ])
 def test_navigation_shows_only_what_the_role_may_use(client, login_as, role, visible, hidden):
     login_as(role, ["12"])
-    nav = client.get("/").get_data(as_text=True).split('aria-label="Menú principal"')[1].split("</nav>")[0]
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    nav = page.split('aria-label="Menú principal"')[1].split("</nav>")[0]
     for label in visible:
         assert f">{label}<" in nav
     for label in hidden:

@@ -1,0 +1,213 @@
+"""The case workflow as pure rules: which stage changes exist, who may take them, what comes next."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dfi_casos.auth.models import Role
+from dfi_casos.catalogs.enums import STAGE_ORDER, ClosureReason, RecognitionDecision, Stage
+from dfi_casos.security.access import Permission, has_permission
+
+#: Stages a case may only enter with a supervisor's approval.
+APPROVAL_STAGES = frozenset({Stage.DURABLE_SOLUTIONS, Stage.CLOSED})
+#: Stages a case may be opened in: durable solutions and closure come only through approval.
+OPENING_STAGES = (Stage.PREVENTION, Stage.ASSISTANCE, Stage.ATTENTION)
+
+
+class CaseError(Exception):
+    """A domain rule refused the action; the message is the Spanish text shown to the user."""
+
+    #: The form field the message belongs beside, when there is one.
+    field: str | None = None
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        if field is not None:
+            self.field = field
+
+
+class TransitionNotAllowed(CaseError):
+    """The stage change does not exist from here, needs approval, or lacks a reason."""
+
+
+class ApprovalNotAllowed(CaseError):
+    """The approval cannot be requested or decided by this user (separation of duties)."""
+
+
+class RecognitionNotAllowed(CaseError):
+    """The recognition step is not possible now or not for this user."""
+
+
+class NotPermitted(CaseError):
+    """The user's role does not grant the action on this case."""
+
+
+class ConsentMissing(CaseError):
+    """The person has not consented to share their data with the institution."""
+
+    field = "institution_id"
+
+
+class Conflict(CaseError):
+    """Someone else changed the case since the form was loaded; nothing was written."""
+
+
+CONFLICT_MESSAGE = ("Otra persona cambió este caso mientras usted trabajaba: recargue la página, revise "
+                    "los cambios y vuelva a intentarlo. No se guardó nada.")
+
+
+def is_backward(from_stage: Stage, to_stage: Stage) -> bool:
+    """Going back a stage (it needs a reason)."""
+    return to_stage.position < from_stage.position
+
+
+def next_stage(stage: Stage) -> Stage | None:
+    """The stage after `stage` in the order, or None at the end."""
+    position = stage.position
+    return STAGE_ORDER[position + 1] if position + 1 < len(STAGE_ORDER) else None
+
+
+def direct_targets(stage: Stage) -> list[Stage]:
+    """Stages reachable without approval: one step forward, or back to any earlier stage."""
+    if stage == Stage.CLOSED:
+        return []
+    targets = [s for s in STAGE_ORDER if s.position < stage.position]
+    forward = next_stage(stage)
+    if forward is not None and forward not in APPROVAL_STAGES:
+        targets.append(forward)
+    return targets
+
+
+def approval_targets(stage: Stage) -> list[Stage]:
+    """Stages that need a request and a supervisor's approval from `stage`."""
+    if stage == Stage.CLOSED:
+        return []
+    targets = []
+    if next_stage(stage) == Stage.DURABLE_SOLUTIONS:
+        targets.append(Stage.DURABLE_SOLUTIONS)
+    targets.append(Stage.CLOSED)  # closure can be needed at any stage: death, lost contact, duplicate
+    return targets
+
+
+def check_direct_change(from_stage: Stage, to_stage: Stage, reason: str | None) -> None:
+    """Raise TransitionNotAllowed unless `from_stage` → `to_stage` may happen without approval."""
+    if to_stage == from_stage:
+        raise TransitionNotAllowed("El caso ya está en esa etapa.", "to_stage")
+    if to_stage in APPROVAL_STAGES and not is_backward(from_stage, to_stage):
+        raise TransitionNotAllowed(
+            f"Pasar a «{to_stage.label}» requiere la aprobación de una supervisora o supervisor: "
+            "envíe una solicitud.", "to_stage")
+    if to_stage not in direct_targets(from_stage):
+        raise TransitionNotAllowed(
+            f"No se puede pasar de «{from_stage.label}» a «{to_stage.label}»: las etapas avanzan de una en una.",
+            "to_stage")
+    if is_backward(from_stage, to_stage) and not (reason or "").strip():
+        raise TransitionNotAllowed("Para regresar a una etapa anterior escriba el motivo.", "reason")
+
+
+def check_approval_target(from_stage: Stage, to_stage: Stage, closure_reason: ClosureReason | None) -> None:
+    """Raise TransitionNotAllowed unless `to_stage` is one that is requested for approval from here."""
+    if to_stage not in approval_targets(from_stage):
+        raise TransitionNotAllowed(
+            f"No se puede solicitar el paso de «{from_stage.label}» a «{to_stage.label}».", "to_stage")
+    if to_stage == Stage.CLOSED and closure_reason is None:
+        raise TransitionNotAllowed("Elija el motivo del cierre.", "closure_reason")
+    if to_stage != Stage.CLOSED and closure_reason is not None:
+        raise TransitionNotAllowed("El motivo de cierre solo aplica al cierre del caso.", "closure_reason")
+
+
+# --- who may act -------------------------------------------------------------------------------
+
+def in_territory(user: Any, case: Any) -> bool:
+    """The case's state is one of the user's (or the user is national)."""
+    return bool(user.is_national or case.state_code in user.states)
+
+
+def works_on(user: Any, case: Any) -> bool:
+    """The user may work on the case: a supervisor of its territory, its owner, or an assignee."""
+    if not has_permission(user, Permission.VIEW_CASES) or not in_territory(user, case):
+        return False
+    return user.role == Role.SUPERVISOR or case.owner_id == user.id or user.id in case.assignee_ids
+
+
+def can_change_stage(user: Any, case: Any) -> bool:
+    """Change a stage directly or request an approval: whoever works an open case with the permission."""
+    return case.is_open and has_permission(user, Permission.REQUEST_STAGE_CHANGE) and works_on(user, case)
+
+
+def can_record(user: Any, case: Any) -> bool:
+    """Services, referrals and notes: on open cases only (a closed case is history)."""
+    return case.is_open and has_permission(user, Permission.RECORD_SERVICES) and works_on(user, case)
+
+
+def can_decide_approval(user: Any, approval: Any, case: Any) -> bool:
+    """A supervisor of the territory, never the person who asked."""
+    return (has_permission(user, Permission.APPROVE_STAGE_CHANGE) and in_territory(user, case)
+            and approval.requested_by_id != user.id)
+
+
+def can_decide_recognition(user: Any, case: Any) -> bool:
+    """A supervisor of the territory who did not submit the intake."""
+    recognition = case.recognition
+    return (has_permission(user, Permission.DECIDE_RECOGNITION) and in_territory(user, case)
+            and recognition is not None and recognition.submitted_by_id != user.id)
+
+
+def can_decide_appeal(user: Any, case: Any) -> bool:
+    """A supervisor of the territory other than the one who made the first decision."""
+    recognition = case.recognition
+    return (has_permission(user, Permission.DECIDE_RECOGNITION) and in_territory(user, case)
+            and recognition is not None and recognition.decided_by_id != user.id)
+
+
+def can_assign(user: Any, case: Any) -> bool:
+    """Supervisors of the case's territory assign and reassign it."""
+    return case.is_open and has_permission(user, Permission.ASSIGN_CASES) and in_territory(user, case)
+
+
+# --- what comes next ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the user can do on the case now; the case page shows one form per action."""
+
+    #: "change_stage", "request_approval", "decide_approval", "submit_intake", "decide_recognition",
+    #: "appeal", "decide_appeal", "assign", "add_service", "add_referral", "add_note"
+    name: str
+    label: str
+    #: Target stages offered, for stage changes and requests.
+    stages: tuple[Stage, ...] = ()
+
+
+def next_actions(case: Any, user: Any) -> list[Action]:
+    """The actions `user` may take on `case` in its current state, in the order the page shows them."""
+    from dfi_casos.cases.models import RecognitionStatus
+
+    actions: list[Action] = []
+    pending = case.pending_approval
+    if pending is not None and case.is_open and can_decide_approval(user, pending, case):
+        actions.append(Action("decide_approval", f"Decidir solicitud: pasar a «{pending.to_stage.label}»"))
+    status = case.recognition_status
+    if case.is_open and status == RecognitionStatus.INTAKE and works_on(user, case) and has_permission(
+            user, Permission.RECORD_SERVICES):
+        actions.append(Action("submit_intake", "Enviar entrevista inicial a valoración"))
+    if case.is_open and status == RecognitionStatus.SUBMITTED and can_decide_recognition(user, case):
+        actions.append(Action("decide_recognition", "Decidir reconocimiento"))
+    if (case.is_open and status == RecognitionStatus.NOT_RECOGNIZED and case.appeal is None
+            and case.recognition is not None and case.recognition.decision == RecognitionDecision.NOT_RECOGNIZED
+            and works_on(user, case)):
+        actions.append(Action("appeal", "Presentar recurso de revisión"))
+    if case.is_open and status == RecognitionStatus.APPEALED and can_decide_appeal(user, case):
+        actions.append(Action("decide_appeal", "Decidir recurso de revisión"))
+    if can_change_stage(user, case) and pending is None:
+        direct = tuple(direct_targets(case.stage))
+        if direct:
+            actions.append(Action("change_stage", "Cambiar de etapa", direct))
+        actions.append(Action("request_approval", "Solicitar aprobación", tuple(approval_targets(case.stage))))
+    if can_assign(user, case):
+        actions.append(Action("assign", "Asignar o reasignar"))
+    if can_record(user, case):
+        actions.extend([Action("add_service", "Registrar asistencia o servicio"),
+                        Action("add_referral", "Canalizar a una institución"),
+                        Action("add_note", "Agregar nota de seguimiento")])
+    return actions
