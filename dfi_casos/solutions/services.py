@@ -169,9 +169,10 @@ def record_assessment(session: Session, actor: Any, household: Household, data: 
         assessment.criteria.append(row)
     session.add(assessment)
     session.flush()
-    audit.record(session, action="create", actor=actor, object_type=OBJECT_TYPE, object_id=assessment.id,
+    audit.record(session, action=audit.Action.CREATE, actor=actor, object_type=OBJECT_TYPE, object_id=assessment.id,
                  details={"household_id": str(household.id),
-                          "fields": ["assessed_on", "preferred_option", "option_in_progress", "criteria"]})
+                          "fields": ["assessed_on", "preferred_option", "option_in_progress", "criteria"]},
+                 state_code=household.state_code)
     return assessment
 
 
@@ -204,8 +205,11 @@ def sign_assessment(session: Session, actor: Any, assessment: DurableSolutionAss
         session.flush()
     except StaleDataError as exc:
         raise StaleAssessment("La evaluación cambió mientras la firmaba. Recárguela e intente de nuevo.") from exc
-    audit.record(session, action="sign", actor=actor, object_type=OBJECT_TYPE, object_id=assessment.id,
-                 details={"household_id": str(assessment.household_id), "fields": ["signed_by_id", "signed_at"]})
+    # Sign-off is the supervisor's approval of the assessment.
+    audit.record(session, action=audit.Action.APPROVAL, actor=actor, object_type=OBJECT_TYPE,
+                 object_id=assessment.id, state_code=assessment.state_code,
+                 details={"household_id": str(assessment.household_id), "decision": "sign_assessment",
+                          "fields": ["signed_by_id", "signed_at"]})
     return assessment
 
 

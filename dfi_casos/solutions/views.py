@@ -38,6 +38,11 @@ def _assessment(assessment_id: uuid.UUID) -> DurableSolutionAssessment:
     return assessment
 
 
+def _single_state(user: Any) -> str | None:
+    # A territory of one state lets that state's auditors find the entry; wider ones are for national auditors.
+    return user.states[0] if not user.is_national and len(user.states) == 1 else None
+
+
 def _endpoint(name: str) -> str | None:
     return name if name in current_app.view_functions else None
 
@@ -111,8 +116,8 @@ def _assessment_page(record: DurableSolutionAssessment, status: int = 200) -> An
 @require_permission(Permission.ASSESS_SOLUTIONS)
 def assessment(assessment_id: uuid.UUID) -> Any:
     record = _assessment(assessment_id)
-    audit.record(db.session, action="view", actor=current_user, object_type=services.OBJECT_TYPE,
-                 object_id=record.id, details={"fields": ["criteria.evidence"]})
+    audit.record_view(db.session, current_user, services.OBJECT_TYPE, record.id, fields=["criteria.evidence"],
+                      state_code=record.state_code)
     return _assessment_page(record)
 
 
@@ -157,8 +162,8 @@ def _charts(data: dashboard.Dashboard) -> dict[str, Any]:
 @require_permission(Permission.VIEW_DASHBOARD)
 def dashboard_page() -> Any:
     data = dashboard.build(db.session, current_user, local_today())
-    audit.record(db.session, action="view", actor=current_user, object_type="solutions_dashboard",
-                 details={"tables": list(export.TABLE_NAMES)})
+    audit.record(db.session, action=audit.Action.VIEW, actor=current_user, object_type="solutions_dashboard",
+                 details={"tables": list(export.TABLE_NAMES)}, state_code=_single_state(current_user))
     return render_template(
         "solutions/dashboard.html", data=data, charts=_charts(data),
         closure_endpoint=_endpoint("cases.request_closure"), case_endpoint=_endpoint("cases.view_case"),
@@ -189,8 +194,9 @@ def _export(fmt: str) -> Any:
     data = dashboard.build(db.session, current_user, local_today())
     tables = export.published_tables(data, threshold, names or None)
     writer, media_type = EXPORT_FORMATS[fmt]
-    audit.record(db.session, action="export", actor=current_user, object_type="solutions_dashboard",
-                 details={"tables": [t.name for t in tables], "format": fmt, "threshold": threshold})
+    audit.record(db.session, action=audit.Action.EXPORT, actor=current_user, object_type="solutions_dashboard",
+                 details={"tables": [t.name for t in tables], "format": fmt, "threshold": threshold},
+                 state_code=_single_state(current_user))
     filename = f"soluciones-duraderas-{local_today().isoformat()}.{fmt}"
     return Response(writer(tables), headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Content-Type": media_type})

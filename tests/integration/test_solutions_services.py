@@ -122,7 +122,7 @@ def test_another_supervisor_signs_and_sign_off_is_audited(db, household):
     services.sign_assessment(db, signer, assessment)
     assert assessment.is_signed and assessment.signed_by_id == signer.id
     assert db.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(assessment.id))).all() == [
-        "create", "sign"]
+        "create", "approval"]
 
 
 def test_caseworker_cannot_sign(db, household):

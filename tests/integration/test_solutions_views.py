@@ -176,6 +176,7 @@ def test_csv_export_suppresses_small_cells_has_no_personal_data_and_is_audited(c
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
     details = json.loads(event.details)
     assert details["format"] == "csv"
+    assert event.object_state == GRO  # the state's auditors find it
     assert details["tables"] == ["por_opcion", "por_etapa", "criterios", "por_mes", "seguimiento"]
 
 
@@ -204,3 +205,10 @@ def test_caseworker_cannot_export(client, db, login_as):
     login_as("caseworker", [GRO])
     assert client.get("/soluciones/exportar.csv").status_code == 404
     assert db.scalar(select(func.count()).where(AuditEvent.action == "export")) == 0
+
+
+def test_household_page_of_the_registry_links_to_its_assessments(client, db, login_as):
+    caseworker = login_as("caseworker", [GRO])
+    household = factories.make_case_household(db, caseworker, GRO)
+    html = client.get(f"/registro/hogares/{household.id}").get_data(as_text=True)
+    assert f"/soluciones/hogares/{household.id}" in html
