@@ -90,8 +90,13 @@ def _prefill_from_latest(form: AssessmentForm, household: Household) -> None:
     latest = history[0]
     form.preferred_option.data = latest.preferred_option.value if latest.preferred_option else ""
     form.option_in_progress.data = latest.option_in_progress.value if latest.option_in_progress else ""
-    for criterion, status_field, _evidence in form.criterion_fields():
+    rows = {row.criterion: row for row in latest.criteria}
+    for criterion, status_field, evidence_field in form.criterion_fields():
         status_field.data = latest.status_of(criterion).value
+        row = rows.get(criterion)
+        evidence_field.data = (row.evidence or "") if row is not None else ""
+    audit.record_view(db.session, current_user, services.OBJECT_TYPE, latest.id, fields=["criteria.evidence"],
+                      state_code=latest.state_code)
 
 
 def _attach(form: AssessmentForm, exc: services.AssessmentError) -> None:

@@ -212,3 +212,13 @@ def test_household_page_of_the_registry_links_to_its_assessments(client, db, log
     household = factories.make_case_household(db, caseworker, GRO)
     html = client.get(f"/registro/hogares/{household.id}").get_data(as_text=True)
     assert f"/soluciones/hogares/{household.id}" in html
+
+
+def test_follow_up_form_starts_from_the_latest_assessment(client, db, login_as):
+    caseworker = login_as("caseworker", [GRO])
+    household = factories.make_case_household(db, caseworker, GRO)
+    factories.make_assessment(db, household, assessor=caseworker, default=CriterionStatus.PARTIAL,
+                              evidence="Nota de la visita anterior")
+    html = client.get(f"/soluciones/hogares/{household.id}/nueva").get_data(as_text=True)
+    assert html.count("Nota de la visita anterior") == 8
+    assert html.count('<option selected value="partial">') == 8
