@@ -20,11 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from dfi_casos import create_app  # noqa: E402
-from dfi_casos.database import Base, utcnow  # noqa: E402
+from dfi_casos.database import Base, scratch_postgres_database, utcnow  # noqa: E402
 from dfi_casos.extensions import db  # noqa: E402
 from dfi_casos.models import import_all_models  # noqa: E402
 from dfi_casos.security import audit  # noqa: E402
@@ -39,17 +38,8 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{workdir / 'bench.sqlite3'}"
         return
-    admin_url = make_url(PG_ADMIN_URL)
-    name = f"dfi_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database(PG_ADMIN_URL, "dfi_bench") as url:
+        yield url
 
 
 def ms(seconds: float) -> str:

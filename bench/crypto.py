@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 from flask import Flask  # noqa: E402
-from sqlalchemy import MetaData, String, Uuid, create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy import MetaData, String, Uuid, insert, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column  # noqa: E402
 
-from dfi_casos.database import make_engine, new_uuid  # noqa: E402
+from dfi_casos.database import make_engine, new_uuid, scratch_postgres_database  # noqa: E402
 from dfi_casos.security import crypto, rotation  # noqa: E402
 from dfi_casos.security.fields import BlindIndex, CompositeBlindIndex, Encrypted  # noqa: E402
 from dfi_casos.security.normalize import normalize_curp, normalize_full_name_dob, normalize_phone  # noqa: E402
@@ -161,19 +161,12 @@ def _database(backend: str, workdir: Path) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    admin_url = make_url(PG_ADMIN_URL)
-    name = f"dfi_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin_url.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database(PG_ADMIN_URL, "dfi_bench") as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def bench_rotation(app: Flask, backend: str, persons: int, batch_size: int, workdir: Path) -> None:

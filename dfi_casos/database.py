@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
 from flask.globals import app_ctx
-from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 # Stable constraint names so Alembic migrations are reproducible on SQLite and PostgreSQL.
@@ -124,3 +126,22 @@ class Database:
         else:
             self.session.rollback()
         return response
+
+
+@contextmanager
+def scratch_postgres_database(server_url: str, prefix: str = "dfi_scratch") -> Iterator[str]:
+    """A PostgreSQL database of one run (tests, benchmarks) on `server_url`'s server, dropped after.
+
+    Yields its URL. Two runs never share data, and a failed run leaves nothing behind.
+    """
+    base = make_url(server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

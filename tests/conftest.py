@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,12 +10,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from dfi_casos import create_app
-from dfi_casos.database import Base
+from dfi_casos.database import Base, scratch_postgres_database
 from dfi_casos.extensions import db as _db
 from dfi_casos.models import import_all_models
 from dfi_casos.security.crypto import generate_keyfile
@@ -40,17 +37,8 @@ def keyfile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_database_url() -> Iterator[str]:
     """A PostgreSQL database of this run only, dropped at the end: two runs never meet."""
-    admin_url = make_url(os.environ.get("DFI_TEST_DATABASE_URL", DEFAULT_PG_URL))
-    name = f"dfi_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database(os.environ.get("DFI_TEST_DATABASE_URL", DEFAULT_PG_URL), "dfi_test") as url:
+        yield url
 
 
 def database_url_for(backend: str, request: pytest.FixtureRequest, tmp_dir: Path) -> str:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import ForeignKey, MetaData, String, Uuid, create_engine, text
+from sqlalchemy import ForeignKey, MetaData, String, Uuid, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dfi_casos import create_app
-from dfi_casos.database import new_uuid
+from dfi_casos.database import new_uuid, scratch_postgres_database
 from dfi_casos.extensions import db
 from dfi_casos.security.audit import AuditEvent
 from dfi_casos.security.crypto import load_key_material
@@ -65,17 +65,8 @@ def own_database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'encryption.sqlite3'}"
         return
-    base = make_url(request.getfixturevalue("pg_database_url"))
-    name = f"dfi_crypto_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database(request.getfixturevalue("pg_database_url"), "dfi_crypto") as url:
+        yield url
 
 
 def build_encryption_app(database_url: str, keyfile: Path, instance: Path) -> Flask:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, Integer, String, Table, Text, func, insert, select, text, type_coerce
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from dfi_casos.database import Base, utcnow
 
@@ -237,6 +237,30 @@ def _lock_chain(session: Session) -> None:
         connection.execute(_LOCK)
 
 
+_HEAD_CACHE = "dfi_audit_head"
+
+
+def _current_transaction(session: Session) -> Any:
+    real = session() if isinstance(session, scoped_session) else session  # the registry's session
+    return real.get_nested_transaction() or real.get_transaction()
+
+
+def _next_link(session: Session) -> tuple[int, str]:
+    """The sequence number and previous MAC for the next entry, taking the chain lock.
+
+    Once this transaction holds the lock no other writer can append, so the head read by its
+    first append stays valid for the next ones: later appends skip the lock and the read. The
+    cache is keyed by the innermost transaction, so a rolled-back savepoint forces a fresh read.
+    """
+    cached = session.info.get(_HEAD_CACHE)
+    if cached is not None and cached[0] is _current_transaction(session):
+        return cached[1] + 1, cached[2]
+    _lock_chain(session)
+    # Core statements on the session's connection: no ORM machinery on a path every request takes.
+    head = session.connection().execute(_HEAD).first()
+    return (head.seq + 1, head.mac) if head else (1, GENESIS_MAC)
+
+
 def _actor_states(actor: Any) -> str:
     if getattr(actor, "is_national", False):
         return "*"
@@ -264,10 +288,7 @@ def record(
     object's territory) and `folio` let state auditors and the record history find the entry.
     """
     session.flush()  # the caller's work first, so the entry follows what it records
-    _lock_chain(session)
-    # Core statements on the session's connection: no ORM machinery on a path every request takes.
-    head = session.connection().execute(_HEAD).first()
-    seq, prev_mac = (head.seq + 1, head.mac) if head else (1, GENESIS_MAC)
+    seq, prev_mac = _next_link(session)
     actor_id = getattr(actor, "id", None) if actor is not None and not getattr(actor, "is_anonymous", False) else None
     event = AuditEvent(
         seq=seq,
@@ -289,6 +310,7 @@ def record(
     event.mac = compute_mac(_audit_key(), prev_mac, seq, event)
     # A Core insert, not the unit of work: one statement, no ORM bookkeeping, on every request.
     session.connection().execute(_INSERT, {name: getattr(event, name) for name in _COLUMN_KEYS})
+    session.info[_HEAD_CACHE] = (_current_transaction(session), seq, event.mac)
     return event
 
 

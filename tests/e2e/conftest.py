@@ -72,24 +72,12 @@ def live_app(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pyt
 
 
 def _fresh_pg_database(request: pytest.FixtureRequest, base_url: str) -> str:
-    import uuid
+    from dfi_casos.database import scratch_postgres_database
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(base_url)
-    name = f"dfi_e2e_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    request.addfinalizer(drop)
-    return base.set(database=name).render_as_string(hide_password=False)
+    scratch = scratch_postgres_database(base_url, "dfi_e2e")
+    url = scratch.__enter__()
+    request.addfinalizer(lambda: scratch.__exit__(None, None, None))
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -134,6 +134,7 @@ def test_truncated_tail_passes_without_a_saved_head_but_not_with_one(db, key, ch
 def test_tail_cut_and_regrown_is_caught_by_the_saved_head(db, key, chain):
     saved = chain_head(db)
     db.execute(text("DELETE FROM audit_event WHERE seq > :keep"), {"keep": saved.seq - 2})
+    db.commit()  # the tampering lands first; the app appends in a later transaction
     for _ in range(3):
         audit.record(db, action=Action.LOGIN)
     result = verify_chain(db, key, saved)

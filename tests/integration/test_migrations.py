@@ -1,16 +1,13 @@
 """Alembic: `upgrade head` on an empty database gives exactly the models' schema; `downgrade base` empties it."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from dfi_casos import create_app, migrate
-from dfi_casos.database import Base
+from dfi_casos.database import Base, scratch_postgres_database
 from dfi_casos.extensions import db
 from dfi_casos.models import import_all_models
 
@@ -20,15 +17,8 @@ def empty_database_url(backend, request, tmp_path):
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
         return
-    base = make_url(request.getfixturevalue("pg_database_url"))
-    name = f"dfi_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres_database(request.getfixturevalue("pg_database_url"), "dfi_mig") as url:
+        yield url
 
 
 def test_upgrade_head_matches_the_models_and_downgrade_empties(empty_database_url, keyfile, tmp_path):
