@@ -26,7 +26,7 @@ def _nice_max(value: int) -> int:
     # Round the axis up so bars never touch the edge and the scale reads easily.
     if value <= 5:
         return 5
-    magnitude = 10 ** (len(str(value)) - 1)
+    magnitude: int = 10 ** (len(str(value)) - 1)
     for step in (1, 2, 5, 10):
         if value <= step * magnitude:
             return step * magnitude

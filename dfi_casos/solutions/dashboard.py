@@ -111,10 +111,12 @@ def months_back(day: date, months: int) -> date:
 def households_by_option(session: Session, user: Any) -> CountTable:
     """Active households by the option the household prefers and the one in progress."""
     latest = latest_signed_ids(user)
-    preferred = Counter(dict(session.execute(
-        select(latest.c.preferred_option, func.count()).group_by(latest.c.preferred_option)).all()))
-    in_progress = Counter(dict(session.execute(
-        select(latest.c.option_in_progress, func.count()).group_by(latest.c.option_in_progress)).all()))
+    preferred: dict[SettlementOption | None, int] = {
+        option: n for option, n in session.execute(
+            select(latest.c.preferred_option, func.count()).group_by(latest.c.preferred_option))}
+    in_progress: dict[SettlementOption | None, int] = {
+        option: n for option, n in session.execute(
+            select(latest.c.option_in_progress, func.count()).group_by(latest.c.option_in_progress))}
     total = count_active(session, user)
     rows = [CountRow(o.value, o.label, [preferred.get(o, 0), in_progress.get(o, 0)]) for o in SettlementOption]
     defined = [sum(r.counts[0] for r in rows), sum(r.counts[1] for r in rows)]

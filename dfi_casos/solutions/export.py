@@ -58,7 +58,7 @@ def to_csv(tables: list[ExportTable]) -> bytes:
 def to_xlsx(tables: list[ExportTable]) -> bytes:
     """All tables in one workbook, a sheet per table (title in the first row, header in bold)."""
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     used: set[str] = set()
     for table in tables:
         sheet = workbook.create_sheet(_sheet_name(table.name, used))

@@ -18,6 +18,8 @@ from dfi_casos.solutions.models import DurableSolutionAssessment
 
 bp = Blueprint("solutions", __name__, url_prefix="/soluciones")
 
+#: Households listed as needing a visit; the count above the list is the full one.
+STALE_LIST_LIMIT = 100
 EXPORT_FORMATS = {"csv": (export.to_csv, export.CSV_MEDIA_TYPE), "xlsx": (export.to_xlsx, export.XLSX_MEDIA_TYPE)}
 
 
@@ -173,7 +175,7 @@ def dashboard_page() -> Any:
         "solutions/dashboard.html", data=data, charts=_charts(data),
         closure_endpoint=_endpoint("cases.request_closure"), case_endpoint=_endpoint("cases.view_case"),
         can_export=has_permission(current_user, Permission.EXPORT_STATISTICS),
-        table_names=export.TABLE_NAMES, stale_months=dashboard.STALE_AFTER_MONTHS,
+        table_names=export.TABLE_NAMES, stale_months=dashboard.STALE_AFTER_MONTHS, stale_limit=STALE_LIST_LIMIT,
     )
 
 
