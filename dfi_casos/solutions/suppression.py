@@ -240,7 +240,10 @@ def suppress_table(rows: Sequence[Sequence[int]], threshold: int = 5) -> Suppres
 # --- single columns ------------------------------------------------------------------------------
 
 def suppress_column(values: Sequence[int], threshold: int = 5) -> SuppressedColumn:
-    """Suppress one column of counts and its total (the sum), same method as `suppress_table`."""
+    """Suppress one column of counts and its total (the sum), same method as `suppress_table`.
+
+    The total is hidden only when it is itself small, never as a secondary cell.
+    """
     if threshold < 1:
         raise ValueError("el umbral debe ser al menos 1")
     if any(v < 0 for v in values):
@@ -269,7 +272,9 @@ def suppress_column(values: Sequence[int], threshold: int = 5) -> SuppressedColu
 
     while True:
         unprotected = next((k for k in sorted(hidden) if not protected(k)), None)
-        shown = sorted((k for k in range(n + 1) if k not in hidden), key=lambda k: (all_values[k], int(k == n)))
+        # The total is never hidden to protect a cell: several tables share it (all active households),
+        # and a total hidden in one table but shown in another would give the hidden one away.
+        shown = sorted((k for k in range(n) if k not in hidden), key=lambda k: all_values[k])
         if unprotected is None or not shown:
             break
         chosen = next((k for k in shown if _helps(hidden, k, unprotected, protected)), shown[0])

@@ -186,3 +186,9 @@ def test_checker_catches_a_small_cell_hidden_alone():
     cells = {(0, 0): Cell(20, Suppression.NONE, "20"), (0, 1): Cell(3, Suppression.PRIMARY, "<5"),
              (0, 2): Cell(23, Suppression.NONE, "23")}
     assert not _has_alternative(cells, [([(0, 0), (0, 1)], (0, 2))], (0, 1), 5)
+
+
+def test_column_total_is_never_hidden_to_protect_a_cell():
+    for values in ([4, 5], [3, 6, 7], [2, 9], [1, 1, 30]):
+        column = suppress_column(values)
+        assert column.total.suppression is not Suppression.SECONDARY
