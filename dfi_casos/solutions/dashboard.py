@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from dfi_casos.cases.models import Case, CaseStatus
+from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseStatus
 from dfi_casos.catalogs.enums import ClosureReason, CriterionStatus, IascCriterion, SettlementOption, Stage
 from dfi_casos.registry.models import Household
 from dfi_casos.security.access import scoped, territory_clause
@@ -64,6 +64,8 @@ class HouseholdLine:
     case_id: uuid.UUID | None
     folio: str | None
     last_assessed_on: date | None
+    #: The case already awaits a supervisor's decision (a second request would be refused).
+    request_pending: bool = False
 
 
 # --- building blocks -------------------------------------------------------------------------------
@@ -189,12 +191,14 @@ def ready_for_closure(session: Session, user: Any) -> list[HouseholdLine]:
     latest = latest_signed_ids(user)
     unresolved = exists().where(AssessmentCriterion.assessment_id == latest.c.id,
                                 AssessmentCriterion.status.not_in(list(RESOLVED)))
-    stmt = (select(Case, A.assessed_on)
+    pending = exists().where(ApprovalRequest.case_id == Case.id, ApprovalRequest.status == ApprovalStatus.PENDING)
+    stmt = (select(Case, A.assessed_on, pending)
             .join(latest, latest.c.household_id == Case.household_id)
             .join(A, A.id == latest.c.id)
             .where(Case.status == CaseStatus.OPEN, not_(unresolved))
             .order_by(Case.folio))
-    return [_line(case.household_id, case, assessed_on) for case, assessed_on in session.execute(stmt)]
+    return [HouseholdLine(case.household_id, case.id, case.folio, assessed_on, bool(is_pending))
+            for case, assessed_on, is_pending in session.execute(stmt)]
 
 
 def month_key(day: date) -> str:

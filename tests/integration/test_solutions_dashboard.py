@@ -164,6 +164,7 @@ def test_households_ready_for_closure_are_group_a_with_their_open_case(db, terri
     assert len(ready) == 6
     assert all(line.case_id is not None and line.folio.startswith("DFI-") for line in ready)
     assert {line.last_assessed_on for line in ready} == {date(2026, 10, 5)}
+    assert not any(line.request_pending for line in ready)
 
 
 def test_new_assessments_and_closures_by_month(db, territory):

@@ -222,3 +222,15 @@ def test_follow_up_form_starts_from_the_latest_assessment(client, db, login_as):
     html = client.get(f"/soluciones/hogares/{household.id}/nueva").get_data(as_text=True)
     assert html.count("Nota de la visita anterior") == 8
     assert html.count('<option selected value="partial">') == 8
+
+
+def test_ready_case_with_a_pending_request_shows_it_instead_of_a_second_request_link(client, db, login_as):
+    from dfi_casos.cases import services as cases
+    from dfi_casos.catalogs.enums import ClosureReason
+
+    login_as("supervisor", [GRO])
+    case = factories.make_case(db, stage=Stage.ATTENTION)
+    factories.make_assessment(db, db.get(_household_model(), case.household_id), sign=True)
+    cases.request_approval(db, case.owner, case, Stage.CLOSED, ClosureReason.DURABLE_SOLUTION_ACHIEVED, "Listo.")
+    html = client.get("/soluciones/").get_data(as_text=True)
+    assert "Solicitud pendiente de decisión" in html and f"/casos/{case.id}/cierre" not in html
