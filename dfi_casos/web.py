@@ -150,4 +150,6 @@ def _template_globals() -> dict[str, Any]:
     return {
         "nav_items": access.navigation_for(current_user) if current_user.is_authenticated else [],
         "role_labels": ROLE_LABELS,
+        # Templates ask `can("register")` to show an action; the service still enforces it.
+        "can": lambda permission: access.has_permission(current_user, access.Permission(permission)),
     }

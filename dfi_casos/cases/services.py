@@ -131,6 +131,14 @@ def list_cases(session: Session, actor: Any, *, stage: Stage | None = None, stat
     return list(session.scalars(stmt.order_by(Case.created_at.desc()).limit(limit)))
 
 
+def cases_of_subject(session: Session, actor: Any, subject_type: CaseSubject, subject_id: uuid.UUID) -> list[Case]:
+    """The cases `actor` may see that were opened for one household, person or community, newest first."""
+    column = {CaseSubject.HOUSEHOLD: Case.household_id, CaseSubject.INDIVIDUAL: Case.person_id,
+              CaseSubject.COMMUNITY: Case.community_id}[subject_type]
+    stmt = access.scoped(select(Case).where(column == subject_id), Case, actor)
+    return list(session.scalars(stmt.order_by(Case.created_at.desc())))
+
+
 def get_subject_for(session: Session, actor: Any, subject_type: CaseSubject, subject_id: uuid.UUID) -> Any:
     """The household, person or community a case is opened for, if `actor` may see it."""
     model = {CaseSubject.HOUSEHOLD: Household, CaseSubject.INDIVIDUAL: Person,

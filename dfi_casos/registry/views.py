@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from dfi_casos.catalogs.enums import (
+    CaseSubject,
     ConsentMethod,
     ConsentScope,
     DisabilityDomain,
@@ -260,6 +261,7 @@ def household(household_id: str) -> Any:
     member_form = forms.NewMemberForm()
     return render_template("registry/household.html", household=view, leave_form=leave_form,
                            relationships=list(RelationshipToHead),
+                           cases=_subject_cases(CaseSubject.HOUSEHOLD, record.id),
                            member_form=member_form, version=record.version,
                            history=services.changes_since(db.session, "household", record.id, 0))
 
@@ -470,8 +472,16 @@ def person(person_id: str) -> Any:
     move_form = forms.MoveForm()
     _prepare_move_form(move_form)
     return render_template("registry/person.html", person=view, consent_form=consent_form, move_form=move_form,
+                           cases=_subject_cases(CaseSubject.INDIVIDUAL, record.id),
                            withdraw_form=forms.WithdrawConsentForm(),
                            history=_history("person", record.id, services.PERSON_FIELD_LABELS))
+
+
+def _subject_cases(subject_type: CaseSubject, subject_id: Any) -> list[Any]:
+    # Imported here: the cases package builds on the registry, not the other way round.
+    from dfi_casos.cases.services import cases_of_subject
+
+    return cases_of_subject(db.session, current_user, subject_type, subject_id)
 
 
 def _history(record_type: str, record_id: Any, labels: dict[str, str]) -> list[dict[str, Any]]:

@@ -235,3 +235,15 @@ def test_case_routes_answer_404_outside_ones_reach_and_audit_it(client, db, logi
     assert response.status_code == 404
     assert case.folio not in response.get_data(as_text=True)
     assert last_audit(db, "access_denied") is not None and len(case.notes) == note_count
+
+
+def test_household_page_lists_its_cases_and_offers_to_open_one(client, db, login_as):
+    from tests import factories
+
+    caseworker = login_as("caseworker", ["12"])
+    household = factories.make_household(db, state="12", registered_by=caseworker)
+    page = client.get(f"/registro/hogares/{household.id}").get_data(as_text=True)
+    assert "Sin casos abiertos." in page and f"/casos/nuevo/hogar/{household.id}" in page
+    case = factories.make_case(db, owner=caseworker, household=household)
+    page = client.get(f"/registro/hogares/{household.id}").get_data(as_text=True)
+    assert case.folio in page and f"/casos/nuevo/hogar/{household.id}" not in page

@@ -1,0 +1,131 @@
+"""The whole story of one household, as its users meet it, in a real browser.
+
+a. a caseworker registers a household of three (one CURP typed wrong, the error read and
+   corrected), opens a case, records an assistance, requests the move to soluciones duraderas;
+b. a supervisor approves it, records an assessment, signs it, and closes the case;
+c. an auditor finds that case's access history and exports it;
+d. a caseworker of another state searches for that household and finds nothing.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dfi_casos.registry.curp import make_curp
+from tests.e2e.conftest import login, logout
+
+pytestmark = pytest.mark.e2e
+
+HEAD = {"given": "Hermelinda", "first": "Sotelo", "second": "Bello", "born": date(1984, 3, 12)}
+CURP = make_curp(HEAD["first"], HEAD["second"], HEAD["given"], HEAD["born"], "M", "GR")
+WRONG_CURP = CURP[:17] + str((int(CURP[17]) + 1) % 10)
+
+
+def register_household_of_three(page: Page, base_url: str) -> None:
+    page.get_by_role("link", name="Registro").first.click()
+    page.get_by_role("link", name="Hogar", exact=True).click()
+    page.get_by_label("Municipio", exact=True).select_option("12029")
+    page.locator("[name='members-0-given_names']").fill(HEAD["given"])
+    page.locator("[name='members-0-first_surname']").fill(HEAD["first"])
+    page.locator("[name='members-0-second_surname']").fill(HEAD["second"])
+    page.locator("[name='members-0-birth_date']").fill(HEAD["born"].isoformat())
+    page.locator("[name='members-0-registered_sex']").select_option("female")
+    page.locator("[name='members-0-curp']").fill(WRONG_CURP)
+    page.locator("[name='members-0-relationship']").select_option("head")
+    for index, (given, born) in enumerate([("Rubén", "2012-07-01"), ("Itzel", "2016-11-23")], start=1):
+        page.get_by_role("button", name="Agregar integrante").click()
+        page.locator(f"[name='members-{index}-given_names']").fill(given)
+        page.locator(f"[name='members-{index}-first_surname']").fill(HEAD["first"])
+        page.locator(f"[name='members-{index}-birth_date']").fill(born)
+        page.locator(f"[name='members-{index}-relationship']").select_option("child")
+    page.get_by_role("button", name="Guardar hogar").click()
+    # The caseworker reads the reason beside the CURP field, and corrects it.
+    expect(page.get_by_text("dígito verificador")).to_be_visible()
+    expect(page.locator("[name='members-0-curp']")).to_have_attribute("aria-invalid", "true")
+    page.locator("[name='members-0-curp']").fill(CURP)
+    page.get_by_role("button", name="Guardar hogar").click()
+    expect(page.get_by_text("Hogar registrado.")).to_be_visible()
+    expect(page.get_by_role("link", name=f"Itzel {HEAD['first']}")).to_be_visible()
+
+
+def open_case_with_assistance_and_request(page: Page) -> str:
+    page.get_by_role("link", name="Abrir caso").click()
+    page.get_by_label("Etapa inicial").select_option("attention")
+    page.get_by_role("button", name="Abrir caso").click()
+    opened = page.get_by_text(re.compile(r"Caso DFI-GRO-\d{4}-\d{6} abierto\."))
+    expect(opened).to_be_visible()
+    folio = re.search(r"DFI-GRO-\d{4}-\d{6}", opened.inner_text()).group(0)
+    service = page.locator("#accion-servicio")
+    service.get_by_label("Tipo de asistencia").select_option("food")
+    service.get_by_label("Fecha").fill(date.today().isoformat())
+    service.get_by_label("Estado").select_option("delivered")
+    service.get_by_role("button", name="Registrar").click()
+    expect(page.locator(".timeline")).to_contain_text("Alimentación")
+    request = page.locator("#accion-solicitud")
+    request.get_by_label("Solicitar el paso a").select_option("durable_solutions")
+    request.get_by_label("Justificación").fill("La familia quiere integrarse en Chilpancingo; ya tiene empleo.")
+    request.get_by_role("button", name="Enviar solicitud").click()
+    expect(page.get_by_text("Solicitud pendiente de aprobación")).to_be_visible()
+    return folio
+
+
+def auditor_finds_and_exports_the_access_history(page: Page, base_url: str, folio: str, tmp_path) -> None:
+    login(page, base_url, "auditor.gro")
+    page.get_by_role("link", name="Auditoría").first.click()
+    page.get_by_label("Registro (id o folio)").fill(folio)
+    page.get_by_role("button", name="Filtrar").click()
+    entries = page.locator("table.data tbody tr")
+    expect(entries.first).to_be_visible()
+    expect(page.locator("table.data")).to_contain_text(folio)
+    expect(page.locator("table.data")).not_to_contain_text(HEAD["given"])  # ids and folios, not names
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Exportar CSV").click()
+    exported = tmp_path / "bitacora.csv"
+    download_info.value.save_as(exported)
+    text = exported.read_text(encoding="utf-8")
+    assert folio in text and HEAD["given"] not in text and CURP not in text
+    page.locator("table.data").get_by_role("link", name=re.compile(r"^case ")).first.click()
+    expect(page.get_by_role("heading", name="Quién ha visto este registro")).to_be_visible()
+    expect(page.locator("table.data")).to_contain_text("capturista.gro")
+    logout(page)
+
+
+def search_by_curp(page: Page) -> None:
+    page.get_by_role("link", name="Búsqueda").first.click()
+    page.get_by_label("Buscar por").select_option("curp")
+    page.get_by_label("CURP", exact=True).fill(CURP)
+    page.get_by_role("button", name="Buscar").click()
+
+
+def own_caseworker_finds_the_household(page: Page) -> None:
+    search_by_curp(page)
+    expect(page.get_by_role("heading", name="Resultados: 1")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(HEAD["given"])
+
+
+def other_state_caseworker_finds_nothing(page: Page, base_url: str) -> None:
+    login(page, base_url, "capturista.chis")
+    search_by_curp(page)
+    expect(page.get_by_role("heading", name="Resultados: 0")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(HEAD["given"])
+    page.get_by_label("Buscar por").select_option("name_dob")
+    page.get_by_label("Nombre(s)").fill(HEAD["given"])
+    page.get_by_label("Primer apellido").fill(HEAD["first"])
+    page.get_by_label("Fecha de nacimiento").fill(HEAD["born"].isoformat())
+    page.get_by_role("button", name="Buscar").click()
+    expect(page.get_by_role("heading", name="Resultados: 0")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(HEAD["given"])
+    logout(page)
+
+
+def test_one_household_from_registration_to_audit(page: Page, live_server, tmp_path):
+    login(page, live_server.url, "capturista.gro")
+    register_household_of_three(page, live_server.url)
+    folio = open_case_with_assistance_and_request(page)
+    own_caseworker_finds_the_household(page)
+    logout(page)
+    auditor_finds_and_exports_the_access_history(page, live_server.url, folio, tmp_path)
+    other_state_caseworker_finds_nothing(page, live_server.url)
