@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from dfi_casos.cases.services import local_today
 from dfi_casos.extensions import db
+from dfi_casos.registry import services as registry_services
 from dfi_casos.registry.models import Household
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, deny, has_permission, require_permission
@@ -24,18 +25,16 @@ EXPORT_FORMATS = {"csv": (export.to_csv, export.CSV_MEDIA_TYPE), "xlsx": (export
 
 
 def _household(household_id: uuid.UUID) -> Household:
-    household = services.get_household(db.session, current_user, household_id)
-    if household is None:
-        deny(db.session, current_user, object_type="household", object_id=household_id, reason="not_visible")
-    assert household is not None  # noqa: S101 - deny() aborts
-    return household
+    # The registry's loader: the household or an audited 404 (forbidden and absent look alike).
+    return registry_services.get_household_for(db.session, current_user, household_id)
 
 
 def _assessment(assessment_id: uuid.UUID) -> DurableSolutionAssessment:
     assessment = services.get_assessment(db.session, current_user, assessment_id)
     if assessment is None:
+        exists = db.session.get(DurableSolutionAssessment, assessment_id) is not None
         deny(db.session, current_user, object_type=services.OBJECT_TYPE, object_id=assessment_id,
-             reason="not_visible")
+             reason="out_of_scope" if exists else "absent")
     assert assessment is not None  # noqa: S101 - deny() aborts
     return assessment
 
