@@ -179,20 +179,20 @@ def record_assessment(session: Session, actor: Any, household: Household, data: 
 def can_sign(actor: Any, assessment: DurableSolutionAssessment) -> bool:
     """Whether `actor` may sign this assessment now (for showing the button; `sign_assessment` decides)."""
     return (has_permission(actor, Permission.SIGN_ASSESSMENTS) and actor.role == Role.SUPERVISOR
-            and assessment.assessor_id != actor.id and not assessment.is_signed)
+            and not assessment.is_signed)
 
 
 def sign_assessment(session: Session, actor: Any, assessment: DurableSolutionAssessment,
                     version: int | None = None) -> DurableSolutionAssessment:
     """Supervisor sign-off: makes the assessment the household's standing.
 
-    Only supervisors (SIGN_ASSESSMENTS), never the assessor, once. `version` is the one the page
-    showed; a different one means someone else acted first. Audited; flushes, never commits.
+    Only supervisors (SIGN_ASSESSMENTS), once. A supervisor may sign an assessment they recorded
+    themselves (the issue's journey: a supervisor records and signs); a caseworker's assessment
+    always needs a supervisor. `version` is the one the page showed; a different one means
+    someone else acted first. Audited; flushes, never commits.
     """
     if not has_permission(actor, Permission.SIGN_ASSESSMENTS):
         raise NotAllowed("Solo una supervisora o un supervisor puede firmar evaluaciones.")
-    if assessment.assessor_id == actor.id:
-        raise NotAllowed("No puede firmar una evaluación que usted registró; debe firmarla otra persona.")
     if get_assessment(session, actor, assessment.id) is None:
         raise NotAllowed("La evaluación no está a su alcance.")
     if assessment.is_signed:
