@@ -9,7 +9,8 @@ d. a caseworker of another state searches for that household and finds nothing.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -22,6 +23,11 @@ pytestmark = pytest.mark.e2e
 HEAD = {"given": "Hermelinda", "first": "Sotelo", "second": "Bello", "born": date(1984, 3, 12)}
 CURP = make_curp(HEAD["first"], HEAD["second"], HEAD["given"], HEAD["born"], "M", "GR")
 WRONG_CURP = CURP[:17] + str((int(CURP[17]) + 1) % 10)
+
+
+def today_in_mexico() -> date:
+    """The app judges "future" dates in Mexico City time, as its users do."""
+    return datetime.now(ZoneInfo("America/Mexico_City")).date()
 
 
 def register_household_of_three(page: Page, base_url: str) -> None:
@@ -60,7 +66,7 @@ def open_case_with_assistance_and_request(page: Page) -> str:
     folio = re.search(r"DFI-GRO-\d{4}-\d{6}", opened.inner_text()).group(0)
     service = page.locator("#accion-servicio")
     service.get_by_label("Tipo de asistencia").select_option("food")
-    service.get_by_label("Fecha").fill(date.today().isoformat())
+    service.get_by_label("Fecha").fill(today_in_mexico().isoformat())
     service.get_by_label("Estado").select_option("delivered")
     service.get_by_role("button", name="Registrar").click()
     expect(page.locator(".timeline")).to_contain_text("Alimentación")
@@ -70,6 +76,59 @@ def open_case_with_assistance_and_request(page: Page) -> str:
     request.get_by_role("button", name="Enviar solicitud").click()
     expect(page.get_by_text("Solicitud pendiente de aprobación")).to_be_visible()
     return folio
+
+
+def open_case_page(page: Page, base_url: str, folio: str) -> None:
+    page.get_by_role("link", name="Casos", exact=True).first.click()
+    page.get_by_label("Folio").fill(folio)
+    page.get_by_role("button", name="Buscar").click()  # an exact folio opens its case directly
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Caso {folio}")
+
+
+def decide_pending_request(page: Page, comment: str) -> None:
+    decision = page.locator("#accion-aprobacion")
+    decision.get_by_label("Decisión").select_option("approve")
+    decision.get_by_label("Comentario").fill(comment)
+    decision.get_by_role("button", name="Guardar decisión").click()
+    expect(page.get_by_text("Solicitud aprobada.")).to_be_visible()
+
+
+def record_and_sign_assessment(page: Page) -> None:
+    page.get_by_role("link", name="Soluciones duraderas del hogar").click()
+    page.get_by_role("link", name="Nueva evaluación").click()
+    page.get_by_label("Fecha de la evaluación").fill(today_in_mexico().isoformat())
+    page.get_by_label("Opción que prefiere el hogar").select_option("local_integration")
+    page.get_by_label("Opción en curso").select_option("local_integration")
+    for criterion in ["safety", "standard_of_living", "livelihoods", "housing_land_property", "documentation",
+                      "family_reunification", "participation", "remedies_and_justice"]:
+        status = "not_applicable" if criterion == "family_reunification" else "met"
+        page.locator(f"[name='{criterion}_status']").select_option(status)
+        page.locator(f"[name='{criterion}_evidence']").fill("Visita domiciliaria y documentos revisados.")
+    page.get_by_role("button", name="Guardar evaluación").click()
+    page.get_by_role("button", name="Firmar evaluación").click()
+    expect(page.get_by_text("Pendiente de firma")).to_have_count(0)
+
+
+def supervisors_approve_assess_and_close(page: Page, base_url: str, folio: str) -> None:
+    login(page, base_url, "supervisora.gro")
+    open_case_page(page, base_url, folio)
+    decide_pending_request(page, "Procede: la familia eligió la integración local.")
+    expect(page.locator(".kv")).to_contain_text("Soluciones duraderas")
+    record_and_sign_assessment(page)
+    open_case_page(page, base_url, folio)
+    request = page.locator("#accion-solicitud")
+    request.get_by_label("Solicitar el paso a").select_option("closed")
+    request.get_by_label("Motivo del cierre").select_option("durable_solution_achieved")
+    request.get_by_label("Justificación").fill("Los ocho criterios se cumplen o no aplican.")
+    request.get_by_role("button", name="Enviar solicitud").click()
+    expect(page.get_by_text("Solicitud pendiente de aprobación")).to_be_visible()
+    logout(page)
+    # Nobody approves their own request: the closure is approved by the other supervisor.
+    login(page, base_url, "supervisor2.gro")
+    open_case_page(page, base_url, folio)
+    decide_pending_request(page, "Cierre aprobado.")
+    expect(page.locator(".kv")).to_contain_text("Solución duradera alcanzada")
+    logout(page)
 
 
 def auditor_finds_and_exports_the_access_history(page: Page, base_url: str, folio: str, tmp_path) -> None:
@@ -121,11 +180,12 @@ def other_state_caseworker_finds_nothing(page: Page, base_url: str) -> None:
     logout(page)
 
 
-def test_one_household_from_registration_to_audit(page: Page, live_server, tmp_path):
+def test_one_household_from_registration_to_closure_and_audit(page: Page, live_server, tmp_path):
     login(page, live_server.url, "capturista.gro")
     register_household_of_three(page, live_server.url)
     folio = open_case_with_assistance_and_request(page)
     own_caseworker_finds_the_household(page)
     logout(page)
+    supervisors_approve_assess_and_close(page, live_server.url, folio)
     auditor_finds_and_exports_the_access_history(page, live_server.url, folio, tmp_path)
     other_state_caseworker_finds_nothing(page, live_server.url)
