@@ -107,7 +107,9 @@ def login(page: Any, base_url: str, username: str, password: str = DEMO_PASSWORD
     page.goto(f"{base_url}/login")
     page.get_by_label("Usuario", exact=True).fill(username)
     page.get_by_label("Contraseña", exact=True).fill(password)
-    page.get_by_role("button", name="Entrar").click()
+    # Wait for the answer: a `goto` right after the click would cancel the login POST.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Entrar").click()
 
 
 def logout(page: Any) -> None:
