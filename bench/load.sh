@@ -44,8 +44,9 @@ csrf() { curl -fs -b "$JAR" -c "$JAR" "http://127.0.0.1:$PORT$1" | sed -n 's/.*n
 TOKEN=$(csrf /login)
 curl -fs -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "csrf_token=$TOKEN" \
   --data-urlencode "username=$USERNAME" --data-urlencode "password=$PASSWORD" "http://127.0.0.1:$PORT/login"
-COOKIE=$(awk '$6=="dfi_session"{print "dfi_session="$7}' "$JAR")
 SEARCH_TOKEN=$(csrf /registro/busqueda)
+# Read the cookie after the form: the session now carries the CSRF secret the token is checked against.
+COOKIE=$(awk '$6=="dfi_session"{print "dfi_session="$7}' "$JAR")
 
 # Login is measured from a fresh anonymous session with its own CSRF token.
 ANON="$WORK/anon.txt"; rm -f "$ANON"

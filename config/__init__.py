@@ -21,6 +21,7 @@ class Defaults:
     #: SQLAlchemy URL; empty means a SQLite file under instance/.
     DATABASE_URL = ""
     #: Where rate-limit counters live: memory:// for one process, redis://host:port for many.
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "30 per minute"
     #: Minutes of inactivity after which a session ends.

@@ -51,6 +51,7 @@ from dfi_casos.catalogs.enums import (
 )
 from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.database import utcnow
+from dfi_casos.pagination import Page, paginate
 from dfi_casos.registry.models import Community, Household, Institution, Person
 from dfi_casos.registry.services import has_consent_to_share
 from dfi_casos.security import access, audit
@@ -119,8 +120,8 @@ def find_by_folio(session: Session, actor: Any, folio: str) -> Case | None:
 
 
 def list_cases(session: Session, actor: Any, *, stage: Stage | None = None, state_code: str | None = None,
-               open_only: bool = False, limit: int = 200) -> list[Case]:
-    """The cases `actor` may see, newest first, filtered by stage and state."""
+               open_only: bool = False, page: int = 1, size: int = 25) -> Page:
+    """One page of the cases `actor` may see, newest first, filtered by stage and state."""
     stmt = access.scoped(select(Case).options(selectinload(Case.owner)), Case, actor)
     if stage is not None:
         stmt = stmt.where(Case.stage == stage)
@@ -128,7 +129,7 @@ def list_cases(session: Session, actor: Any, *, stage: Stage | None = None, stat
         stmt = stmt.where(Case.state_code == state_code)
     if open_only:
         stmt = stmt.where(Case.status == CaseStatus.OPEN)
-    return list(session.scalars(stmt.order_by(Case.created_at.desc()).limit(limit)))
+    return paginate(session, stmt.order_by(Case.created_at.desc(), Case.id), page, size)
 
 
 def cases_of_subject(session: Session, actor: Any, subject_type: CaseSubject, subject_id: uuid.UUID) -> list[Case]:

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -40,6 +40,7 @@ from dfi_casos.catalogs.enums import (
 )
 from dfi_casos.extensions import db
 from dfi_casos.formutil import select_choices
+from dfi_casos.pagination import page_number
 from dfi_casos.registry import services as registry
 from dfi_casos.security.access import Permission, deny, require_permission
 
@@ -89,8 +90,10 @@ def case_list() -> Any:
         form.folio.errors = ["No hay un caso con ese folio a su alcance."]
         return render_template("cases/list.html", form=form, cases=[]), 404
     stage = Stage(form.stage.data) if form.stage.data else None
-    found_cases = services.list_cases(db.session, current_user, stage=stage, state_code=form.state.data or None)
-    return render_template("cases/list.html", form=form, cases=found_cases)
+    page = services.list_cases(db.session, current_user, stage=stage, state_code=form.state.data or None,
+                               page=page_number(request.args.get("pagina")), size=current_app.config["PAGE_SIZE"])
+    args = {k: v for k, v in {"stage": form.stage.data, "state": form.state.data}.items() if v}
+    return render_template("cases/list.html", form=form, cases=page.items, page=page, page_args=args)
 
 
 def _state_choices(blank: str | None = None) -> list[Any]:

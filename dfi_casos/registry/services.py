@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import inspect
-import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +23,7 @@ from dfi_casos.catalogs.enums import (
 )
 from dfi_casos.catalogs.geography import MunicipalityCatalog, state_by_code
 from dfi_casos.catalogs.institutions import DEFAULT_INSTITUTIONS
+from dfi_casos.pagination import Page, paginate
 from dfi_casos.registry.curp import CurpInvalida, validate_curp
 from dfi_casos.registry.models import (
     Community,
@@ -934,25 +934,6 @@ class Filters:
     event_type: EventType | None = None
 
 
-@dataclass
-class Page:
-    items: list[Any]
-    total: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-
-def _paginate(session: Session, stmt: Any, number: int, size: int) -> Page:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    number = max(1, min(number, max(1, math.ceil(total / size))))
-    items = list(session.scalars(stmt.limit(size).offset((number - 1) * size)).unique())
-    return Page(items, total, number, size)
-
-
 def _common_filters(stmt: Any, model: Any, filters: Filters, date_column: Any) -> Any:
     if filters.state_code:
         stmt = stmt.where(model.state_code == filters.state_code)
@@ -982,7 +963,7 @@ def list_households(session: Session, actor: Any, filters: Filters, page: int, s
         selectinload(Household.memberships).selectinload(HouseholdMembership.person))
     stmt = _common_filters(stmt, Household, filters, Household.created_at)
     stmt = _with_cause(stmt, Household.event_id, filters.cause)
-    return _paginate(session, stmt.order_by(Household.created_at.desc(), Household.id), page, size)
+    return paginate(session, stmt.order_by(Household.created_at.desc(), Household.id), page, size)
 
 
 def list_persons(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
@@ -993,7 +974,7 @@ def list_persons(session: Session, actor: Any, filters: Filters, page: int, size
         in_households = select(HouseholdMembership.person_id).join(Household).where(
             Household.event_id.in_(select(EventCause.event_id).where(EventCause.cause == filters.cause)))
         stmt = stmt.where(Person.id.in_(in_households))
-    return _paginate(session, stmt.order_by(Person.created_at.desc(), Person.id), page, size)
+    return paginate(session, stmt.order_by(Person.created_at.desc(), Person.id), page, size)
 
 
 def list_events(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
@@ -1006,7 +987,7 @@ def list_events(session: Session, actor: Any, filters: Filters, page: int, size:
     if filters.event_type:
         stmt = stmt.where(DisplacementEvent.event_type == filters.event_type)
     stmt = _with_cause(stmt, DisplacementEvent.id, filters.cause)
-    return _paginate(session, stmt.order_by(DisplacementEvent.started_on.desc(), DisplacementEvent.id), page, size)
+    return paginate(session, stmt.order_by(DisplacementEvent.started_on.desc(), DisplacementEvent.id), page, size)
 
 
 def list_communities(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
@@ -1016,7 +997,7 @@ def list_communities(session: Session, actor: Any, filters: Filters, page: int, 
     if filters.cause is not None:
         stmt = stmt.where(Community.id.in_(select(Community.id).join(Community.events).where(
             DisplacementEvent.id.in_(select(EventCause.event_id).where(EventCause.cause == filters.cause)))))
-    return _paginate(session, stmt.order_by(Community.name, Community.id), page, size)
+    return paginate(session, stmt.order_by(Community.name, Community.id), page, size)
 
 
 SEARCH_KINDS = {

@@ -214,7 +214,7 @@ def test_open_case_for_a_household(client, db, login_as):
     path = f"/casos/nuevo/hogar/{household.id}"
     response = client.post(path, data={"csrf_token": csrf_token(client, path), "stage": "prevention"})
     assert response.status_code == 302
-    case = cases.list_cases(db, user)[0]
+    case = cases.list_cases(db, user).items[0]
     assert case.household_id == household.id and case.stage == Stage.PREVENTION and case.owner_id == user.id
 
 
@@ -247,3 +247,17 @@ def test_household_page_lists_its_cases_and_offers_to_open_one(client, db, login
     case = factories.make_case(db, owner=caseworker, household=household)
     page = client.get(f"/registro/hogares/{household.id}").get_data(as_text=True)
     assert case.folio in page and f"/casos/nuevo/hogar/{household.id}" not in page
+
+
+def test_case_list_is_paginated(app, client, db, login_as):
+    from tests import factories
+
+    supervisor = login_as("supervisor", ["12"])
+    size = app.config["PAGE_SIZE"]
+    folios = [factories.make_case(db, owner=supervisor).folio for _ in range(size + 3)]
+    first = client.get("/casos/lista").get_data(as_text=True)
+    second = client.get("/casos/lista?pagina=2").get_data(as_text=True)
+    assert sum(folio in first for folio in folios) == size
+    assert sum(folio in second for folio in folios) == 3
+    assert "página 2 de 2" in second
+    assert client.get("/casos/lista?pagina=abc").status_code == 200  # unreadable page: the first one

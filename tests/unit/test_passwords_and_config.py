@@ -89,3 +89,8 @@ def test_benchmark_baseline_page_is_off_unless_asked(tmp_path):
     bench = create_app({"ENV_NAME": "test", "INSTANCE_PATH": str(tmp_path), "BENCH_ROUTES": True})
     assert "bench.plain" not in plain.view_functions
     assert "bench.plain" in bench.view_functions
+
+
+def test_rate_limiting_can_be_switched_off_from_the_environment():
+    assert settings.settings_for("production", {"DFI_RATELIMIT_ENABLED": "false"})["RATELIMIT_ENABLED"] is False
+    assert settings.settings_for("production", {})["RATELIMIT_ENABLED"] is True
