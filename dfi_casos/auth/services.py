@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dfi_casos.auth.models import Role, User
 from dfi_casos.database import utcnow
@@ -79,29 +80,46 @@ def authenticate(session: Session, config: Any, username: str, password: str) ->
                      outcome="denied", details={"reason": "locked"})
         raise LoginFailed()
     if not verify_password(config, user.password_hash, password):
-        user.failed_logins += 1
-        details: dict[str, Any] = {"reason": "bad_password", "failures": user.failed_logins}
-        if user.failed_logins >= int(config["LOCKOUT_THRESHOLD"]):
-            user.locked_until = now + timedelta(minutes=int(config["LOCKOUT_MINUTES"]))
-            user.failed_logins = 0
+        failures = _count_failure(session, user)
+        details: dict[str, Any] = {"reason": "bad_password", "failures": failures}
+        if failures >= int(config["LOCKOUT_THRESHOLD"]):
+            minutes = int(config["LOCKOUT_MINUTES"])
+            _set_login_state(session, user, failed_logins=0, locked_until=now + timedelta(minutes=minutes))
             audit.record(session, action="lockout", actor=user, object_type="user", object_id=user.id,
-                         outcome="denied", details={"minutes": int(config["LOCKOUT_MINUTES"])})
+                         outcome="denied", details={"minutes": minutes})
         audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
                      outcome="denied", details=details)
-        session.flush()
         raise LoginFailed()
     if not user.active:
         audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
                      outcome="denied", details={"reason": "inactive"})
         raise LoginFailed()
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    state: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if needs_rehash(config, user.password_hash):
-        user.password_hash = hash_password(config, password)
+        state["password_hash"] = hash_password(config, password)
+    _set_login_state(session, user, **state)
     audit.record(session, action="login", actor=user, object_type="user", object_id=user.id)
-    session.flush()
     return user
+
+
+# Login state is written with single UPDATE statements, outside the account's optimistic lock:
+# two people signing in at once must not collide with each other (or with an administrator's
+# edit), and parallel wrong guesses must each count, or the lockout could be outrun.
+
+def _count_failure(session: Session, user: User) -> int:
+    """Add one failed attempt atomically and return the new count."""
+    stmt = (update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+            .returning(User.failed_logins).execution_options(synchronize_session=False))
+    failures = int(session.execute(stmt).scalar_one())
+    set_committed_value(user, "failed_logins", failures)
+    return failures
+
+
+def _set_login_state(session: Session, user: User, **values: Any) -> None:
+    session.execute(update(User).where(User.id == user.id).values(**values)
+                    .execution_options(synchronize_session=False))
+    for name, value in values.items():
+        set_committed_value(user, name, value)
 
 
 def load_session_user(session: Session, session_id: str) -> User | None:

@@ -1,0 +1,68 @@
+"""Simultaneous logins on PostgreSQL: none fails, and every wrong guess counts toward the lockout.
+
+Each test gets its own database and app, with committed data, and several threads signing in
+through real transactions at the same moment.
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from dfi_casos import create_app
+from dfi_casos.auth.models import User
+from dfi_casos.database import Base, scratch_postgres_database
+from dfi_casos.extensions import db
+from dfi_casos.models import import_all_models
+from tests import factories
+
+THREADS = 6
+
+
+@pytest.fixture
+def served(backend, request, tmp_path, keyfile):
+    if backend != "postgresql":
+        pytest.skip("prueba específica de PostgreSQL; en SQLite las escrituras ya van en fila")
+    with scratch_postgres_database(request.getfixturevalue("pg_database_url"), "dfi_login") as url:
+        import_all_models()
+        app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "KEYFILE": str(keyfile),
+                          "INSTANCE_PATH": str(tmp_path), "WTF_CSRF_ENABLED": False, "LOCKOUT_THRESHOLD": 50})
+        with app.app_context():
+            Base.metadata.create_all(db.engine)
+            user = factories.make_user(db.session, role="caseworker", states=["12"])
+            db.session.commit()
+            username = user.username
+        yield app, username
+        with app.app_context():
+            db.engine.dispose()
+
+
+def all_at_once(app, password: str, username: str) -> list[int]:
+    barrier = threading.Barrier(THREADS)
+    statuses: list[int] = [0] * THREADS
+
+    def attempt(index: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses[index] = client.post("/login", data={"username": username, "password": password}).status_code
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+@pytest.mark.postgresql
+def test_simultaneous_logins_of_one_account_all_succeed(served):
+    app, username = served
+    assert all_at_once(app, factories.PASSWORD, username) == [302] * THREADS
+
+
+@pytest.mark.postgresql
+def test_simultaneous_wrong_guesses_each_count(served):
+    app, username = served
+    assert all_at_once(app, "una adivinanza equivocada", username) == [401] * THREADS
+    with app.app_context():
+        assert db.session.query(User).filter_by(username=username).one().failed_logins == THREADS
