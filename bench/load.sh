@@ -21,7 +21,7 @@ mkdir -p "$WORK"
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk; }
 
 if [ "$BACKEND" = postgresql ]; then
-  DB_NAME="dfi_bench_${PERSONS}"
+  DB_NAME=${BENCH_DB_NAME:-dfi_bench_${PERSONS}}
   psql -h 127.0.0.1 -U postgres -d test -tAc "SELECT 1 FROM pg_database WHERE datname='$DB_NAME'" | grep -q 1 \
     || psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE $DB_NAME"
   DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/$DB_NAME"
