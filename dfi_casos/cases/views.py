@@ -99,8 +99,9 @@ def case_list() -> Any:
 def _state_choices(blank: str | None = None) -> list[Any]:
     from dfi_casos.catalogs.geography import STATE_CHOICES
 
-    allowed = set(current_user.states)
-    pairs = [(code, name) for code, name in STATE_CHOICES if current_user.is_national or code in allowed]
+    user = current_user._get_current_object()  # type: ignore[attr-defined]  # resolve the proxy once
+    allowed = set(user.states)
+    pairs = [(code, name) for code, name in STATE_CHOICES if user.is_national or code in allowed]
     return select_choices(pairs, blank=blank)
 
 
