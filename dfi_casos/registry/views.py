@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -589,22 +590,29 @@ def _prepare_event_form(form: forms.EventForm) -> None:
                                    "Sin dato")
 
 
+def _save_record(form: Any, record: Any, read: Callable[[Any], Any], register: Callable[..., Any],
+                 update: Callable[..., Any], messages: tuple[str, str]) -> tuple[Any, str | None]:
+    """Register a new record or update `record` from a submitted form: (saved record or None, error)."""
+    if _re_rendering() or not form.validate_on_submit():
+        return None, None
+    is_new = record is None
+    try:
+        if is_new:
+            record = register(db.session, current_user, read(form))
+        else:
+            update(db.session, current_user, record, read(form), forms.parse_version(form.version.data))
+    except services.RegistryError as exc:
+        return None, _attach(form, exc)
+    flash(messages[0] if is_new else messages[1], "success")
+    return record, None
+
+
 def _event_form_page(form: forms.EventForm, record: DisplacementEvent | None) -> Any:
     _prepare_event_form(form)
-    general_error = None
-    if not _re_rendering() and form.validate_on_submit():
-        try:
-            if record is None:
-                record = services.register_event(db.session, current_user, forms.event_data(form))
-                flash("Evento registrado.", "success")
-            else:
-                services.update_event(db.session, current_user, record, forms.event_data(form),
-                                      forms.parse_version(form.version.data))
-                flash("Evento actualizado.", "success")
-        except services.RegistryError as exc:
-            general_error = _attach(form, exc)
-        else:
-            return redirect(url_for("registry.event", event_id=record.id))
+    saved, general_error = _save_record(form, record, forms.event_data, services.register_event,
+                                        services.update_event, ("Evento registrado.", "Evento actualizado."))
+    if saved is not None:
+        return redirect(url_for("registry.event", event_id=saved.id))
     status = 200 if _re_rendering() else _status()
     return render_template("registry/event_form.html", form=form, event_id=record.id if record else None,
                            general_error=general_error, mass_hint=_mass_hint(form)), status
@@ -678,20 +686,11 @@ def events() -> Any:
 def _community_form_page(form: forms.CommunityForm, record: Community | None) -> Any:
     forms.set_municipality_choices(form.municipality_code, _catalog(), form.state_code.data, "Elija un municipio")
     forms.set_record_choices(form.event_ids, services.visible_events(db.session, current_user), _event_label)
-    general_error = None
-    if not _re_rendering() and form.validate_on_submit():
-        try:
-            if record is None:
-                record = services.register_community(db.session, current_user, forms.community_data(form))
-                flash("Comunidad registrada.", "success")
-            else:
-                services.update_community(db.session, current_user, record, forms.community_data(form),
-                                          forms.parse_version(form.version.data))
-                flash("Comunidad actualizada.", "success")
-        except services.RegistryError as exc:
-            general_error = _attach(form, exc)
-        else:
-            return redirect(url_for("registry.community", community_id=record.id))
+    saved, general_error = _save_record(form, record, forms.community_data, services.register_community,
+                                        services.update_community,
+                                        ("Comunidad registrada.", "Comunidad actualizada."))
+    if saved is not None:
+        return redirect(url_for("registry.community", community_id=saved.id))
     status = 200 if _re_rendering() else _status()
     return render_template("registry/community_form.html", form=form,
                            community_id=record.id if record else None, general_error=general_error), status
