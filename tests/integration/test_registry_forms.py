@@ -455,3 +455,18 @@ def test_every_registry_form_refuses_garbage_without_error_or_write(app, client,
     assert not problems, problems
     assert db.scalar(writes) == before
     assert (household.version, person.version, event.version, community.version) == versions
+
+
+def test_event_and_community_say_whether_they_were_registered_or_updated(client, db, login_as):
+    from dfi_casos.registry.models import Community, DisplacementEvent
+
+    login_as("caseworker", ["12"])
+    assert event_form(client).status_code == 302
+    event = db.query(DisplacementEvent).one()
+    assert "Evento registrado." in client.get(f"/registro/eventos/{event.id}").get_data(as_text=True)
+    edit = f"/registro/eventos/{event.id}/editar"
+    event_form(client, path=edit, estimated_households="41", version=str(event.version))
+    assert "Evento actualizado." in client.get(f"/registro/eventos/{event.id}").get_data(as_text=True)
+    community_form(client)
+    community = db.query(Community).one()
+    assert "Comunidad registrada." in client.get(f"/registro/comunidades/{community.id}").get_data(as_text=True)
