@@ -4,10 +4,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from flask.globals import app_ctx
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -32,6 +33,16 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Aware UTC now; every timestamp in the database is UTC."""
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today where the users are (BABEL_DEFAULT_TIMEZONE, Mexico City by default), not on the server.
+
+    Dates people type and read (memberships, consents, due dates, "not in the future") use it:
+    the server's UTC date is already tomorrow on a Mexican evening.
+    """
+    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC") if has_app_context() else "UTC"
+    return datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
 
 
 def new_uuid() -> uuid.UUID:

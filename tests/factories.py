@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dfi_casos.auth import services
 from dfi_casos.auth.models import Role, User
+from dfi_casos.database import local_today
 from dfi_casos.security import audit
 
 PASSWORD = "una frase de prueba larga"  # noqa: S105
@@ -217,7 +218,7 @@ def case_foreign_records(session: Session, state: str) -> dict[str, str]:
     cases.add_service(session, owner, case, assistance_type=AssistanceType.FOOD, provided_on=date(2026, 1, 5),
                       status=ServiceStatus.DELIVERED, notes=plant_here(f"Servicio reservado {number}"))
     referral = cases.add_referral(session, owner, case, institution_id=institution.id, need=AssistanceType.HOUSING,
-                                  due_on=date.today() + timedelta(days=5),
+                                  due_on=local_today() + timedelta(days=5),
                                   notes=plant_here(f"Canalización reservada {number}"))
     cases.submit_intake(session, owner, case, plant_here(f"Entrevista reservada {number}"))
     service = case.services[0]

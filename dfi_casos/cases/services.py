@@ -5,9 +5,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -50,7 +48,7 @@ from dfi_casos.catalogs.enums import (
     Stage,
 )
 from dfi_casos.catalogs.geography import state_by_code
-from dfi_casos.database import utcnow
+from dfi_casos.database import local_today, utcnow
 from dfi_casos.pagination import Page, paginate
 from dfi_casos.registry.models import Community, Household, Institution, Person
 from dfi_casos.registry.services import has_consent_to_share
@@ -89,12 +87,6 @@ OPEN_REFERRAL_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
 class CaseNotFound(LookupError):
     """The case does not exist or is not within the user's reach (the view answers 404)."""
-
-
-def local_today() -> date:
-    """Today in the application's time zone (Mexico City by default): folios and due dates use it."""
-    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC") if has_app_context() else "UTC"
-    return datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
 
 
 def _aware(value: datetime) -> datetime:

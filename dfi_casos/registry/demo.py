@@ -21,6 +21,7 @@ from dfi_casos.catalogs.enums import (
     SpecificNeed,
 )
 from dfi_casos.catalogs.geography import state_by_code
+from dfi_casos.database import local_today
 from dfi_casos.registry import services
 from dfi_casos.registry.curp import make_curp
 from dfi_casos.registry.models import Household
@@ -159,7 +160,7 @@ def _person(rng: random.Random, state_code: str, used: set[tuple[str, str, str]]
     while (given, first, second) in used:  # the demo must not trip its own duplicate warnings
         given = rng.choice(names)
     used.add((given, first, second))
-    born = date.today() - timedelta(days=365 * age + rng.randint(0, 364))
+    born = local_today() - timedelta(days=365 * age + rng.randint(0, 364))
     state = state_by_code(state_code)
     curp = make_curp(first, second, given, born, sex, state.curp_code if state else "NE") if with_curp else None
     indigenous = rng.random() < (0.7 if state_code == "07" else 0.2)

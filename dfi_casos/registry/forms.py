@@ -37,6 +37,7 @@ from dfi_casos.catalogs.enums import (
 )
 from dfi_casos.catalogs.geography import STATE_CHOICES, MunicipalityCatalog
 from dfi_casos.catalogs.languages import language_choices
+from dfi_casos.database import local_today
 from dfi_casos.formutil import select_choices
 from dfi_casos.registry import services
 from dfi_casos.registry.curp import CurpInvalida, validate_curp
@@ -47,7 +48,7 @@ EARLIEST_DATE = date(1900, 1, 1)
 
 
 def not_in_future(_form: Any, field: Any) -> None:
-    if field.data is not None and field.data > date.today():
+    if field.data is not None and field.data > local_today():
         raise ValidationError("La fecha no puede ser posterior a hoy.")
     if field.data is not None and field.data < EARLIEST_DATE:
         raise ValidationError("La fecha no puede ser anterior a 1900.")

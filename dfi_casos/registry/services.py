@@ -23,6 +23,7 @@ from dfi_casos.catalogs.enums import (
 )
 from dfi_casos.catalogs.geography import MunicipalityCatalog, state_by_code
 from dfi_casos.catalogs.institutions import DEFAULT_INSTITUTIONS
+from dfi_casos.database import local_today
 from dfi_casos.pagination import Page, paginate
 from dfi_casos.registry.curp import CurpInvalida, validate_curp
 from dfi_casos.registry.models import (
@@ -250,7 +251,7 @@ def _check_municipality(municipality_code: str | None, state_code: str | None, f
 def _check_person(data: PersonData, state_code: str, prefix: str = "") -> None:
     if not data.given_names.strip() or not data.first_surname.strip():
         raise RegistryError("Escriba el nombre y el primer apellido.", prefix + "given_names")
-    if data.birth_date is not None and data.birth_date > date.today():
+    if data.birth_date is not None and data.birth_date > local_today():
         raise RegistryError("La fecha de nacimiento no puede ser posterior a hoy.", prefix + "birth_date")
     if data.curp:
         try:
@@ -524,7 +525,7 @@ def _join(session: Session, household: Household, person: Person, member: Member
     with session.no_autoflush:
         membership = HouseholdMembership(household=household, person=person,
                                          relationship_to_head=member.relationship, present=member.present,
-                                         joined_on=date.today(), recorded_by_id=actor.id)
+                                         joined_on=local_today(), recorded_by_id=actor.id)
     session.add(membership)
 
 
@@ -608,7 +609,7 @@ def move_to_household(session: Session, actor: Any, person: Person, household: H
     A person belongs to one household at a time: the current membership, if any, ends the same day.
     """
     _require(actor, Permission.EDIT_RECORDS)
-    on_date = on_date or date.today()
+    on_date = on_date or local_today()
     current = person.current_membership
     if current is not None and current.household_id == household.id:
         raise RegistryError("La persona ya es integrante de este hogar.", "person_id")
@@ -665,8 +666,8 @@ def end_membership(session: Session, actor: Any, household: Household, person_id
     _require(actor, Permission.EDIT_RECORDS)
     if reason not in LEAVE_REASONS:
         raise RegistryError("Elija el motivo de la salida.", "reason")
-    on_date = on_date or date.today()
-    if on_date > date.today():
+    on_date = on_date or local_today()
+    if on_date > local_today():
         raise RegistryError("La fecha no puede ser posterior a hoy.", "left_on")
     parsed = _parse_id(person_id)
     membership = next((m for m in household.current_memberships if m.person_id == parsed), None)
@@ -688,9 +689,9 @@ def _check_event(actor: Any, data: EventData) -> None:
     _check_municipality(data.origin_municipality_code, data.origin_state_code, "origin_municipality_code")
     _check_municipality(data.destination_municipality_code, data.destination_state_code,
                         "destination_municipality_code")
-    if data.started_on > date.today():
+    if data.started_on > local_today():
         raise RegistryError("La fecha no puede ser posterior a hoy.", "started_on")
-    if data.ended_on is not None and (data.ended_on < data.started_on or data.ended_on > date.today()):
+    if data.ended_on is not None and (data.ended_on < data.started_on or data.ended_on > local_today()):
         raise RegistryError("El fin del periodo debe estar entre el inicio y hoy.", "ended_on")
     if not data.causes:
         raise RegistryError("Elija al menos una causa.", "causes")
@@ -851,7 +852,7 @@ def visible_communities(session: Session, actor: Any, limit: int = 200) -> list[
 def record_consent(session: Session, actor: Any, person: Person, data: ConsentData) -> Consent:
     """Record a consent the person gave (who took it, when, how, for what)."""
     _require(actor, Permission.REGISTER)
-    if data.taken_on > date.today():
+    if data.taken_on > local_today():
         raise RegistryError("La fecha no puede ser posterior a hoy.", "taken_on")
     if data.scope == ConsentScope.SHARING_WITH_INSTITUTION:
         if data.institution_id not in {i.id for i in active_institutions(session, person.state_code)}:
@@ -882,8 +883,8 @@ def withdraw_consent(session: Session, actor: Any, person: Person, consent_id: A
     consent = next((c for c in person.consents if c.id == parsed), None)
     if consent is None or consent.withdrawn_on is not None:
         raise RegistryError("El consentimiento no existe o ya fue retirado.")
-    on_date = on_date or date.today()
-    if on_date > date.today() or on_date < consent.taken_on:
+    on_date = on_date or local_today()
+    if on_date > local_today() or on_date < consent.taken_on:
         raise RegistryError("La fecha de retiro debe estar entre la fecha del consentimiento y hoy.", "withdrawn_on")
     consent.withdrawn_on = on_date
     _audit(session, actor, "consent_withdrawn", "person", person, details={"consent_id": str(consent.id)})

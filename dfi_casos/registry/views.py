@@ -22,6 +22,7 @@ from dfi_casos.catalogs.enums import (
 )
 from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.catalogs.languages import language_name
+from dfi_casos.database import local_today
 from dfi_casos.extensions import db
 from dfi_casos.registry import forms, services
 from dfi_casos.registry.curp import CurpInvalida, curp_mismatches, validate_curp
@@ -537,9 +538,8 @@ def _prepare_consent_form(form: forms.ConsentForm, state_code: str) -> None:
     forms.set_record_choices(form.institution_id, services.active_institutions(db.session, state_code),
                              lambda i: i.name, blank="Ninguna")
     if not form.taken_on.data and request.method == "GET":
-        from datetime import date
 
-        form.taken_on.data = date.today()
+        form.taken_on.data = local_today()
     if request.method == "GET":
         form.scope.data = form.scope.data or ConsentScope.REGISTRATION.value
         form.method.data = form.method.data or ConsentMethod.SIGNED.value

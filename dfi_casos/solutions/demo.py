@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from dfi_casos.auth import services as accounts
 from dfi_casos.cases.demo import TEAMS
-from dfi_casos.cases.services import local_today
 from dfi_casos.catalogs.enums import CriterionStatus, IascCriterion, SettlementOption
+from dfi_casos.database import local_today
 from dfi_casos.registry.models import Household
 from dfi_casos.solutions import services
 from dfi_casos.solutions.models import DurableSolutionAssessment

@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from dfi_casos.auth.models import Role
-from dfi_casos.cases.services import local_today
 from dfi_casos.catalogs.enums import CriterionStatus, IascCriterion, SettlementOption
-from dfi_casos.database import utcnow
+from dfi_casos.database import local_today, utcnow
 from dfi_casos.registry.models import Household
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, has_permission, scoped

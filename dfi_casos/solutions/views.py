@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from dfi_casos.cases.services import local_today
+from dfi_casos.database import local_today
 from dfi_casos.extensions import db
 from dfi_casos.registry import services as registry_services
 from dfi_casos.registry.models import Household

@@ -1,7 +1,7 @@
 """Recognition with one appeal, services, referrals refused without consent, access to cases by owner or assignee."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from dfi_casos.cases import services as cases
 from dfi_casos.cases.models import Case, RecognitionStatus
 from dfi_casos.cases.workflow import CaseError, ConsentMissing, NotPermitted, RecognitionNotAllowed
 from dfi_casos.catalogs.enums import AssistanceType, RecognitionDecision, ReferralStatus, ServiceStatus
+from dfi_casos.database import local_today
 from dfi_casos.registry.models import Household, Person
 from dfi_casos.security import access
 from tests import factories
@@ -80,7 +81,7 @@ def test_a_recognized_case_cannot_be_appealed(db, people):
 def test_assistance_is_recorded_before_any_recognition(db, people):
     case = people["case"]
     service = cases.add_service(db, people["owner"], case, assistance_type=AssistanceType.FOOD,
-                                provided_on=date.today(), status=ServiceStatus.DELIVERED, notes="Despensa")
+                                provided_on=local_today(), status=ServiceStatus.DELIVERED, notes="Despensa")
     assert case.recognition_status == RecognitionStatus.INTAKE
     assert service.notes == "Despensa" and service.notes_enc != b"Despensa"
 
@@ -90,7 +91,7 @@ def test_referral_without_consent_is_refused(db, people):
     institution = factories.make_institution(db)
     with pytest.raises(ConsentMissing, match="consentimiento") as refused:
         cases.add_referral(db, owner, case, institution_id=institution.id, need=AssistanceType.MEDICAL_CARE,
-                           due_on=date.today() + timedelta(days=10))
+                           due_on=local_today() + timedelta(days=10))
     assert refused.value.field == "institution_id"
     assert case.referrals == []
 
@@ -102,7 +103,7 @@ def test_referral_with_withdrawn_consent_is_refused(db, people):
     factories.make_sharing_consent(db, head, institution, owner, withdrawn=True)
     with pytest.raises(ConsentMissing):
         cases.add_referral(db, owner, case, institution_id=institution.id, need=AssistanceType.MEDICAL_CARE,
-                           due_on=date.today() + timedelta(days=10))
+                           due_on=local_today() + timedelta(days=10))
 
 
 def test_consent_for_another_institution_does_not_count(db, people):
@@ -112,7 +113,7 @@ def test_consent_for_another_institution_does_not_count(db, people):
                                    owner)
     with pytest.raises(ConsentMissing):
         cases.add_referral(db, owner, case, institution_id=other.id, need=AssistanceType.HOUSING,
-                           due_on=date.today() + timedelta(days=3))
+                           due_on=local_today() + timedelta(days=3))
 
 
 def test_referral_with_consent_follows_its_status_flow_and_is_flagged_when_overdue(db, people):
@@ -121,16 +122,16 @@ def test_referral_with_consent_follows_its_status_flow_and_is_flagged_when_overd
     factories.make_sharing_consent(db, factories.household_head(db.get(Household, case.household_id)),
                                    institution, owner)
     referral = cases.add_referral(db, owner, case, institution_id=institution.id, need=AssistanceType.LEGAL_ADVICE,
-                                  due_on=date.today(), notes="Asesoría")
+                                  due_on=local_today(), notes="Asesoría")
     assert referral.status == ReferralStatus.SENT
-    assert cases.is_overdue(referral, today=date.today() + timedelta(days=1))
-    tomorrow = cases.worklist(db, owner, today=date.today() + timedelta(days=1))
+    assert cases.is_overdue(referral, today=local_today() + timedelta(days=1))
+    tomorrow = cases.worklist(db, owner, today=local_today() + timedelta(days=1))
     assert [(c.id, r.id) for c, r in tomorrow.overdue_referrals] == [(case.id, referral.id)]
     with pytest.raises(CaseError, match="no puede pasar"):
         cases.update_referral_status(db, owner, case, referral, ReferralStatus.ATTENDED)
     cases.update_referral_status(db, owner, case, referral, ReferralStatus.ACCEPTED, "Cita el lunes")
     cases.update_referral_status(db, owner, case, referral, ReferralStatus.ATTENDED)
-    assert not cases.is_overdue(referral, today=date.today() + timedelta(days=1))
+    assert not cases.is_overdue(referral, today=local_today() + timedelta(days=1))
     assert referral.response == "Cita el lunes"
 
 

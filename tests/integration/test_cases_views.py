@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from dfi_casos.auth.models import Role
 from dfi_casos.cases import services as cases
 from dfi_casos.cases.models import Referral, StageTransition
 from dfi_casos.catalogs.enums import Stage
+from dfi_casos.database import local_today
 from dfi_casos.registry.models import Household
 from dfi_casos.security.audit import AuditEvent
 from tests import factories
@@ -128,7 +129,7 @@ def test_referral_without_consent_is_refused_beside_the_institution(client, db, 
     institution = factories.make_institution(db, "DIF estatal")
     response = post_action(client, case, "canalizaciones", {
         "_prefix": "canalizacion", "institution_id": str(institution.id), "need": "psychosocial_care",
-        "due_on": (date.today() + timedelta(days=7)).isoformat()})
+        "due_on": (local_today() + timedelta(days=7)).isoformat()})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert re.search(r'id="canalizacion-institution_id-err".*consentimiento', html, re.S)
@@ -143,7 +144,7 @@ def test_referral_with_consent_is_sent_and_shown(client, db, login_as):
                                    institution, user)
     response = post_action(client, case, "canalizaciones", {
         "_prefix": "canalizacion", "institution_id": str(institution.id), "need": "psychosocial_care",
-        "due_on": (date.today() + timedelta(days=7)).isoformat(), "notes": "Urgente"})
+        "due_on": (local_today() + timedelta(days=7)).isoformat(), "notes": "Urgente"})
     assert response.status_code == 302
     assert "DIF estatal" in client.get(f"/casos/{case.id}").get_data(as_text=True)
 
@@ -157,8 +158,8 @@ def test_referral_and_service_status_updates_from_the_case_page(client, db, logi
     factories.make_sharing_consent(db, factories.household_head(db.get(Household, case.household_id)),
                                    institution, user)
     referral = cases.add_referral(db, user, case, institution_id=institution.id, need=AssistanceType.FOOD,
-                                  due_on=date.today() + timedelta(days=3))
-    service = cases.add_service(db, user, case, assistance_type=AssistanceType.SHELTER, provided_on=date.today(),
+                                  due_on=local_today() + timedelta(days=3))
+    service = cases.add_service(db, user, case, assistance_type=AssistanceType.SHELTER, provided_on=local_today(),
                                 status=ServiceStatus.REQUESTED)
     page = client.get(f"/casos/{case.id}").get_data(as_text=True)
     token = re.search(r'name="estado-csrf_token" value="([^"]+)"', page).group(1)

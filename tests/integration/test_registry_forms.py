@@ -1,11 +1,13 @@
 """Registry forms over HTTP: good input saves, bad input is refused beside its field with nothing written."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from dfi_casos.database import local_today
 from dfi_casos.registry.curp import make_curp
 from dfi_casos.registry.models import Community, DisplacementEvent, Household, HouseholdMembership, Person
 from tests import factories
@@ -13,7 +15,7 @@ from tests.conftest import csrf_token
 
 SCRIPT = "<script>alert(1)</script>"
 VALID_CURP = "HEGG560427MVZRRL04"
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TOMORROW = (datetime.now(ZoneInfo("America/Mexico_City")).date() + timedelta(days=1)).isoformat()
 
 
 def count(db, model):
@@ -231,7 +233,7 @@ def test_member_leaving_is_kept_in_the_history(client, db, login_as):
     response = client.post(f"{path}/salida", data={"csrf_token": csrf_token(client, path),
                                                    "person_id": str(leaving.person_id), "reason": "separation"})
     assert response.status_code == 302
-    assert leaving.left_on == date.today() and leaving.left_reason == "separation"
+    assert leaving.left_on == local_today() and leaving.left_reason == "separation"
     assert household.size == 1 and count(db, HouseholdMembership) == 2
 
 
@@ -328,7 +330,7 @@ def test_consent_to_share_is_recorded_and_withdrawn(client, db, login_as):
     path = f"/registro/personas/{person.id}"
     response = client.post(f"{path}/consentimientos", data={
         "csrf_token": csrf_token(client, path), "scope": "sharing_with_institution", "institution_id": str(dif.id),
-        "method": "verbal_with_witness", "witness_name": "Testigo Uno", "taken_on": date.today().isoformat()})
+        "method": "verbal_with_witness", "witness_name": "Testigo Uno", "taken_on": local_today().isoformat()})
     assert response.status_code == 302, response.get_data(as_text=True)
     assert services.has_consent_to_share(db, person, dif.id)
     consent = person.consents[0]
@@ -349,7 +351,7 @@ def test_bad_consent_is_refused(client, db, login_as, overrides, message):
     person = factories.make_person(db, registered_by=user)
     path = f"/registro/personas/{person.id}"
     data = {"csrf_token": csrf_token(client, path), "scope": "registration", "method": "signed",
-            "taken_on": date.today().isoformat(), **overrides}
+            "taken_on": local_today().isoformat(), **overrides}
     response = client.post(f"{path}/consentimientos", data=data)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
