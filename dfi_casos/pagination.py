@@ -1,34 +1,35 @@
-"""Pages of query results, shared by every list."""
+"""Pages of query results, shared by every list.
+
+No exact total: counting every record of a state costs as much as reading them once the
+registry holds a million persons. A page fetches one row more than it shows to know whether
+another page follows.
+"""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 
 @dataclass
 class Page:
-    """One page of a list: its items, the total count, its number (from 1) and size."""
+    """One page of a list: its items, its number (from 1), its size, and whether more follow."""
 
     items: list[Any]
-    total: int
     number: int
     size: int
+    has_next: bool
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
+    def has_previous(self) -> bool:
+        return self.number > 1
 
 
 def paginate(session: Session, stmt: Any, number: int, size: int) -> Page:
-    """Run `stmt` (already scoped and ordered) for page `number`, clamped to the pages that exist."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    number = max(1, min(number, max(1, math.ceil(total / size))))
-    items = list(session.scalars(stmt.limit(size).offset((number - 1) * size)).unique())
-    return Page(items, total, number, size)
+    """Run `stmt` (already scoped and ordered) for page `number`."""
+    rows = list(session.scalars(stmt.limit(size + 1).offset((max(1, number) - 1) * size)).unique())
+    return Page(rows[:size], max(1, number), size, len(rows) > size)
 
 
 def page_number(raw: str | None) -> int:

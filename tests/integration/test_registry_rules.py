@@ -304,7 +304,14 @@ def test_person_list_paginates(app, client, db, login_as):
     finally:
         app.config["PAGE_SIZE"] = 25
     assert first.count("Lista") == 5 and second.count("Lista") == 2
-    assert "7 registros" in first and absurd.status_code == 200
+    assert "Siguiente" in first and "Siguiente" not in second and "Anterior" in second
+    assert absurd.status_code == 200
+
+
+def listed(html: str) -> int:
+    """How many records a list page shows (its table rows, less the "no records" row)."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return body.count("<tr>") - body.count('colspan="')
 
 
 def test_household_list_filters_by_municipality_cause_and_dates(client, db, login_as):
@@ -313,11 +320,11 @@ def test_household_list_filters_by_municipality_cause_and_dates(client, db, logi
     factories.make_household(db, registered_by=user, municipality_code="12001", event_id=flood.id)
     factories.make_household(db, registered_by=user, municipality_code="12029")
     by_municipality = client.get("/registro/hogares?estado=12&municipio=12001").get_data(as_text=True)
-    assert "1 registros" in by_municipality
+    assert listed(by_municipality) == 1
     by_cause = client.get("/registro/hogares?causa=natural_disaster").get_data(as_text=True)
-    assert "1 registros" in by_cause
+    assert listed(by_cause) == 1
     future = client.get("/registro/hogares?desde=2099-01-01").get_data(as_text=True)
-    assert "0 registros" in future
+    assert listed(future) == 0 and "No hay hogares con estos filtros." in future
     nonsense = client.get("/registro/hogares?causa=%3Cscript%3E&desde=ayer&municipio=07101")
     assert nonsense.status_code == 200 and "<script>" not in nonsense.get_data(as_text=True)
 
@@ -325,7 +332,7 @@ def test_household_list_filters_by_municipality_cause_and_dates(client, db, logi
 def test_lists_show_only_the_users_scope(client, db, login_as):
     factories.make_household(db, state="07")
     login_as("supervisor", ["12"])
-    assert "0 registros" in client.get("/registro/hogares").get_data(as_text=True)
+    assert listed(client.get("/registro/hogares").get_data(as_text=True)) == 0
 
 
 def test_edit_that_makes_a_person_look_like_another_needs_a_reason(client, db, login_as):
