@@ -32,6 +32,7 @@ from dfi_casos.catalogs.enums import (  # noqa: E402
     Stage,
 )
 from dfi_casos.catalogs.geography import STATES  # noqa: E402
+from dfi_casos.database import local_today  # noqa: E402
 from dfi_casos.extensions import db  # noqa: E402
 from dfi_casos.registry import services as registry  # noqa: E402
 from dfi_casos.registry.curp import make_curp  # noqa: E402
@@ -63,7 +64,7 @@ def person_data(fake: Faker, rng: random.Random, state_code: str, relationship: 
     first, second = head_surnames if head_surnames and relationship != RelationshipToHead.SPOUSE_OR_PARTNER \
         else (fake.last_name(), fake.last_name())
     age = rng.randint(0, 17) if relationship == RelationshipToHead.CHILD else rng.randint(18, 80)
-    birth = date.today() - timedelta(days=365 * age + rng.randint(0, 364))
+    birth = local_today() - timedelta(days=365 * age + rng.randint(0, 364))
     state = next(s for s in STATES if s.inegi_code == state_code)
     curp = make_curp(first, second, given, birth, sex.curp_letter, state.curp_code) if rng.random() < 0.7 else None
     return registry.PersonData(
