@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
-from dfi_casos.auth.models import ROLE_LABELS, Role
+from dfi_casos.security.access import ROLE_LABELS, Role
 from dfi_casos.security.audit_cli import audit_cli
 from dfi_casos.security.keys_cli import keys_cli
 

@@ -129,10 +129,20 @@ class Database:
     def _remove_session(self, _exc: BaseException | None) -> None:
         self.session.remove()
 
+    def discard_refused_work(self) -> None:
+        """Roll back everything the request wrote so far: an action was refused or a record was not visible.
+
+        What the request writes after this (the denial's audit entry, the "view" entry of the page
+        shown again with the error) is committed even though the answer is a 4xx. The rollback and
+        the keep go together, so refused work can never ride along with the entries that are kept.
+        """
+        self.session.rollback()
+        g.refused_work_discarded = True
+
     def _finish_request(self, response: Any) -> Any:
-        # Commit the request's work unless it failed; a denial's audit entry is kept
-        # even though the answer is a 404.
-        if response.status_code < 400 or g.get("commit_despite_error"):
+        # Commit the request's work unless it failed; after `discard_refused_work` only what
+        # followed the rollback is left, and it is kept.
+        if response.status_code < 400 or g.get("refused_work_discarded"):
             self.session.commit()
         else:
             self.session.rollback()

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dfi_casos.auth import services
-from dfi_casos.auth.models import Role
+from dfi_casos.security.access import Role
 
 #: One password for every demo account; listed in the README and on the demo login page.
 DEMO_PASSWORD = "demostracion-2026"  # noqa: S105 - public by design, refused in production

@@ -6,14 +6,16 @@ import time
 import traceback
 from typing import Any
 
-from flask import Flask, Response, flash, g, redirect, render_template, request, session, url_for
+from flask import Flask, Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from dfi_casos.auth.models import ROLE_LABELS
-from dfi_casos.security import access
+from dfi_casos.errors import NotVisible
+from dfi_casos.extensions import db
+from dfi_casos.security import access, audit
+from dfi_casos.security.access import ROLE_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_fresh_request_state)
     app.before_request(_require_login)
     app.after_request(_security_headers)
+    app.register_error_handler(NotVisible, _not_visible)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -65,7 +68,7 @@ def session_clock() -> float:
 def _fresh_request_state() -> None:
     # `g` lives as long as the app context; a caller holding one (tests, scripts) would
     # otherwise carry the previous request's user and commit flag into this one.
-    for name in ("_login_user", "commit_despite_error", "csrf_token"):
+    for name in ("_login_user", "refused_work_discarded", "csrf_token"):
         g.pop(name, None)
 
 
@@ -89,8 +92,6 @@ def _require_login() -> Any:
 
 
 def _config(name: str) -> Any:
-    from flask import current_app
-
     return current_app.config[name]
 
 
@@ -126,6 +127,16 @@ def _csrf_error(_exc: CSRFError) -> tuple[str, int]:
     return render_error(400, _("El formulario caducó o no es válido. Recargue la página e intente de nuevo."))
 
 
+def _not_visible(exc: NotVisible) -> tuple[str, int]:
+    """The one answer to a record that is absent or out of scope: audited, then the same 404 for both.
+
+    Whatever the request did before the refusal is rolled back; the denial's entry is kept.
+    """
+    db.discard_refused_work()
+    audit.record_denial(db.session, current_user, exc.object_type, exc.object_id, exc.reason)
+    return render_error(404)
+
+
 def _http_error(exc: HTTPException) -> Any:
     if exc.code is None or exc.code < 400:
         return exc
@@ -133,10 +144,6 @@ def _http_error(exc: HTTPException) -> Any:
 
 
 def _unexpected_error(exc: Exception) -> tuple[str, int]:
-    from flask import current_app
-
-    from dfi_casos.extensions import db
-
     if current_app.debug and not current_app.testing:
         raise exc
     db.session.rollback()

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from dfi_casos.auth.models import ROLE_LABELS, Role
 from dfi_casos.formutil import select_choices
+from dfi_casos.security.access import ROLE_LABELS, Role
 
 
 class UserForm(FlaskForm):

@@ -6,7 +6,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from dfi_casos import scope
+from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
+from dfi_casos.formutil import attach_error
 from dfi_casos.registry import services
 from dfi_casos.registry.forms import InstitutionForm, parse_version
 from dfi_casos.security.access import Permission, require_permission
@@ -17,14 +20,6 @@ bp = Blueprint("institutions", __name__, url_prefix="/admin/instituciones")
 def _data(form: InstitutionForm) -> services.InstitutionData:
     return services.InstitutionData(code=form.code.data or "", name=form.name.data or "",
                                     active=bool(form.active.data), state_code=form.state_code.data or None)
-
-
-def _attach(form: InstitutionForm, exc: services.RegistryError) -> str | None:
-    field = form._fields.get(exc.field or "")
-    if field is None:
-        return str(exc)
-    field.errors = [*field.errors, str(exc)]
-    return None
 
 
 @bp.route("/")
@@ -42,8 +37,8 @@ def new() -> Any:
     if form.validate_on_submit():
         try:
             services.create_institution(db.session, current_user, _data(form))
-        except services.RegistryError as exc:
-            general_error = _attach(form, exc)
+        except DomainError as exc:
+            general_error = attach_error(form, exc)
         else:
             flash("Institución agregada.", "success")
             return redirect(url_for("institutions.index"))
@@ -55,7 +50,7 @@ def new() -> Any:
 @bp.route("/<int:institution_id>", methods=["GET", "POST"])
 @require_permission(Permission.MANAGE_CATALOGS)
 def edit(institution_id: int) -> Any:
-    institution = services.get_institution_for(db.session, current_user, institution_id)
+    institution = scope.get_institution_for(db.session, current_user, institution_id)
     form = InstitutionForm(obj=None if request.method == "POST" else institution)
     if request.method == "GET":
         form.version.data = str(institution.version)
@@ -65,8 +60,8 @@ def edit(institution_id: int) -> Any:
         try:
             services.update_institution(db.session, current_user, institution, _data(form),
                                         parse_version(form.version.data))
-        except services.RegistryError as exc:
-            general_error = _attach(form, exc)
+        except DomainError as exc:
+            general_error = attach_error(form, exc)
         else:
             flash("Institución actualizada.", "success")
             return redirect(url_for("institutions.index"))

@@ -9,20 +9,21 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from dfi_casos import scope
 from dfi_casos.admin.forms import UserForm
 from dfi_casos.auth import services
 from dfi_casos.auth.models import User
+from dfi_casos.catalogs.geography import STATE_CHOICES
+from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
-from dfi_casos.formutil import select_choices
+from dfi_casos.formutil import attach_error, select_choices
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, can_manage_account, deny, require_permission
+from dfi_casos.security.access import Permission, require_permission
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _state_choices() -> list[SelectChoice]:
-    from dfi_casos.catalogs.geography import STATE_CHOICES
-
     # A state administrator can only grant states of their own territory.
     allowed = None if current_user.is_national else set(current_user.states)
     return select_choices((code, name) for code, name in STATE_CHOICES if allowed is None or code in allowed)
@@ -50,20 +51,11 @@ def _account_data(form: UserForm) -> services.AccountData:
     )
 
 
-def _get_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or not can_manage_account(current_user, user):
-        deny(db.session, current_user, object_type="user", object_id=user_id,
-             reason="absent" if user is None else "out_of_scope")
-    assert user is not None  # noqa: S101 - deny() aborts
-    return user
-
-
 @bp.route("/users")
 @require_permission(Permission.MANAGE_USERS)
 def users() -> Any:
-    accounts = [account for account in db.session.scalars(select(User).order_by(User.username))
-                if can_manage_account(current_user, account)]
+    accounts = db.session.scalars(select(User).where(scope.manageable_accounts_clause(current_user))
+                                  .order_by(User.username)).all()
     return render_template("admin/users.html", users=accounts)
 
 
@@ -75,8 +67,9 @@ def new_user() -> Any:
     if form.validate_on_submit() and not _territory_error(form):
         try:
             user = services.create_user(db.session, current_app.config, current_user, _account_data(form))
-        except services.AccountError as exc:
-            _attach_error(form, exc)
+        except DomainError as exc:
+            if (message := attach_error(form, exc)) is not None:
+                flash(message, "error")
         else:
             flash(_("Cuenta %(username)s creada.", username=user.username), "success")
             return redirect(url_for("admin.users"))
@@ -87,7 +80,7 @@ def new_user() -> Any:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @require_permission(Permission.MANAGE_USERS)
 def edit_user(user_id: int) -> Any:
-    user = _get_user_or_404(user_id)
+    user = scope.get_account_for(db.session, current_user, user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
     form.states.choices = _state_choices()
     if request.method == "GET":
@@ -102,8 +95,9 @@ def edit_user(user_id: int) -> Any:
             version = -1
         try:
             services.update_user(db.session, current_app.config, current_user, user, _account_data(form), version)
-        except services.AccountError as exc:
-            _attach_error(form, exc)
+        except DomainError as exc:
+            if (message := attach_error(form, exc)) is not None:
+                flash(message, "error")
         else:
             flash(_("Cuenta %(username)s actualizada.", username=user.username), "success")
             return redirect(url_for("admin.users"))
@@ -114,15 +108,8 @@ def edit_user(user_id: int) -> Any:
 @bp.route("/users/<int:user_id>/revoke", methods=["POST"])
 @require_permission(Permission.MANAGE_USERS)
 def revoke_user_sessions(user_id: int) -> Any:
-    user = _get_user_or_404(user_id)
+    user = scope.get_account_for(db.session, current_user, user_id)
     services.revoke_sessions(db.session, current_user, user)
     flash(_("Se cerraron todas las sesiones de %(username)s.", username=user.username), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
-
-def _attach_error(form: UserForm, exc: services.AccountError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")

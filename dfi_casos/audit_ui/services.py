@@ -1,4 +1,4 @@
-"""Queries over the audit trail for auditors, always through `access.audit_scope`."""
+"""Queries over the audit trail for auditors, always through `scope.audit_scope`."""
 from __future__ import annotations
 
 import csv
@@ -13,7 +13,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from dfi_casos.security.access import audit_scope
+from dfi_casos.errors import NotVisible
+from dfi_casos.scope import audit_scope
 from dfi_casos.security.audit import Action, AuditEvent
 
 #: An export stops here; narrow the filters for more.
@@ -65,16 +66,22 @@ def find_entries(session: Session, auditor: Any, filters: AuditFilters, *, timez
     return rows[:per_page], len(rows) > per_page
 
 
-def record_history(session: Session, auditor: Any, object_type: str, object_id: str, *,
-                   limit: int) -> list[AuditEvent]:
-    """Who has seen or touched one record: entries about it, and searches that returned it."""
+def get_record_history_for(session: Session, auditor: Any, object_type: str, object_id: str, *,
+                           limit: int) -> list[AuditEvent]:
+    """Who has seen or touched one record: entries about it, and searches that returned it.
+
+    NotVisible when the auditor may see none: a record of another territory looks like an unknown one.
+    """
     about = and_(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
     # Search entries list result ids as JSON strings; the quotes make the match exact, and
     # autoescape keeps a "%" or "_" in the id from acting as a wildcard.
     found_by_search = and_(AuditEvent.action == Action.SEARCH,
                            AuditEvent.details.contains(f'"{object_id}"', autoescape=True))
     stmt = audit_scope(select(AuditEvent).where(or_(about, found_by_search)), auditor)
-    return list(session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(limit)))
+    entries = list(session.scalars(stmt.order_by(AuditEvent.seq.desc()).limit(limit)))
+    if not entries:
+        raise NotVisible(object_type, object_id, "audit_out_of_scope")
+    return entries
 
 
 def user_activity(session: Session, auditor: Any, user_id: int, *, page: int,

@@ -7,12 +7,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 
+from dfi_casos import scope
 from dfi_casos.audit_ui import services
 from dfi_casos.audit_ui.forms import AuditFilterForm
-from dfi_casos.auth.models import User
 from dfi_casos.extensions import db
+from dfi_casos.pagination import page_number
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, can_oversee_account, deny, has_permission, require_permission
+from dfi_casos.security.access import Permission, has_permission, require_permission
 from dfi_casos.security.audit import ACTION_LABELS, Action
 
 bp = Blueprint("audit_ui", __name__, url_prefix="/auditoria")
@@ -45,8 +46,7 @@ def outcome_label(outcome: str) -> str:
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    return max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1
+    return page_number(request.args.get("page"))
 
 
 def _per_page() -> int:
@@ -92,10 +92,8 @@ def events() -> Any:
 @require_permission(Permission.VIEW_AUDIT)
 def record_history(object_type: str, object_id: str) -> Any:
     object_type, object_id = object_type[:40], object_id[:64]  # the columns' widths
-    entries = services.record_history(db.session, current_user, object_type, object_id, limit=HISTORY_LIMIT)
-    if not entries:
-        # Nothing the auditor may see: a record of another territory looks like an unknown one.
-        deny(db.session, current_user, object_type=object_type, object_id=object_id, reason="audit_out_of_scope")
+    entries = services.get_record_history_for(db.session, current_user, object_type, object_id,
+                                              limit=HISTORY_LIMIT)
     _audit_consulted("record_history", count=len(entries), object_type=object_type, object_id=object_id)
     return render_template("audit_ui/record_history.html", entries=entries, object_type=object_type,
                            object_id=object_id, limit=HISTORY_LIMIT, action_labels=ACTION_LABELS)
@@ -104,11 +102,7 @@ def record_history(object_type: str, object_id: str) -> Any:
 @bp.route("/usuario/<int:user_id>")
 @require_permission(Permission.VIEW_AUDIT)
 def user_activity(user_id: int) -> Any:
-    account = db.session.get(User, user_id)
-    if account is None or not can_oversee_account(current_user, account):
-        deny(db.session, current_user, object_type="user", object_id=user_id,
-             reason="absent" if account is None else "audit_out_of_scope")
-    assert account is not None  # noqa: S101 - deny() aborts
+    account = scope.get_overseen_account_for(db.session, current_user, user_id)
     entries, has_next = services.user_activity(db.session, current_user, user_id, page=_page(),
                                                per_page=_per_page())
     _audit_consulted("user_activity", count=len(entries), object_type="user", object_id=user_id)

@@ -1,28 +1,15 @@
 """The `user` table: accounts, their role and territory, and login state."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Enum, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dfi_casos.database import Base, utcnow
+from dfi_casos.security.access import ROLE_LABELS, Permission, Role, has_permission
 
-
-class Role(enum.StrEnum):
-    CASEWORKER = "caseworker"
-    SUPERVISOR = "supervisor"
-    AUDITOR = "auditor"
-    ADMINISTRATOR = "administrator"
-
-
-ROLE_LABELS = {
-    Role.CASEWORKER: "Capturista",
-    Role.SUPERVISOR: "Supervisor(a)",
-    Role.AUDITOR: "Auditor(a)",
-    Role.ADMINISTRATOR: "Administrador(a)",
-}
+__all__ = ["ROLE_LABELS", "Role", "User"]
 
 
 class User(Base):
@@ -75,6 +62,15 @@ class User(Base):
     @states.setter
     def states(self, codes: list[str]) -> None:
         self.state_codes = ",".join(sorted(set(codes)))
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        """What this account may do now (nothing once deactivated)."""
+        return frozenset(p for p in Permission if has_permission(self, p))
+
+    def may(self, permission: Permission) -> bool:
+        """Whether this account may do `permission` (Principal protocol)."""
+        return has_permission(self, permission)
 
     @property
     def role_label(self) -> str:

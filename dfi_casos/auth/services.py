@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from dfi_casos.auth.models import Role, User
 from dfi_casos.database import utcnow
+from dfi_casos.errors import DomainError, EditConflict
 from dfi_casos.security import audit
 from dfi_casos.security.passwords import check_policy, hash_password, needs_rehash, verify_password
 
@@ -27,12 +28,8 @@ class LoginFailed(Exception):
         super().__init__(GENERIC_LOGIN_ERROR)
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """An account change was refused; `field` names the form field, the message is Spanish."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -192,7 +189,7 @@ def create_user(session: Session, config: Any, actor: User | None, data: Account
 def update_user(session: Session, config: Any, actor: User, user: User, data: AccountData, version: int) -> User:
     """Apply an administrator's edit; refuses a stale form (optimistic lock)."""
     if user.version != version:
-        raise AccountError("Otra persona modificó esta cuenta mientras usted la editaba. Revise los datos actuales.")
+        raise EditConflict("Otra persona modificó esta cuenta mientras usted la editaba. Revise los datos actuales.")
     _validate_account(session, config, data, user)
     before = {"role": user.role, "national": user.is_national, "states": user.states, "active": user.active,
               "full_name": user.full_name, "email": user.email, "username": user.username}

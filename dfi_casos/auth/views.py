@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -50,7 +50,9 @@ def login() -> Any:
             user = services.authenticate(db.session, current_app.config, form.username.data or "",
                                          form.password.data or "")
         except services.LoginFailed as exc:
-            g.commit_despite_error = True  # failure counters and their audit entries must stay
+            # The failure counters and their audit entries are this request's work: they stay
+            # although the answer is a 401 (which the request's end would roll back).
+            db.session.commit()
             form.password.errors = [str(exc)]
             status = 401
         else:

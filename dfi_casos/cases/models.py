@@ -77,9 +77,9 @@ class Case(Base):
     status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus), default=CaseStatus.OPEN, index=True)
     recognition_status: Mapped[RecognitionStatus] = mapped_column(
         enum_column(RecognitionStatus), default=RecognitionStatus.INTAKE)
-    #: The caseworker responsible; access follows it (see access.caseworker_clause).
+    #: The caseworker responsible; access follows it (see scope.caseworker_clause).
     owner_id: Mapped[int] = _user_fk()
-    #: Territory of attention (INEGI state key): what access.scoped filters on.
+    #: Territory of attention (INEGI state key): what scope.scoped filters on.
     state_code: Mapped[str] = mapped_column(String(2), index=True)
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)

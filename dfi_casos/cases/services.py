@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from dfi_casos.auth.models import Role, User
+from dfi_casos.auth.models import User
 from dfi_casos.cases import workflow
 from dfi_casos.cases.models import (
     Appeal,
@@ -31,7 +32,6 @@ from dfi_casos.cases.workflow import (
     CONFLICT_MESSAGE,
     ApprovalNotAllowed,
     CaseError,
-    Conflict,
     ConsentMissing,
     NotPermitted,
     RecognitionNotAllowed,
@@ -49,15 +49,18 @@ from dfi_casos.catalogs.enums import (
 )
 from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.database import local_today, utcnow
+from dfi_casos.errors import EditConflict, NotVisible
 from dfi_casos.pagination import Page, paginate
 from dfi_casos.registry.models import Community, Household, Institution, Person
 from dfi_casos.registry.services import has_consent_to_share
-from dfi_casos.security import access, audit
-from dfi_casos.security.access import Permission, has_permission
+from dfi_casos.scope import scoped
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, has_permission, in_territory, roles_with
 from dfi_casos.security.audit import Action
+from dfi_casos.solutions import services as solutions
 
 __all__ = [
-    "CaseError", "CaseNotFound", "Conflict", "ConsentMissing", "NotPermitted", "TransitionNotAllowed",
+    "CaseError", "EditConflict", "ConsentMissing", "NotPermitted", "TransitionNotAllowed",
     "ApprovalNotAllowed", "RecognitionNotAllowed",
 ]
 
@@ -85,36 +88,22 @@ SERVICE_FLOW: dict[ServiceStatus, frozenset[ServiceStatus]] = {
 OPEN_REFERRAL_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
 
-class CaseNotFound(LookupError):
-    """The case does not exist or is not within the user's reach (the view answers 404)."""
-
-
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
 
 
 # --- loading -----------------------------------------------------------------------------------
 
-def get_case_for(session: Session, actor: Any, case_id: uuid.UUID) -> Case:
-    """The case if `actor` may see it, else CaseNotFound (forbidden and absent look the same)."""
-    stmt = select(Case).where(Case.id == case_id).options(
-        selectinload(Case.owner), selectinload(Case.assignees).selectinload(CaseAssignee.user))
-    case = session.scalars(access.scoped(stmt, Case, actor)).first()
-    if case is None:
-        raise CaseNotFound(str(case_id))
-    return case
-
-
 def find_by_folio(session: Session, actor: Any, folio: str) -> Case | None:
     """The visible case with this folio (case-insensitive), or None."""
     wanted = folio.strip().upper()
-    return session.scalars(access.scoped(select(Case).where(Case.folio == wanted), Case, actor)).first()
+    return session.scalars(scoped(select(Case).where(Case.folio == wanted), Case, actor)).first()
 
 
 def list_cases(session: Session, actor: Any, *, stage: Stage | None = None, state_code: str | None = None,
                open_only: bool = False, page: int = 1, size: int = 25) -> Page:
     """One page of the cases `actor` may see, newest first, filtered by stage and state."""
-    stmt = access.scoped(select(Case).options(selectinload(Case.owner)), Case, actor)
+    stmt = scoped(select(Case).options(selectinload(Case.owner)), Case, actor)
     if stage is not None:
         stmt = stmt.where(Case.stage == stage)
     if state_code:
@@ -128,26 +117,8 @@ def cases_of_subject(session: Session, actor: Any, subject_type: CaseSubject, su
     """The cases `actor` may see that were opened for one household, person or community, newest first."""
     column = {CaseSubject.HOUSEHOLD: Case.household_id, CaseSubject.INDIVIDUAL: Case.person_id,
               CaseSubject.COMMUNITY: Case.community_id}[subject_type]
-    stmt = access.scoped(select(Case).where(column == subject_id), Case, actor)
+    stmt = scoped(select(Case).where(column == subject_id), Case, actor)
     return list(session.scalars(stmt.order_by(Case.created_at.desc())))
-
-
-def get_subject_for(session: Session, actor: Any, subject_type: CaseSubject, subject_id: uuid.UUID) -> Any:
-    """The household, person or community a case is opened for, if `actor` may see it."""
-    model = {CaseSubject.HOUSEHOLD: Household, CaseSubject.INDIVIDUAL: Person,
-             CaseSubject.COMMUNITY: Community}[subject_type]
-    subject = session.scalars(access.scoped(select(model).where(model.id == subject_id), model, actor)).first()
-    if subject is None:
-        raise CaseNotFound(str(subject_id))
-    return subject
-
-
-def get_referral_for(session: Session, actor: Any, referral_id: uuid.UUID) -> tuple[Case, Referral]:
-    """The referral and its case, if `actor` may see the case."""
-    referral = session.get(Referral, referral_id)
-    if referral is None:
-        raise CaseNotFound(str(referral_id))
-    return get_case_for(session, actor, referral.case_id), referral
 
 
 # --- folio -------------------------------------------------------------------------------------
@@ -176,8 +147,6 @@ def _locked_counter(session: Session, state_code: str, year: int) -> FolioCounte
         return counter
     # First case of the state this year: two creators may race to insert the row; the loser's
     # savepoint rolls back and it locks the winner's row instead.
-    from sqlalchemy.exc import IntegrityError
-
     try:
         with session.begin_nested():
             session.add(FolioCounter(state_code=state_code, year=year, last_value=0))
@@ -207,7 +176,7 @@ def open_case(session: Session, actor: Any, subject: Household | Person | Commun
     """
     if not has_permission(actor, Permission.REGISTER):
         raise NotPermitted("Su rol no permite abrir casos.")
-    if not (actor.is_national or subject.state_code in actor.states):
+    if not in_territory(actor, subject.state_code):
         raise NotPermitted("El registro no pertenece a su territorio.")
     if stage not in workflow.OPENING_STAGES:
         raise TransitionNotAllowed("Un caso se abre en prevención, asistencia o atención.", "stage")
@@ -243,7 +212,7 @@ def _audit(session: Session, actor: Any, action: Action, case: Case, *, object_t
 
 def _check_version(case: Case, expected_version: int | None) -> None:
     if expected_version is not None and case.version != expected_version:
-        raise Conflict(CONFLICT_MESSAGE)
+        raise EditConflict(CONFLICT_MESSAGE)
 
 
 def _touch(session: Session, case: Case) -> None:
@@ -252,7 +221,7 @@ def _touch(session: Session, case: Case) -> None:
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict(CONFLICT_MESSAGE) from exc
+        raise EditConflict(CONFLICT_MESSAGE) from exc
 
 
 def _require_open(case: Case) -> None:
@@ -324,7 +293,7 @@ def decide_approval(session: Session, actor: Any, case: Case, approve: bool, com
     approval = case.pending_approval
     if approval is None:
         raise ApprovalNotAllowed("Este caso no tiene una solicitud pendiente.")
-    if not has_permission(actor, Permission.APPROVE_STAGE_CHANGE) or not workflow.in_territory(actor, case):
+    if not has_permission(actor, Permission.APPROVE_STAGE_CHANGE) or not in_territory(actor, case.state_code):
         raise NotPermitted("Su rol no permite aprobar cambios de etapa.")
     if approval.requested_by_id == actor.id:
         raise ApprovalNotAllowed("Nadie puede aprobar su propia solicitud: debe decidirla otra supervisora "
@@ -368,9 +337,6 @@ def durable_solution_blockers(session: Session, case: Case) -> list[str]:
         household_id = membership.household_id if membership is not None else None
     if household_id is None:
         return ["el caso no tiene un hogar con una evaluación de soluciones duraderas"]
-    # Lazy: the durable-solutions package is another feature; this is its one entry point.
-    from dfi_casos.solutions import services as solutions
-
     return list(solutions.closure_blockers(session, household_id))
 
 
@@ -401,7 +367,7 @@ def decide_recognition(session: Session, actor: Any, case: Case, decision: Recog
     """A supervisor of the territory (not the one who submitted) recognizes the case or not, with a reason."""
     _check_version(case, expected_version)
     _require_open(case)
-    if not has_permission(actor, Permission.DECIDE_RECOGNITION) or not workflow.in_territory(actor, case):
+    if not has_permission(actor, Permission.DECIDE_RECOGNITION) or not in_territory(actor, case.state_code):
         raise NotPermitted("Su rol no permite decidir el reconocimiento.")
     if case.recognition_status != RecognitionStatus.SUBMITTED or case.recognition is None:
         raise RecognitionNotAllowed("El caso no está en valoración.")
@@ -447,7 +413,7 @@ def decide_appeal(session: Session, actor: Any, case: Case, decision: Recognitio
     """A supervisor other than the first decider settles the appeal; the decision is final."""
     _check_version(case, expected_version)
     _require_open(case)
-    if not has_permission(actor, Permission.DECIDE_RECOGNITION) or not workflow.in_territory(actor, case):
+    if not has_permission(actor, Permission.DECIDE_RECOGNITION) or not in_territory(actor, case.state_code):
         raise NotPermitted("Su rol no permite decidir el recurso de revisión.")
     if case.recognition_status != RecognitionStatus.APPEALED or case.appeal is None:
         raise RecognitionNotAllowed("El caso no tiene un recurso de revisión pendiente.")
@@ -473,14 +439,13 @@ def decide_appeal(session: Session, actor: Any, case: Case, decision: Recognitio
 def assignable_users(session: Session, case: Case) -> list[User]:
     """Active caseworkers and supervisors whose territory includes the case's state."""
     users = session.scalars(select(User).where(User.active.is_(True),
-                                               User.role.in_([Role.CASEWORKER, Role.SUPERVISOR]))
+                                               User.role.in_(roles_with(Permission.VIEW_CASES)))
                             .order_by(User.full_name))
-    return [u for u in users if u.is_national or case.state_code in u.states]
+    return [u for u in users if in_territory(u, case.state_code)]
 
 
 def _check_assignable(actor: Any, user: User | None, state_code: str) -> None:
-    if user is None or not user.active or user.role not in (Role.CASEWORKER, Role.SUPERVISOR) or not (
-            user.is_national or state_code in user.states):
+    if user is None or not has_permission(user, Permission.VIEW_CASES) or not in_territory(user, state_code):
         raise NotPermitted("Solo se asigna a capturistas o supervisores activos de la entidad del caso.", "owner_id")
     if not has_permission(actor, Permission.ASSIGN_CASES):
         raise NotPermitted("Su rol no permite asignar casos.")
@@ -551,7 +516,7 @@ def update_service_status(session: Session, actor: Any, case: Case, service: Ser
     """Move a service along its flow: solicitado → en curso → entregado (or rechazado, cancelado)."""
     _require_record(actor, case)
     if service.case_id != case.id:
-        raise CaseNotFound(str(service.id))
+        raise NotVisible("case_service", service.id, "not_in_case")
     if status not in SERVICE_FLOW[service.status]:
         raise CaseError(f"Un servicio «{service.status.label}» no puede pasar a «{status.label}».", "status")
     service.status = status
@@ -604,7 +569,7 @@ def update_referral_status(session: Session, actor: Any, case: Case, referral: R
     """Move a referral along its flow: enviada → aceptada/rechazada → atendida → cerrada."""
     _require_record(actor, case)
     if referral.case_id != case.id:
-        raise CaseNotFound(str(referral.id))
+        raise NotVisible("referral", referral.id, "not_in_case")
     if status not in REFERRAL_FLOW[referral.status]:
         raise CaseError(f"Una canalización «{referral.status.label}» no puede pasar a «{status.label}».", "status")
     referral.status = status
@@ -729,17 +694,11 @@ def _recognition_entries(case: Case, add: Any) -> None:
 
 
 def _assessment_entries(session: Session, case: Case) -> list[TimelineEntry]:
-    """Durable-solution assessments of the household, when that feature provides them."""
+    """The signed durable-solution assessments of the case's household."""
     if case.household_id is None:
         return []
-    try:
-        from dfi_casos.solutions import services as solutions
-    except ImportError:
-        return []
-    entries_for = getattr(solutions, "timeline_entries", None)
-    if entries_for is None:
-        return []
-    return [TimelineEntry(_aware(at), "assessment", title) for at, title in entries_for(session, case.household_id)]
+    return [TimelineEntry(_aware(at), "assessment", title)
+            for at, title in solutions.timeline_entries(session, case.household_id)]
 
 
 def _institution_name(session: Session, institution_id: int | None) -> str | None:
@@ -803,7 +762,7 @@ def worklist(session: Session, user: Any, today: date | None = None) -> Worklist
     """The user's open cases (owned or assigned) and what needs action on them."""
     result = Worklist()
     mine = _my_cases_clause(user)
-    result.cases = list(session.scalars(access.scoped(select(Case).options(*_WORKLIST_LOADS), Case, user)
+    result.cases = list(session.scalars(scoped(select(Case).options(*_WORKLIST_LOADS), Case, user)
                                         .where(mine, Case.status == CaseStatus.OPEN)
                                         .order_by(Case.created_at.desc())))
     for case in result.cases:
@@ -834,7 +793,7 @@ def _my_cases_clause(user: Any) -> Any:
 
 def _decisions_waiting(session: Session, user: Any) -> list[Case]:
     """Cases of the supervisor's territory with a request or a recognition they may decide."""
-    waiting = access.scoped(select(Case), Case, user).where(Case.status == CaseStatus.OPEN).where(
+    waiting = scoped(select(Case), Case, user).where(Case.status == CaseStatus.OPEN).where(
         Case.id.in_(select(ApprovalRequest.case_id).where(ApprovalRequest.status == ApprovalStatus.PENDING))
         | Case.recognition_status.in_([RecognitionStatus.SUBMITTED, RecognitionStatus.APPEALED]))
     cases = session.scalars(waiting.options(*_WORKLIST_LOADS, selectinload(Case.recognition))

@@ -5,10 +5,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from dfi_casos import scope
 from dfi_casos.cases import services, workflow
 from dfi_casos.cases.forms import (
     AppealForm,
@@ -28,27 +29,28 @@ from dfi_casos.cases.forms import (
     StageChangeForm,
 )
 from dfi_casos.cases.models import Case
-from dfi_casos.cases.workflow import CaseError, Conflict
 from dfi_casos.catalogs.enums import (
     AssistanceType,
-    CaseSubject,
     ClosureReason,
     RecognitionDecision,
     ReferralStatus,
     ServiceStatus,
     Stage,
 )
+from dfi_casos.catalogs.geography import STATE_CHOICES
+from dfi_casos.errors import DomainError, EditConflict, NotVisible
 from dfi_casos.extensions import db
-from dfi_casos.formutil import select_choices
+from dfi_casos.formutil import attach_error, select_choices
 from dfi_casos.pagination import page_number
 from dfi_casos.registry import services as registry
-from dfi_casos.security.access import Permission, deny, require_permission
+from dfi_casos.registry.models import Community, Household, Person
+from dfi_casos.security.access import Permission, require_permission
 
 bp = Blueprint("cases", __name__, url_prefix="/casos")
 
-#: URL words for the subject of a new case.
-SUBJECT_WORDS = {"hogar": CaseSubject.HOUSEHOLD, "persona": CaseSubject.INDIVIDUAL,
-                 "comunidad": CaseSubject.COMMUNITY}
+#: URL words for the subject of a new case: its table, and the name its audit entries use.
+SUBJECT_WORDS: dict[str, tuple[type[Household | Person | Community], str]] = {
+    "hogar": (Household, "household"), "persona": (Person, "person"), "comunidad": (Community, "community")}
 
 #: The forms of the case page, by the prefix their fields carry.
 PAGE_FORMS: dict[str, type[FlaskForm]] = {
@@ -60,11 +62,7 @@ PAGE_FORMS: dict[str, type[FlaskForm]] = {
 
 
 def _load(case_id: uuid.UUID) -> Case:
-    try:
-        return services.get_case_for(db.session, current_user, case_id)
-    except services.CaseNotFound:
-        deny(db.session, current_user, object_type="case", object_id=case_id, reason="not_visible")
-        raise  # deny() aborts with 404; this line is never reached
+    return scope.get_case_for(db.session, current_user, case_id)
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -97,8 +95,6 @@ def case_list() -> Any:
 
 
 def _state_choices(blank: str | None = None) -> list[Any]:
-    from dfi_casos.catalogs.geography import STATE_CHOICES
-
     user = current_user._get_current_object()  # type: ignore[attr-defined]  # resolve the proxy once
     allowed = set(user.states)
     pairs = [(code, name) for code, name in STATE_CHOICES if user.is_national or code in allowed]
@@ -110,19 +106,16 @@ def _state_choices(blank: str | None = None) -> list[Any]:
 @bp.route("/nuevo/<word>/<uuid:subject_id>", methods=["GET", "POST"])
 @require_permission(Permission.REGISTER)
 def open_case(word: str, subject_id: uuid.UUID) -> Any:
-    subject_type = SUBJECT_WORDS.get(word)
-    if subject_type is None:
-        deny(db.session, current_user, object_type="case_subject", object_id=subject_id, reason="bad_subject")
-    try:
-        subject = services.get_subject_for(db.session, current_user, subject_type, subject_id)  # type: ignore[arg-type]
-    except services.CaseNotFound:
-        deny(db.session, current_user, object_type=word, object_id=subject_id, reason="not_visible")
+    if word not in SUBJECT_WORDS:
+        raise NotVisible("case_subject", subject_id, "bad_subject")
+    model, object_type = SUBJECT_WORDS[word]
+    subject = scope.get_subject_for(db.session, current_user, model, subject_id, object_type)
     form = OpenCaseForm()
     if form.validate_on_submit():
         try:
             case = services.open_case(db.session, current_user, subject, stage=Stage(form.stage.data))
-        except CaseError as exc:
-            _attach(form, exc)
+        except DomainError as exc:
+            _show_error(form, exc)
         else:
             flash(f"Caso {case.folio} abierto.", "success")
             return redirect(url_for("cases.view_case", case_id=case.id))
@@ -178,25 +171,23 @@ def _render_case(case: Case, status: int = 200, **replaced: FlaskForm) -> Any:
     ), status
 
 
-def _attach(form: FlaskForm, exc: CaseError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
+def _show_error(form: FlaskForm, exc: DomainError) -> None:
+    if (message := attach_error(form, exc)) is not None:
+        flash(message, "error")
 
 
-def _refused(case_id: uuid.UUID, prefix: str, form: FlaskForm, exc: CaseError | None) -> Any:
-    """Nothing the action did is kept; the page comes back with the errors beside the fields."""
-    db.session.rollback()
+def _refused(case_id: uuid.UUID, prefix: str, form: FlaskForm, exc: DomainError | None) -> Any:
+    """Nothing the action did is kept; the page comes back with the errors beside the fields.
+
+    The page decrypts and shows the case again: its "view" audit entry is kept.
+    """
+    db.discard_refused_work()
     case = _load(case_id)
     if exc is not None:
-        _attach(form, exc)
-    if isinstance(exc, Conflict) and isinstance(form, CaseActionForm):
+        _show_error(form, exc)
+    if isinstance(exc, EditConflict) and isinstance(form, CaseActionForm):
         form.version.data = str(case.version)  # the page now shows the other person's change
-    # The page decrypts and shows the case again: its "view" audit entry must be kept.
-    g.commit_despite_error = True
-    return _render_case(case, 409 if isinstance(exc, Conflict) else 400, **{prefix: form})
+    return _render_case(case, 409 if isinstance(exc, EditConflict) else 400, **{prefix: form})
 
 
 def _act(case_id: uuid.UUID, prefix: str, run: Callable[[Case, Any], str]) -> Any:
@@ -208,7 +199,7 @@ def _act(case_id: uuid.UUID, prefix: str, run: Callable[[Case, Any], str]) -> An
         return _refused(case_id, prefix, form, None)
     try:
         message = run(case, form)
-    except CaseError as exc:
+    except DomainError as exc:
         return _refused(case_id, prefix, form, exc)
     flash(message, "success")
     return redirect(url_for("cases.view_case", case_id=case_id))
@@ -250,9 +241,9 @@ def request_closure(case_id: uuid.UUID) -> Any:
     elif form.validate_on_submit():
         try:
             message = _request_approval(case, form)
-        except CaseError as exc:
+        except DomainError as exc:
             db.session.rollback()
-            _attach(form, exc)
+            _show_error(form, exc)
         else:
             flash(message, "success")
             return redirect(url_for("cases.view_case", case_id=case_id))
@@ -352,16 +343,16 @@ def add_referral(case_id: uuid.UUID) -> Any:
 @require_permission(Permission.RECORD_SERVICES)
 def update_referral(case_id: uuid.UUID, referral_id: uuid.UUID) -> Any:
     case = _load(case_id)
-    referral = next((r for r in case.referrals if r.id == referral_id), None)
-    if referral is None:
-        deny(db.session, current_user, object_type="referral", object_id=referral_id, reason="not_in_case")
+    referral = scope.get_referral_for(db.session, current_user, referral_id)
+    if referral.case_id != case.id:
+        raise NotVisible("referral", referral_id, "not_in_case")
     form = ReferralStatusForm(prefix="estado")
     if not form.validate_on_submit():
         return _refused_inline(case_id, "Elija un estado válido para la canalización.")
     try:
-        services.update_referral_status(db.session, current_user, case, referral,  # type: ignore[arg-type]
+        services.update_referral_status(db.session, current_user, case, referral,
                                         ReferralStatus(form.status.data), form.response.data)
-    except CaseError as exc:
+    except DomainError as exc:
         return _refused_inline(case_id, str(exc))
     flash("Canalización actualizada.", "success")
     return redirect(url_for("cases.view_case", case_id=case_id))
@@ -371,16 +362,15 @@ def update_referral(case_id: uuid.UUID, referral_id: uuid.UUID) -> Any:
 @require_permission(Permission.RECORD_SERVICES)
 def update_service(case_id: uuid.UUID, service_id: uuid.UUID) -> Any:
     case = _load(case_id)
-    service = next((s for s in case.services if s.id == service_id), None)
-    if service is None:
-        deny(db.session, current_user, object_type="case_service", object_id=service_id, reason="not_in_case")
+    service = scope.get_service_for(db.session, current_user, service_id)
+    if service.case_id != case.id:
+        raise NotVisible("case_service", service_id, "not_in_case")
     form = ServiceStatusForm(prefix="estado_servicio")
     if not form.validate_on_submit():
         return _refused_inline(case_id, "Elija un estado válido para el servicio.")
     try:
-        services.update_service_status(db.session, current_user, case, service,  # type: ignore[arg-type]
-                                       ServiceStatus(form.status.data))
-    except CaseError as exc:
+        services.update_service_status(db.session, current_user, case, service, ServiceStatus(form.status.data))
+    except DomainError as exc:
         return _refused_inline(case_id, str(exc))
     flash("Servicio actualizado.", "success")
     return redirect(url_for("cases.view_case", case_id=case_id))
@@ -388,9 +378,8 @@ def update_service(case_id: uuid.UUID, service_id: uuid.UUID) -> Any:
 
 def _refused_inline(case_id: uuid.UUID, message: str) -> Any:
     """A refused update from a table row: the page again with the message on top, nothing written."""
-    db.session.rollback()
+    db.discard_refused_work()  # the page's "view" audit entry is kept
     flash(message, "error")
-    g.commit_despite_error = True  # keep the page's "view" audit entry
     return _render_case(_load(case_id), 400)
 
 

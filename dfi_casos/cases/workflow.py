@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dfi_casos.auth.models import Role
+from dfi_casos.cases.models import RecognitionStatus
 from dfi_casos.catalogs.enums import STAGE_ORDER, ClosureReason, RecognitionDecision, Stage
-from dfi_casos.security.access import Permission, has_permission
+from dfi_casos.errors import DomainError, EditConflict
+from dfi_casos.scope import works_on
+from dfi_casos.security.access import Permission, has_permission, in_territory
 
 #: Stages a case may only enter with a supervisor's approval.
 APPROVAL_STAGES = frozenset({Stage.DURABLE_SOLUTIONS, Stage.CLOSED})
@@ -14,16 +16,14 @@ APPROVAL_STAGES = frozenset({Stage.DURABLE_SOLUTIONS, Stage.CLOSED})
 OPENING_STAGES = (Stage.PREVENTION, Stage.ASSISTANCE, Stage.ATTENTION)
 
 
-class CaseError(Exception):
-    """A domain rule refused the action; the message is the Spanish text shown to the user."""
+__all__ = [
+    "CaseError", "TransitionNotAllowed", "ApprovalNotAllowed", "RecognitionNotAllowed", "NotPermitted",
+    "ConsentMissing", "EditConflict", "CONFLICT_MESSAGE", "NextStep", "in_territory", "works_on",
+]
 
-    #: The form field the message belongs beside, when there is one.
-    field: str | None = None
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        if field is not None:
-            self.field = field
+class CaseError(DomainError):
+    """A case rule refused the action; the message is the Spanish text shown to the user."""
 
 
 class TransitionNotAllowed(CaseError):
@@ -48,10 +48,7 @@ class ConsentMissing(CaseError):
     field = "institution_id"
 
 
-class Conflict(CaseError):
-    """Someone else changed the case since the form was loaded; nothing was written."""
-
-
+#: What an EditConflict on a case says: someone else changed the case since the form was loaded.
 CONFLICT_MESSAGE = ("Otra persona cambió este caso mientras usted trabajaba: recargue la página, revise "
                     "los cambios y vuelva a intentarlo. No se guardó nada.")
 
@@ -116,19 +113,7 @@ def check_approval_target(from_stage: Stage, to_stage: Stage, closure_reason: Cl
         raise TransitionNotAllowed("El motivo de cierre solo aplica al cierre del caso.", "closure_reason")
 
 
-# --- who may act -------------------------------------------------------------------------------
-
-def in_territory(user: Any, case: Any) -> bool:
-    """The case's state is one of the user's (or the user is national)."""
-    return bool(user.is_national or case.state_code in user.states)
-
-
-def works_on(user: Any, case: Any) -> bool:
-    """The user may work on the case: a supervisor of its territory, its owner, or an assignee."""
-    if not has_permission(user, Permission.VIEW_CASES) or not in_territory(user, case):
-        return False
-    return user.role == Role.SUPERVISOR or case.owner_id == user.id or user.id in case.assignee_ids
-
+# --- who may act (whether they see the case at all: scope.works_on) ---------------------------------
 
 def can_change_stage(user: Any, case: Any) -> bool:
     """Change a stage directly or request an approval: whoever works an open case with the permission."""
@@ -142,34 +127,34 @@ def can_record(user: Any, case: Any) -> bool:
 
 def can_decide_approval(user: Any, approval: Any, case: Any) -> bool:
     """A supervisor of the territory, never the person who asked."""
-    return (has_permission(user, Permission.APPROVE_STAGE_CHANGE) and in_territory(user, case)
+    return (has_permission(user, Permission.APPROVE_STAGE_CHANGE) and in_territory(user, case.state_code)
             and approval.requested_by_id != user.id)
 
 
 def can_decide_recognition(user: Any, case: Any) -> bool:
     """A supervisor of the territory who did not submit the intake."""
     recognition = case.recognition
-    return (has_permission(user, Permission.DECIDE_RECOGNITION) and in_territory(user, case)
+    return (has_permission(user, Permission.DECIDE_RECOGNITION) and in_territory(user, case.state_code)
             and recognition is not None and recognition.submitted_by_id != user.id)
 
 
 def can_decide_appeal(user: Any, case: Any) -> bool:
     """A supervisor of the territory other than the one who made the first decision."""
     recognition = case.recognition
-    return (has_permission(user, Permission.DECIDE_RECOGNITION) and in_territory(user, case)
+    return (has_permission(user, Permission.DECIDE_RECOGNITION) and in_territory(user, case.state_code)
             and recognition is not None and recognition.decided_by_id != user.id)
 
 
 def can_assign(user: Any, case: Any) -> bool:
     """Supervisors of the case's territory assign and reassign it."""
-    return case.is_open and has_permission(user, Permission.ASSIGN_CASES) and in_territory(user, case)
+    return case.is_open and has_permission(user, Permission.ASSIGN_CASES) and in_territory(user, case.state_code)
 
 
 # --- what comes next ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Action:
-    """One thing the user can do on the case now; the case page shows one form per action."""
+class NextStep:
+    """One thing the user can do on the case now (a UI step); the case page shows one form per step."""
 
     #: "change_stage", "request_approval", "decide_approval", "submit_intake", "decide_recognition",
     #: "appeal", "decide_appeal", "assign", "add_service", "add_referral", "add_note"
@@ -179,35 +164,33 @@ class Action:
     stages: tuple[Stage, ...] = ()
 
 
-def next_actions(case: Any, user: Any) -> list[Action]:
-    """The actions `user` may take on `case` in its current state, in the order the page shows them."""
-    from dfi_casos.cases.models import RecognitionStatus
-
-    actions: list[Action] = []
+def next_actions(case: Any, user: Any) -> list[NextStep]:
+    """The steps `user` may take on `case` in its current state, in the order the page shows them."""
+    actions: list[NextStep] = []
     pending = case.pending_approval
     if pending is not None and case.is_open and can_decide_approval(user, pending, case):
-        actions.append(Action("decide_approval", f"Decidir solicitud: pasar a «{pending.to_stage.label}»"))
+        actions.append(NextStep("decide_approval", f"Decidir solicitud: pasar a «{pending.to_stage.label}»"))
     status = case.recognition_status
     if case.is_open and status == RecognitionStatus.INTAKE and works_on(user, case) and has_permission(
             user, Permission.RECORD_SERVICES):
-        actions.append(Action("submit_intake", "Enviar entrevista inicial a valoración"))
+        actions.append(NextStep("submit_intake", "Enviar entrevista inicial a valoración"))
     if case.is_open and status == RecognitionStatus.SUBMITTED and can_decide_recognition(user, case):
-        actions.append(Action("decide_recognition", "Decidir reconocimiento"))
+        actions.append(NextStep("decide_recognition", "Decidir reconocimiento"))
     if (case.is_open and status == RecognitionStatus.NOT_RECOGNIZED and case.appeal is None
             and case.recognition is not None and case.recognition.decision == RecognitionDecision.NOT_RECOGNIZED
             and works_on(user, case)):
-        actions.append(Action("appeal", "Presentar recurso de revisión"))
+        actions.append(NextStep("appeal", "Presentar recurso de revisión"))
     if case.is_open and status == RecognitionStatus.APPEALED and can_decide_appeal(user, case):
-        actions.append(Action("decide_appeal", "Decidir recurso de revisión"))
+        actions.append(NextStep("decide_appeal", "Decidir recurso de revisión"))
     if can_change_stage(user, case) and pending is None:
         direct = tuple(direct_targets(case.stage))
         if direct:
-            actions.append(Action("change_stage", "Cambiar de etapa", direct))
-        actions.append(Action("request_approval", "Solicitar aprobación", tuple(approval_targets(case.stage))))
+            actions.append(NextStep("change_stage", "Cambiar de etapa", direct))
+        actions.append(NextStep("request_approval", "Solicitar aprobación", tuple(approval_targets(case.stage))))
     if can_assign(user, case):
-        actions.append(Action("assign", "Asignar o reasignar"))
+        actions.append(NextStep("assign", "Asignar o reasignar"))
     if can_record(user, case):
-        actions.extend([Action("add_service", "Registrar asistencia o servicio"),
-                        Action("add_referral", "Canalizar a una institución"),
-                        Action("add_note", "Agregar nota de seguimiento")])
+        actions.extend([NextStep("add_service", "Registrar asistencia o servicio"),
+                        NextStep("add_referral", "Canalizar a una institución"),
+                        NextStep("add_note", "Agregar nota de seguimiento")])
     return actions

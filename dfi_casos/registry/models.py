@@ -57,7 +57,7 @@ class Household(Base):
     __table_args__ = (Index("ix_household_state_created", "state_code", "created_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
-    #: Territory of attention (INEGI state key): what access.scoped filters on.
+    #: Territory of attention (INEGI state key): what scope.scoped filters on.
     state_code: Mapped[str] = mapped_column(String(2), index=True)
     #: Current municipality (INEGI cve_geo, 5 digits).
     municipality_code: Mapped[str | None] = mapped_column(String(5), index=True)

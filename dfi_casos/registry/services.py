@@ -1,15 +1,15 @@
 """Registry rules: registering, editing, finding and listing records, always within the actor's scope."""
 from __future__ import annotations
 
-import inspect
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, TypeVar
+from datetime import date, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from dfi_casos.auth.models import User
@@ -24,6 +24,7 @@ from dfi_casos.catalogs.enums import (
 from dfi_casos.catalogs.geography import MunicipalityCatalog, state_by_code
 from dfi_casos.catalogs.institutions import DEFAULT_INSTITUTIONS
 from dfi_casos.database import local_today
+from dfi_casos.errors import DomainError, EditConflict
 from dfi_casos.pagination import Page, paginate
 from dfi_casos.registry.curp import CurpInvalida, validate_curp
 from dfi_casos.registry.models import (
@@ -38,11 +39,11 @@ from dfi_casos.registry.models import (
     Person,
     RecordChange,
 )
-from dfi_casos.security import access, audit
-from dfi_casos.security.access import Permission
+from dfi_casos.scope import can_edit_institution, parse_uuid, scoped
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, has_permission, in_territory
+from dfi_casos.security.audit import Action
 from dfi_casos.security.fields import find_by_blind_index
-
-M = TypeVar("M")
 
 #: What the caseworker reads when a similar record lies outside their scope: nothing more.
 OUT_OF_SCOPE_NOTICE = "Hay un registro similar en otro territorio; consulte a su supervisor(a)."
@@ -50,12 +51,8 @@ OUT_OF_SCOPE_NOTICE = "Hay un registro similar en otro territorio; consulte a su
 
 # --- errors ---------------------------------------------------------------------------------
 
-class RegistryError(ValueError):
-    """A rule refused the operation; the message is Spanish, `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class RegistryError(DomainError):
+    """A registry rule refused the operation; the message is Spanish, `field` names the form field at fault."""
 
 
 @dataclass
@@ -90,19 +87,16 @@ class ChangeSummary:
     changed_at: Any
 
 
-class EditConflict(RegistryError):
-    """Someone saved the record after the form was opened; nothing was overwritten."""
-
-    def __init__(self, changes: list[ChangeSummary], labels: dict[str, str]) -> None:
-        parts = []
-        for change in changes:
-            names = ", ".join(labels.get(f, f) for f in change.fields) or "sin campos registrados"
-            parts.append(f"{change.username} cambió: {names}")
-        detail = "; ".join(parts) if parts else "no se pudo determinar qué cambió"
-        super().__init__(
-            "Otra persona modificó este registro mientras usted lo editaba; no se guardaron sus cambios. "
-            f"Cambios posteriores: {detail}. Recargue la página para ver la versión actual.")
-        self.changes = changes
+def edit_conflict(changes: list[ChangeSummary], labels: dict[str, str]) -> EditConflict:
+    """The EditConflict for a registry record, naming the later saves (fields and who, never values)."""
+    parts = []
+    for change in changes:
+        names = ", ".join(labels.get(f, f) for f in change.fields) or "sin campos registrados"
+        parts.append(f"{change.username} cambió: {names}")
+    detail = "; ".join(parts) if parts else "no se pudo determinar qué cambió"
+    return EditConflict(
+        "Otra persona modificó este registro mientras usted lo editaba; no se guardaron sus cambios. "
+        f"Cambios posteriores: {detail}. Recargue la página para ver la versión actual.", changes=changes)
 
 
 # --- data carried from forms -----------------------------------------------------------------
@@ -232,14 +226,14 @@ def municipalities() -> MunicipalityCatalog:
 
 
 def _require(actor: Any, permission: Permission) -> None:
-    if not access.has_permission(actor, permission):
+    if not has_permission(actor, permission):
         raise RegistryError("No tiene permiso para realizar esta acción.")
 
 
 def _check_territory(actor: Any, state_code: str, field_name: str = "state_code") -> None:
     if state_by_code(state_code) is None:
         raise RegistryError("Elija una entidad federativa válida.", field_name)
-    if not actor.is_national and state_code not in actor.states:
+    if not in_territory(actor, state_code):
         raise RegistryError("Solo puede registrar en las entidades de su adscripción.", field_name)
 
 
@@ -300,7 +294,7 @@ def _flush_or_conflict(session: Session, record_type: str, record: Any, since: i
     except StaleDataError:
         # A concurrent save slipped in between our read and our write. The session is unusable
         # until the request rolls back, so the message cannot list the changes this time.
-        raise EditConflict([], labels) from None
+        raise edit_conflict([], labels) from None
 
 
 def changes_since(session: Session, record_type: str, record_id: Any, version: int) -> list[ChangeSummary]:
@@ -319,84 +313,18 @@ def changes_since(session: Session, record_type: str, record_id: Any, version: i
 def _check_version(session: Session, record_type: str, record: Any, expected: int,
                    labels: dict[str, str]) -> None:
     if record.version != expected:
-        raise EditConflict(changes_since(session, record_type, record.id, expected), labels)
+        raise edit_conflict(changes_since(session, record_type, record.id, expected), labels)
 
 
-# Entries name the record's territory where audit.record takes it (the audit branch adds
-# `state_code` so state auditors find them); checked once so both versions of audit work.
-_AUDIT_TAKES_STATE = "state_code" in inspect.signature(audit.record).parameters
-
-
-def _audit(session: Session, actor: Any, action: str, object_type: str, record: Any, *, details: dict[str, Any],
-           state_code: str | None = None) -> None:
-    extra = {}
-    if _AUDIT_TAKES_STATE:
-        extra["state_code"] = state_code or getattr(record, "state_code", None)
-    audit.record(session, action=action, actor=actor, object_type=object_type,
-                 object_id=record.id if record is not None else None, details=details, **extra)
-
-
-# --- loaders ---------------------------------------------------------------------------------
-
-def _parse_id(value: Any) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _get_for(session: Session, actor: Any, model: type[M], object_type: str, record_id: Any) -> M:
-    parsed = _parse_id(record_id)
-    if parsed is None:
-        # whatever came in the URL is not an id: audit that, not the (possibly huge) text itself
-        access.deny(session, actor, object_type=object_type, object_id=None, reason="malformed_id")
-    record: M = access.get_for(session, model, parsed, actor, object_type=object_type)
-    return record
-
-
-def get_person_for(session: Session, actor: Any, person_id: Any) -> Person:
-    """The person if `actor` may see it; otherwise an audited 404."""
-    return _get_for(session, actor, Person, "person", person_id)
-
-
-def get_household_for(session: Session, actor: Any, household_id: Any) -> Household:
-    """The household if `actor` may see it; otherwise an audited 404."""
-    return _get_for(session, actor, Household, "household", household_id)
-
-
-def get_event_for(session: Session, actor: Any, event_id: Any) -> DisplacementEvent:
-    """The displacement event if `actor` may see it; otherwise an audited 404."""
-    return _get_for(session, actor, DisplacementEvent, "event", event_id)
-
-
-def get_community_for(session: Session, actor: Any, community_id: Any) -> Community:
-    """The community if `actor` may see it; otherwise an audited 404."""
-    return _get_for(session, actor, Community, "community", community_id)
-
+# --- records chosen in a form ----------------------------------------------------------------
 
 def _visible_or_none(session: Session, actor: Any, model: Any, record_id: uuid.UUID | None, field_name: str) -> Any:
     if record_id is None:
         return None
-    found = session.scalars(access.scoped(select(model).where(model.id == record_id), model, actor)).first()
+    found = session.scalars(scoped(select(model).where(model.id == record_id), model, actor)).first()
     if found is None:
         raise RegistryError("El registro elegido no existe o no está a su alcance.", field_name)
     return found
-
-
-def record_view(session: Session, actor: Any, object_type: str, record: Any, fields: list[str]) -> None:
-    """Audit that `actor` was shown these sensitive fields of a record (names only)."""
-    _audit(session, actor, "view", object_type, record, details={"fields": fields})
-
-
-def record_list_view(session: Session, actor: Any, object_type: str, records: list[Any], fields: list[str]) -> None:
-    """Audit that a list or search page showed these fields of these records (ids and names of fields)."""
-    if records:
-        states = {getattr(r, "state_code", None) for r in records}
-        _audit(session, actor, "view", object_type, None,
-               details={"fields": fields, "ids": [str(r.id) for r in records]},
-               state_code=states.pop() if len(states) == 1 else None)
 
 
 # --- duplicates ------------------------------------------------------------------------------
@@ -429,7 +357,7 @@ def find_similar(session: Session, actor: Any, data: PersonData, index: int = 0,
     if not found:
         return match
     visible_ids = set(session.scalars(
-        access.scoped(select(Person.id).where(Person.id.in_(list(found))), Person, actor)))
+        scoped(select(Person.id).where(Person.id.in_(list(found))), Person, actor)))
     for person_id, person in found.items():
         if person_id in visible_ids:
             match.visible.append((person, reasons[person_id]))
@@ -451,7 +379,8 @@ def _keep_override(session: Session, actor: Any, person: Person, match: Duplicat
                                  created_by_id=actor.id)
     override.reason = reason.strip()
     session.add(override)
-    _audit(session, actor, "duplicate_override", "person", person, details={"candidate_ids": match.candidate_ids})
+    audit.record_change(session, actor, Action.DUPLICATE_OVERRIDE, "person", person.id, fields=["reason"],
+                        state_code=person.state_code, candidate_ids=match.candidate_ids)
 
 
 # --- persons and households ------------------------------------------------------------------
@@ -462,7 +391,8 @@ def _new_person(session: Session, actor: Any, data: PersonData, state_code: str)
     for name, value in values.items():
         setattr(person, name, value)
     session.add(person)
-    _audit(session, actor, "create", "person", person, details={"fields": _filled(values)})
+    audit.record_change(session, actor, Action.CREATE, "person", person.id, fields=_filled(values),
+                        state_code=state_code)
     return person
 
 
@@ -503,10 +433,10 @@ def register_household(session: Session, actor: Any, data: HouseholdData,
                           registered_by_id=actor.id)
     household.notes = (data.notes or "").strip() or None
     session.add(household)
-    _audit(session, actor, "create", "household", household,
-           details={"fields": _filled({"municipality_code": data.municipality_code, "notes": data.notes,
-                                       "event_id": data.event_id, "community_id": data.community_id}),
-                    "members": len(data.members)})
+    audit.record_change(session, actor, Action.CREATE, "household", household.id,
+                        fields=_filled({"municipality_code": data.municipality_code, "notes": data.notes,
+                                        "event_id": data.event_id, "community_id": data.community_id}),
+                        state_code=household.state_code, members=len(data.members))
     for member in data.members:
         # members live where the household lives unless the form says otherwise
         member.person.municipality_code = member.person.municipality_code or data.municipality_code
@@ -553,7 +483,8 @@ def update_person(session: Session, actor: Any, person: Person, data: PersonData
     if changed:
         _flush_or_conflict(session, "person", person, expected_version, PERSON_FIELD_LABELS)
         _record_change(session, actor, "person", person, changed)
-        _audit(session, actor, "update", "person", person, details={"fields": changed})
+        audit.record_change(session, actor, Action.UPDATE, "person", person.id, fields=changed,
+                            state_code=person.state_code)
         session.flush()
     return changed
 
@@ -578,7 +509,8 @@ def update_household(session: Session, actor: Any, household: Household, data: H
     if changed:
         _flush_or_conflict(session, "household", household, expected_version, PERSON_FIELD_LABELS)
         _record_change(session, actor, "household", household, changed)
-        _audit(session, actor, "update", "household", household, details={"fields": changed})
+        audit.record_change(session, actor, Action.UPDATE, "household", household.id, fields=changed,
+                            state_code=household.state_code)
         session.flush()
     return changed
 
@@ -597,7 +529,8 @@ def add_member(session: Session, actor: Any, household: Household, member: Membe
     _join(session, household, person, member, actor)
     for match in matches:
         _keep_override(session, actor, person, match, duplicate_reason or "")
-    _audit(session, actor, "member_joined", "household", household, details={"person_id": str(person.id)})
+    audit.record_change(session, actor, Action.MEMBER_JOINED, "household", household.id,
+                        state_code=household.state_code, person_id=str(person.id))
     session.flush()
     return person
 
@@ -618,15 +551,16 @@ def move_to_household(session: Session, actor: Any, person: Person, household: H
         raise RegistryError("El hogar ya tiene jefa o jefe de hogar.", "relationship")
     if current is not None:
         current.left_on, current.left_reason = on_date, "moved_out"
-        _audit(session, actor, "member_left", "household", current.household,
-               details={"person_id": str(person.id), "reason": "moved_out"})
+        audit.record_change(session, actor, Action.MEMBER_LEFT, "household", current.household_id,
+                            state_code=current.household.state_code, person_id=str(person.id), reason="moved_out")
     with session.no_autoflush:
         membership = HouseholdMembership(household=household, person=person, relationship_to_head=relationship,
                                          present=True, joined_on=on_date, recorded_by_id=actor.id)
     session.add(membership)
     if person.state_code != household.state_code:
         person.state_code = household.state_code
-    _audit(session, actor, "member_joined", "household", household, details={"person_id": str(person.id)})
+    audit.record_change(session, actor, Action.MEMBER_JOINED, "household", household.id,
+                        state_code=household.state_code, person_id=str(person.id))
     session.flush()
     return membership
 
@@ -635,7 +569,7 @@ def update_membership(session: Session, actor: Any, household: Household, person
                       relationship: RelationshipToHead, present: bool) -> list[str]:
     """Change a current member's relationship to the head or whether they are present (separated)."""
     _require(actor, Permission.EDIT_RECORDS)
-    parsed = _parse_id(person_id)
+    parsed = parse_uuid(person_id)
     membership = next((m for m in household.current_memberships if m.person_id == parsed), None)
     if membership is None:
         raise RegistryError("La persona no es integrante actual de este hogar.", "person_id")
@@ -645,8 +579,8 @@ def update_membership(session: Session, actor: Any, household: Household, person
         raise RegistryError("El hogar ya tiene jefa o jefe de hogar.", "relationship")
     changed = _apply(membership, {"relationship_to_head": relationship, "present": present})
     if changed:
-        _audit(session, actor, "membership_changed", "household", household,
-               details={"person_id": str(membership.person_id), "fields": changed})
+        audit.record_change(session, actor, Action.MEMBERSHIP_CHANGED, "household", household.id, fields=changed,
+                            state_code=household.state_code, person_id=str(membership.person_id))
         session.flush()
     return changed
 
@@ -669,13 +603,13 @@ def end_membership(session: Session, actor: Any, household: Household, person_id
     on_date = on_date or local_today()
     if on_date > local_today():
         raise RegistryError("La fecha no puede ser posterior a hoy.", "left_on")
-    parsed = _parse_id(person_id)
+    parsed = parse_uuid(person_id)
     membership = next((m for m in household.current_memberships if m.person_id == parsed), None)
     if membership is None:
         raise RegistryError("La persona no es integrante actual de este hogar.", "person_id")
     membership.left_on, membership.left_reason = on_date, reason
-    _audit(session, actor, "member_left", "household", household,
-           details={"person_id": str(membership.person_id), "reason": reason})
+    audit.record_change(session, actor, Action.MEMBER_LEFT, "household", household.id,
+                        state_code=household.state_code, person_id=str(membership.person_id), reason=reason)
     session.flush()
     return membership
 
@@ -722,7 +656,8 @@ def register_event(session: Session, actor: Any, data: EventData) -> Displacemen
         setattr(event, name, value)
     event.causes = data.causes
     session.add(event)
-    _audit(session, actor, "create", "event", event, details={"fields": _filled(values) + ["causes"]})
+    audit.record_change(session, actor, Action.CREATE, "event", event.id, fields=[*_filled(values), "causes"],
+                        state_code=event.state_code)
     session.flush()
     return event
 
@@ -740,11 +675,11 @@ def update_event(session: Session, actor: Any, event: DisplacementEvent, data: E
     if changed:
         if "causes" in changed and len(changed) == 1:
             # only the child table changed: bump the version explicitly so the lock sees the edit
-            from sqlalchemy.orm.attributes import flag_modified
             flag_modified(event, "state_code")
         _flush_or_conflict(session, "event", event, expected_version, EVENT_LABELS)
         _record_change(session, actor, "event", event, changed)
-        _audit(session, actor, "update", "event", event, details={"fields": changed})
+        audit.record_change(session, actor, Action.UPDATE, "event", event.id, fields=changed,
+                            state_code=event.state_code)
         session.flush()
     return changed
 
@@ -798,8 +733,8 @@ def register_community(session: Session, actor: Any, data: CommunityData) -> Com
         setattr(community, name, value)
     community.events = _community_events(session, actor, data.event_ids)
     session.add(community)
-    _audit(session, actor, "create", "community", community,
-           details={"fields": _filled(values), "event_ids": [str(e.id) for e in community.events]})
+    audit.record_change(session, actor, Action.CREATE, "community", community.id, fields=_filled(values),
+                        state_code=community.state_code, event_ids=[str(e.id) for e in community.events])
     session.flush()
     return community
 
@@ -819,31 +754,31 @@ def update_community(session: Session, actor: Any, community: Community, data: C
         community.events = events
         changed.append("events")
         if len(changed) == 1:
-            from sqlalchemy.orm.attributes import flag_modified
             flag_modified(community, "name")  # a link change is still a new version
     if changed:
         _flush_or_conflict(session, "community", community, expected_version, COMMUNITY_LABELS)
         _record_change(session, actor, "community", community, changed)
-        _audit(session, actor, "update", "community", community, details={"fields": changed})
+        audit.record_change(session, actor, Action.UPDATE, "community", community.id, fields=changed,
+                            state_code=community.state_code)
         session.flush()
     return changed
 
 
 def visible_events(session: Session, actor: Any, limit: int = 200) -> list[DisplacementEvent]:
     """Events the actor may link records to, newest first."""
-    stmt = access.scoped(select(DisplacementEvent), DisplacementEvent, actor)
+    stmt = scoped(select(DisplacementEvent), DisplacementEvent, actor)
     return list(session.scalars(stmt.order_by(DisplacementEvent.started_on.desc()).limit(limit)))
 
 
 def visible_households(session: Session, actor: Any, limit: int = 200) -> list[Household]:
     """Households the actor may move a person into, newest first."""
-    stmt = access.scoped(select(Household), Household, actor)
+    stmt = scoped(select(Household), Household, actor)
     return list(session.scalars(stmt.order_by(Household.created_at.desc()).limit(limit)))
 
 
 def visible_communities(session: Session, actor: Any, limit: int = 200) -> list[Community]:
     """Communities the actor may link households to, by name."""
-    stmt = access.scoped(select(Community), Community, actor)
+    stmt = scoped(select(Community), Community, actor)
     return list(session.scalars(stmt.order_by(Community.name).limit(limit)))
 
 
@@ -868,9 +803,9 @@ def record_consent(session: Session, actor: Any, person: Person, data: ConsentDa
     with session.no_autoflush:
         consent.person = person
     session.add(consent)
-    _audit(session, actor, "consent_given", "person", person,
-           details={"consent_id": str(consent.id), "scope": data.scope.value,
-                          "institution_id": consent.institution_id})
+    audit.record_change(session, actor, Action.CONSENT_GIVEN, "person", person.id,
+                        fields=["witness_name"] if consent.witness_name else [], state_code=person.state_code,
+                        consent_id=str(consent.id), scope=data.scope.value, institution_id=consent.institution_id)
     session.flush()
     return consent
 
@@ -879,7 +814,7 @@ def withdraw_consent(session: Session, actor: Any, person: Person, consent_id: A
                      on_date: date | None = None) -> Consent:
     """Record the withdrawal of a consent; the record stays."""
     _require(actor, Permission.EDIT_RECORDS)
-    parsed = _parse_id(consent_id)
+    parsed = parse_uuid(consent_id)
     consent = next((c for c in person.consents if c.id == parsed), None)
     if consent is None or consent.withdrawn_on is not None:
         raise RegistryError("El consentimiento no existe o ya fue retirado.")
@@ -887,7 +822,8 @@ def withdraw_consent(session: Session, actor: Any, person: Person, consent_id: A
     if on_date > local_today() or on_date < consent.taken_on:
         raise RegistryError("La fecha de retiro debe estar entre la fecha del consentimiento y hoy.", "withdrawn_on")
     consent.withdrawn_on = on_date
-    _audit(session, actor, "consent_withdrawn", "person", person, details={"consent_id": str(consent.id)})
+    audit.record_change(session, actor, Action.CONSENT_WITHDRAWN, "person", person.id,
+                        state_code=person.state_code, consent_id=str(consent.id))
     session.flush()
     return consent
 
@@ -948,7 +884,6 @@ def _common_filters(stmt: Any, model: Any, filters: Filters, date_column: Any) -
 
 
 def _day_after(day: date) -> date:
-    from datetime import timedelta
     return day + timedelta(days=1)
 
 
@@ -960,7 +895,7 @@ def _with_cause(stmt: Any, event_id_column: Any, cause: DisplacementCause | None
 
 def list_households(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
     """Households the actor may see, newest first."""
-    stmt = access.scoped(select(Household), Household, actor).options(
+    stmt = scoped(select(Household), Household, actor).options(
         selectinload(Household.memberships).selectinload(HouseholdMembership.person))
     stmt = _common_filters(stmt, Household, filters, Household.created_at)
     stmt = _with_cause(stmt, Household.event_id, filters.cause)
@@ -969,7 +904,7 @@ def list_households(session: Session, actor: Any, filters: Filters, page: int, s
 
 def list_persons(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
     """Persons the actor may see, newest first (the page decrypts only what it shows)."""
-    stmt = access.scoped(select(Person), Person, actor)
+    stmt = scoped(select(Person), Person, actor)
     stmt = _common_filters(stmt, Person, filters, Person.created_at)
     if filters.cause is not None:
         in_households = select(HouseholdMembership.person_id).join(Household).where(
@@ -980,7 +915,7 @@ def list_persons(session: Session, actor: Any, filters: Filters, page: int, size
 
 def list_events(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
     """Events the actor may see, most recent first; municipality filters the origin."""
-    stmt = access.scoped(select(DisplacementEvent), DisplacementEvent, actor)
+    stmt = scoped(select(DisplacementEvent), DisplacementEvent, actor)
     origin = Filters(state_code=filters.state_code, date_from=filters.date_from, date_to=filters.date_to)
     stmt = _common_filters(stmt, DisplacementEvent, origin, DisplacementEvent.started_on)
     if filters.municipality_code:
@@ -993,7 +928,7 @@ def list_events(session: Session, actor: Any, filters: Filters, page: int, size:
 
 def list_communities(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
     """Communities the actor may see, by name."""
-    stmt = access.scoped(select(Community), Community, actor)
+    stmt = scoped(select(Community), Community, actor)
     stmt = _common_filters(stmt, Community, filters, Community.created_at)
     if filters.cause is not None:
         stmt = stmt.where(Community.id.in_(select(Community.id).join(Community.events).where(
@@ -1026,12 +961,14 @@ class SearchTerms:
 
 
 SEARCH_LIMIT = 100
+#: The person fields a results row shows (named in the search's audit entry).
+SEARCH_RESULT_FIELDS = ("given_names", "first_surname", "second_surname")
 
 
 def search_persons(session: Session, actor: Any, terms: SearchTerms) -> list[Person]:
     """Exact search through the blind indexes (and filters), within the actor's scope; audited without the terms."""
     _require(actor, Permission.VIEW_CASES)
-    stmt = access.scoped(select(Person), Person, actor)
+    stmt = scoped(select(Person), Person, actor)
     if terms.state_code:
         stmt = stmt.where(Person.state_code == terms.state_code)
     if terms.municipality_code:
@@ -1050,8 +987,9 @@ def search_persons(session: Session, actor: Any, terms: SearchTerms) -> list[Per
     else:
         raise RegistryError("Elija el tipo de búsqueda.", "kind")
     found = found[:SEARCH_LIMIT]
-    _audit(session, actor, "search", "person", None,
-           details={"kind": terms.kind, "count": len(found), "result_ids": [str(p.id) for p in found]})
+    # One entry covers the search and the page of results: `fields` names what that page shows.
+    audit.record_search(session, actor, terms.kind, [p.id for p in found], fields=SEARCH_RESULT_FIELDS,
+                        object_type="person")
     return found
 
 
@@ -1071,26 +1009,10 @@ def list_institutions(session: Session, actor: Any) -> list[Institution]:
     return list(session.scalars(select(Institution).order_by(Institution.active.desc(), Institution.name)))
 
 
-def get_institution_for(session: Session, actor: Any, institution_id: int) -> Institution:
-    """The institution for an administrator; an audited 404 otherwise."""
-    found = session.get(Institution, institution_id) if access.has_permission(actor, Permission.MANAGE_CATALOGS) \
-        else None
-    if found is not None and not _may_edit_institution(actor, found.state_code):
-        found = None
-    if found is None:
-        access.deny(session, actor, object_type="institution", object_id=institution_id, reason="not_visible")
-    return found  # type: ignore[return-value]
-
-
-def _may_edit_institution(actor: Any, state_code: str | None) -> bool:
-    # national entries are shared by every administrator; a state's own bodies belong to its administrators
-    return state_code is None or actor.is_national or state_code in actor.states
-
-
 def _check_institution(session: Session, actor: Any, data: InstitutionData, current: Institution | None) -> None:
     if data.state_code is not None and state_by_code(data.state_code) is None:
         raise RegistryError("Elija una entidad válida.", "state_code")
-    if not _may_edit_institution(actor, data.state_code):
+    if not can_edit_institution(actor, data.state_code):
         raise RegistryError("Solo puede asignar instituciones a las entidades de su adscripción.", "state_code")
     taken = session.scalars(select(Institution.id).where(Institution.code == data.code.strip())).first()
     if taken is not None and (current is None or taken != current.id):
@@ -1107,7 +1029,8 @@ def create_institution(session: Session, actor: Any, data: InstitutionData) -> I
                               state_code=data.state_code)
     session.add(institution)
     session.flush()
-    _audit(session, actor, "create", "institution", institution, details={"fields": ["code", "name", "active"]})
+    audit.record_change(session, actor, Action.CREATE, "institution", institution.id,
+                        fields=["code", "name", "active"], state_code=institution.state_code)
     return institution
 
 
@@ -1124,6 +1047,7 @@ def update_institution(session: Session, actor: Any, institution: Institution, d
     if changed:
         _flush_or_conflict(session, "institution", institution, expected_version, labels)
         _record_change(session, actor, "institution", institution, changed)
-        _audit(session, actor, "update", "institution", institution, details={"fields": changed})
+        audit.record_change(session, actor, Action.UPDATE, "institution", institution.id, fields=changed,
+                            state_code=institution.state_code)
         session.flush()
     return changed

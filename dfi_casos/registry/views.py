@@ -5,10 +5,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from dfi_casos import scope
+from dfi_casos.cases.services import cases_of_subject
 from dfi_casos.catalogs.enums import (
     CaseSubject,
     ConsentMethod,
@@ -23,10 +25,14 @@ from dfi_casos.catalogs.enums import (
 from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.catalogs.languages import language_name
 from dfi_casos.database import local_today
+from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
+from dfi_casos.formutil import attach_error
+from dfi_casos.pagination import page_number
 from dfi_casos.registry import forms, services
 from dfi_casos.registry.curp import CurpInvalida, curp_mismatches, validate_curp
 from dfi_casos.registry.models import Community, DisplacementEvent, Household, Person
+from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, require_permission
 
 bp = Blueprint("registry", __name__, url_prefix="/registro")
@@ -64,38 +70,18 @@ def _re_rendering() -> bool:
     return any(name in request.form for name in ("refresh_municipalities", "add_member", "remove_member"))
 
 
-def _field_for(form: Any, name: str | None) -> Any:
-    if not name:
-        return None
-    if name in form._fields:
-        return form._fields[name]
-    match = re.fullmatch(r"members-(\d+)-(\w+)", name)
-    if match and hasattr(form, "members") and int(match[1]) < len(form.members.entries):
-        return form.members[int(match[1])].form._fields.get(match[2])
-    return None
-
-
-def _attach(form: Any, exc: services.RegistryError) -> str | None:
-    """Put a service error beside its field; the general message when it has none."""
-    field = _field_for(form, exc.field)
-    if field is None:
-        return str(exc)
-    field.errors = [*field.errors, str(exc)]
-    return None
-
-
 def _duplicates_for_display(matches: list[services.DuplicateMatch]) -> list[dict[str, Any]]:
     """Visible candidates with name and link; out-of-scope ones as a count only. Audits the names shown."""
+    # Nothing was written before the service found them; the view entries of the names shown are kept.
+    db.discard_refused_work()
     shown = []
     for match in matches:
         rows = []
         for person, reasons in match.visible:
-            services.record_view(db.session, current_user, "person", person, PERSON_ROW_FIELDS)
+            _audit_view("person", person, PERSON_ROW_FIELDS)
             rows.append({"id": person.id, "name": person.full_name(), "reasons": reasons,
                          "state": _state_name(person.state_code)})
         shown.append({"index": match.index, "visible": rows, "hidden": match.hidden})
-    # nothing else was written: keep these view entries although the answer is a 400
-    g.commit_despite_error = True
     return shown
 
 
@@ -106,15 +92,21 @@ def _person_row(person: Person) -> dict[str, Any]:
             "created_at": person.created_at}
 
 
+def _audit_view(object_type: str, record: Any, fields: list[str]) -> None:
+    """The page showed these sensitive fields (names) of one record."""
+    audit.record_view(db.session, current_user, object_type, record.id, fields=fields, state_code=record.state_code)
+
+
 def _audit_list(object_type: str, records: list[Any], fields: list[str]) -> None:
-    services.record_list_view(db.session, current_user, object_type, records, fields)
+    """A list page showed these fields of these records; the entry names the state when they share one."""
+    if records:
+        states = {r.state_code for r in records}
+        audit.record_view(db.session, current_user, object_type, None, fields=fields, ids=[r.id for r in records],
+                          state_code=states.pop() if len(states) == 1 else None)
 
 
 def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("pagina", "1")))
-    except ValueError:
-        return 1
+    return page_number(request.args.get("pagina"))
 
 
 def _filter_form() -> tuple[forms.ListFilterForm, services.Filters]:
@@ -204,8 +196,8 @@ def new_household() -> Any:
                                                     form.duplicate_reason.data)
         except services.DuplicatesFound as exc:
             context["duplicates"] = _duplicates_for_display(exc.matches)
-        except services.RegistryError as exc:
-            context["general_error"] = _attach(form, exc)
+        except DomainError as exc:
+            context["general_error"] = attach_error(form, exc)
         else:
             for warning in _member_curp_warnings(form):
                 flash(warning, "warning")
@@ -256,9 +248,9 @@ def _household_view(household: Household) -> dict[str, Any]:
 @bp.route("/hogares/<household_id>")
 @require_permission(P.VIEW_CASES)
 def household(household_id: str) -> Any:
-    record = services.get_household_for(db.session, current_user, household_id)
+    record = scope.get_household_for(db.session, current_user, household_id)
     view = _household_view(record)
-    services.record_view(db.session, current_user, "household", record, ["notes", "members.name"])
+    _audit_view("household", record, ["notes", "members.name"])
     leave_form = forms.LeaveForm()
     member_form = forms.NewMemberForm()
     return render_template("registry/household.html", household=view, leave_form=leave_form,
@@ -271,7 +263,7 @@ def household(household_id: str) -> Any:
 @bp.route("/hogares/<household_id>/editar", methods=["GET", "POST"])
 @require_permission(P.EDIT_RECORDS)
 def edit_household(household_id: str) -> Any:
-    record = services.get_household_for(db.session, current_user, household_id)
+    record = scope.get_household_for(db.session, current_user, household_id)
     form = forms.HouseholdEditForm()
     if request.method == "GET":
         form.state_code.data, form.municipality_code.data = record.state_code, record.municipality_code or ""
@@ -279,15 +271,15 @@ def edit_household(household_id: str) -> Any:
         form.community_id.data = str(record.community_id or "")
         form.notes.data = record.notes
         form.version.data = str(record.version)
-        services.record_view(db.session, current_user, "household", record, ["notes"])
+        _audit_view("household", record, ["notes"])
     _prepare_household_form(form)
     general_error = None
     if not _re_rendering() and form.validate_on_submit():
         try:
             services.update_household(db.session, current_user, record, forms.household_data(form),
                                       forms.parse_version(form.version.data))
-        except services.RegistryError as exc:
-            general_error = _attach(form, exc)
+        except DomainError as exc:
+            general_error = attach_error(form, exc)
         else:
             flash("Hogar actualizado.", "success")
             return redirect(url_for("registry.household", household_id=record.id))
@@ -299,7 +291,7 @@ def edit_household(household_id: str) -> Any:
 @bp.route("/hogares/<household_id>/integrantes", methods=["POST"])
 @require_permission(P.REGISTER)
 def add_member(household_id: str) -> Any:
-    record = services.get_household_for(db.session, current_user, household_id)
+    record = scope.get_household_for(db.session, current_user, household_id)
     form = forms.NewMemberForm()
     context: dict[str, Any] = {"form": form, "household_id": record.id, "general_error": None, "duplicates": None}
     if form.validate_on_submit():
@@ -310,8 +302,8 @@ def add_member(household_id: str) -> Any:
             services.add_member(db.session, current_user, record, member, form.duplicate_reason.data)
         except services.DuplicatesFound as exc:
             context["duplicates"] = _duplicates_for_display(exc.matches)
-        except services.RegistryError as exc:
-            context["general_error"] = _attach(form, exc)
+        except DomainError as exc:
+            context["general_error"] = attach_error(form, exc)
         else:
             for warning in _curp_warnings(form):
                 flash(warning, "warning")
@@ -323,13 +315,13 @@ def add_member(household_id: str) -> Any:
 @bp.route("/hogares/<household_id>/salida", methods=["POST"])
 @require_permission(P.EDIT_RECORDS)
 def end_membership(household_id: str) -> Any:
-    record = services.get_household_for(db.session, current_user, household_id)
+    record = scope.get_household_for(db.session, current_user, household_id)
     form = forms.LeaveForm()
     if form.validate_on_submit():
         try:
             services.end_membership(db.session, current_user, record, form.person_id.data, form.reason.data or "",
                                     form.left_on.data)
-        except services.RegistryError as exc:
+        except DomainError as exc:
             flash(str(exc), "error")
         else:
             flash("Salida registrada; queda en el historial del hogar.", "success")
@@ -342,13 +334,13 @@ def end_membership(household_id: str) -> Any:
 @bp.route("/hogares/<household_id>/integrante", methods=["POST"])
 @require_permission(P.EDIT_RECORDS)
 def update_membership(household_id: str) -> Any:
-    record = services.get_household_for(db.session, current_user, household_id)
+    record = scope.get_household_for(db.session, current_user, household_id)
     form = forms.MembershipForm()
     if form.validate_on_submit():
         try:
             services.update_membership(db.session, current_user, record, form.person_id.data,
                                        RelationshipToHead(form.relationship.data), bool(form.present.data))
-        except services.RegistryError as exc:
+        except DomainError as exc:
             flash(str(exc), "error")
         else:
             flash("Integrante actualizado.", "success")
@@ -360,15 +352,15 @@ def update_membership(household_id: str) -> Any:
 @bp.route("/personas/<person_id>/hogar", methods=["POST"])
 @require_permission(P.EDIT_RECORDS)
 def move_person(person_id: str) -> Any:
-    record = services.get_person_for(db.session, current_user, person_id)
+    record = scope.get_person_for(db.session, current_user, person_id)
     form = forms.MoveForm()
     _prepare_move_form(form)
     if form.validate_on_submit():
-        target = services.get_household_for(db.session, current_user, form.household_id.data)
+        target = scope.get_household_for(db.session, current_user, form.household_id.data)
         try:
             services.move_to_household(db.session, current_user, record, target,
                                        RelationshipToHead(form.relationship.data))
-        except services.RegistryError as exc:
+        except DomainError as exc:
             flash(str(exc), "error")
         else:
             flash("La persona se incorporó al hogar; su estancia anterior queda en el historial.", "success")
@@ -425,8 +417,8 @@ def new_person() -> Any:
                                               form.state_code.data or "", form.duplicate_reason.data)
         except services.DuplicatesFound as exc:
             context["duplicates"] = _duplicates_for_display(exc.matches)
-        except services.RegistryError as exc:
-            context["general_error"] = _attach(form, exc)
+        except DomainError as exc:
+            context["general_error"] = attach_error(form, exc)
         else:
             for warning in _curp_warnings(form):
                 flash(warning, "warning")
@@ -466,9 +458,9 @@ def _person_view(person: Person) -> dict[str, Any]:
 @bp.route("/personas/<person_id>")
 @require_permission(P.VIEW_CASES)
 def person(person_id: str) -> Any:
-    record = services.get_person_for(db.session, current_user, person_id)
+    record = scope.get_person_for(db.session, current_user, person_id)
     view = _person_view(record)
-    services.record_view(db.session, current_user, "person", record, PERSON_VIEW_FIELDS)
+    _audit_view("person", record, PERSON_VIEW_FIELDS)
     consent_form = forms.ConsentForm()
     _prepare_consent_form(consent_form, record.state_code)
     move_form = forms.MoveForm()
@@ -480,9 +472,6 @@ def person(person_id: str) -> Any:
 
 
 def _subject_cases(subject_type: CaseSubject, subject_id: Any) -> list[Any]:
-    # Imported here: the cases package builds on the registry, not the other way round.
-    from dfi_casos.cases.services import cases_of_subject
-
     return cases_of_subject(db.session, current_user, subject_type, subject_id)
 
 
@@ -494,11 +483,11 @@ def _history(record_type: str, record_id: Any, labels: dict[str, str]) -> list[d
 @bp.route("/personas/<person_id>/editar", methods=["GET", "POST"])
 @require_permission(P.EDIT_RECORDS)
 def edit_person(person_id: str) -> Any:
-    record = services.get_person_for(db.session, current_user, person_id)
+    record = scope.get_person_for(db.session, current_user, person_id)
     form = forms.PersonForm()
     if request.method == "GET":
         forms.fill_person_form(form, record)
-        services.record_view(db.session, current_user, "person", record, PERSON_VIEW_FIELDS)
+        _audit_view("person", record, PERSON_VIEW_FIELDS)
     # the territory follows the household; the form shows it but the edit keeps the record's
     form.state_code.data = record.state_code
     _prepare_person_form(form)
@@ -509,8 +498,8 @@ def edit_person(person_id: str) -> Any:
                                    forms.parse_version(form.version.data), form.duplicate_reason.data)
         except services.DuplicatesFound as exc:
             duplicates = _duplicates_for_display(exc.matches)
-        except services.RegistryError as exc:
-            general_error = _attach(form, exc)
+        except DomainError as exc:
+            general_error = attach_error(form, exc)
         else:
             for warning in _curp_warnings(form):
                 flash(warning, "warning")
@@ -548,15 +537,15 @@ def _prepare_consent_form(form: forms.ConsentForm, state_code: str) -> None:
 @bp.route("/personas/<person_id>/consentimientos", methods=["POST"])
 @require_permission(P.REGISTER)
 def add_consent(person_id: str) -> Any:
-    record = services.get_person_for(db.session, current_user, person_id)
+    record = scope.get_person_for(db.session, current_user, person_id)
     form = forms.ConsentForm()
     _prepare_consent_form(form, record.state_code)
     general_error = None
     if form.validate_on_submit():
         try:
             services.record_consent(db.session, current_user, record, forms.consent_data(form))
-        except services.RegistryError as exc:
-            general_error = _attach(form, exc)
+        except DomainError as exc:
+            general_error = attach_error(form, exc)
         else:
             flash("Consentimiento registrado.", "success")
             return redirect(url_for("registry.person", person_id=record.id))
@@ -567,12 +556,12 @@ def add_consent(person_id: str) -> Any:
 @bp.route("/personas/<person_id>/consentimientos/retiro", methods=["POST"])
 @require_permission(P.EDIT_RECORDS)
 def withdraw_consent(person_id: str) -> Any:
-    record = services.get_person_for(db.session, current_user, person_id)
+    record = scope.get_person_for(db.session, current_user, person_id)
     form = forms.WithdrawConsentForm()
     if form.validate_on_submit():
         try:
             services.withdraw_consent(db.session, current_user, record, form.consent_id.data, form.withdrawn_on.data)
-        except services.RegistryError as exc:
+        except DomainError as exc:
             flash(str(exc), "error")
         else:
             flash("Retiro del consentimiento registrado.", "success")
@@ -601,8 +590,8 @@ def _save_record(form: Any, record: Any, read: Callable[[Any], Any], register: C
             record = register(db.session, current_user, read(form))
         else:
             update(db.session, current_user, record, read(form), forms.parse_version(form.version.data))
-    except services.RegistryError as exc:
-        return None, _attach(form, exc)
+    except DomainError as exc:
+        return None, attach_error(form, exc)
     flash(messages[0] if is_new else messages[1], "success")
     return record, None
 
@@ -642,11 +631,11 @@ def new_event() -> Any:
 @bp.route("/eventos/<event_id>/editar", methods=["GET", "POST"])
 @require_permission(P.EDIT_RECORDS)
 def edit_event(event_id: str) -> Any:
-    record = services.get_event_for(db.session, current_user, event_id)
+    record = scope.get_event_for(db.session, current_user, event_id)
     form = forms.EventForm()
     if request.method == "GET":
         forms.fill_event_form(form, record)
-        services.record_view(db.session, current_user, "event", record, ["narrative"])
+        _audit_view("event", record, ["narrative"])
     return _event_form_page(form, record)
 
 
@@ -661,13 +650,13 @@ def _event_row(event: DisplacementEvent) -> dict[str, Any]:
 @bp.route("/eventos/<event_id>")
 @require_permission(P.VIEW_CASES)
 def event(event_id: str) -> Any:
-    record = services.get_event_for(db.session, current_user, event_id)
+    record = scope.get_event_for(db.session, current_user, event_id)
     view = {**_event_row(record), "narrative": record.narrative, "locality": record.origin_locality,
             "cause_other": record.cause_other,
             "destination": (f"{_municipality_name(record.destination_municipality_code)}, "
                             f"{_state_name(record.destination_state_code)}") if record.destination_state_code else None,
             "communities": [{"id": c.id, "name": c.name} for c in record.communities]}
-    services.record_view(db.session, current_user, "event", record, ["narrative"])
+    _audit_view("event", record, ["narrative"])
     return render_template("registry/event.html", event=view,
                            history=_history("event", record.id, services.EVENT_LABELS))
 
@@ -707,25 +696,25 @@ def new_community() -> Any:
 @bp.route("/comunidades/<community_id>/editar", methods=["GET", "POST"])
 @require_permission(P.EDIT_RECORDS)
 def edit_community(community_id: str) -> Any:
-    record = services.get_community_for(db.session, current_user, community_id)
+    record = scope.get_community_for(db.session, current_user, community_id)
     form = forms.CommunityForm()
     if request.method == "GET":
         forms.fill_community_form(form, record)
-        services.record_view(db.session, current_user, "community", record, ["notes"])
+        _audit_view("community", record, ["notes"])
     return _community_form_page(form, record)
 
 
 @bp.route("/comunidades/<community_id>")
 @require_permission(P.VIEW_CASES)
 def community(community_id: str) -> Any:
-    record = services.get_community_for(db.session, current_user, community_id)
+    record = scope.get_community_for(db.session, current_user, community_id)
     view = {"id": record.id, "name": record.name, "kind": services.COMMUNITY_KINDS.get(record.kind, record.kind),
             "state": _state_name(record.state_code), "municipality": _municipality_name(record.municipality_code),
             "locality": record.locality, "at_risk": record.at_risk, "indigenous": record.indigenous,
             "households": record.estimated_households, "persons": record.estimated_persons, "notes": record.notes,
             "events": [{"id": e.id, "label": _event_label(e)} for e in record.events],
             "registered_households": len(record.households)}
-    services.record_view(db.session, current_user, "community", record, ["notes"])
+    _audit_view("community", record, ["notes"])
     return render_template("registry/community.html", community=view,
                            history=_history("community", record.id, services.COMMUNITY_LABELS))
 
@@ -753,11 +742,11 @@ def search() -> Any:
     if not _re_rendering() and form.validate_on_submit():
         try:
             found = services.search_persons(db.session, current_user, forms.search_terms(form))
-        except services.RegistryError as exc:
-            _attach(form, exc)
+        except DomainError as exc:
+            attach_error(form, exc)
         else:
+            # The search's own audit entry names the fields its results show: no second entry.
             results = [_person_row(p) for p in found]
-            _audit_list("person", found, PERSON_ROW_FIELDS)
             return render_template("registry/search.html", form=form, results=results)
     status = 200 if request.method == "GET" or _re_rendering() else 400
     return render_template("registry/search.html", form=form, results=results), status

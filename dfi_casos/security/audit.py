@@ -44,6 +44,12 @@ class Action(enum.StrEnum):
     APPROVAL = "approval"
     ASSIGNMENT = "assignment"
     REFERRAL = "referral"
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    DUPLICATE_OVERRIDE = "duplicate_override"
+    MEMBER_JOINED = "member_joined"
+    MEMBER_LEFT = "member_left"
+    MEMBERSHIP_CHANGED = "membership_changed"
     EXPORT = "export"
     USER_CREATE = "user_create"
     USER_UPDATE = "user_update"
@@ -75,6 +81,12 @@ ACTION_LABELS: dict[str, str] = {
     Action.APPROVAL: "Aprobación",
     Action.ASSIGNMENT: "Asignación",
     Action.REFERRAL: "Canalización",
+    Action.CONSENT_GIVEN: "Consentimiento otorgado",
+    Action.CONSENT_WITHDRAWN: "Consentimiento retirado",
+    Action.DUPLICATE_OVERRIDE: "Registro pese a posible duplicado",
+    Action.MEMBER_JOINED: "Ingreso al hogar",
+    Action.MEMBER_LEFT: "Salida del hogar",
+    Action.MEMBERSHIP_CHANGED: "Cambio de integrante",
     Action.EXPORT: "Exportación",
     Action.USER_CREATE: "Alta de cuenta",
     Action.USER_UPDATE: "Modificación de cuenta",
@@ -318,10 +330,16 @@ def record(
 
 
 def record_view(session: Session, actor: Any, object_type: str, object_id: Any, *, fields: Iterable[str],
-                state_code: str | None = None, folio: str | None = None) -> AuditEvent:
-    """A page or API answer showed sensitive `fields` (names only) of one record."""
+                ids: Iterable[Any] | None = None, state_code: str | None = None,
+                folio: str | None = None) -> AuditEvent:
+    """A page or API answer showed sensitive `fields` (names only) of one record, or of the records `ids`
+    (a list page: pass `object_id=None`)."""
+    details: dict[str, Any] = {"fields": sorted(set(fields))}
+    if ids is not None:
+        count, shown = _ids(ids)
+        details.update(ids=shown, count=count)
     return record(session, action=Action.VIEW, actor=actor, object_type=object_type, object_id=object_id,
-                  details={"fields": sorted(set(fields))}, state_code=state_code, folio=folio)
+                  details=details, state_code=state_code, folio=folio)
 
 
 def _ids(values: Iterable[Any]) -> tuple[int, list[str]]:
@@ -330,27 +348,39 @@ def _ids(values: Iterable[Any]) -> tuple[int, list[str]]:
 
 
 def record_search(session: Session, actor: Any, kind: str, result_ids: Iterable[Any], *,
+                  fields: Iterable[str] = (), object_type: str | None = None,
                   state_code: str | None = None) -> AuditEvent:
-    """A search ran: its `kind` (e.g. "person_by_curp"), the count and ids of its results, never the term."""
+    """A search ran: its `kind` (e.g. "curp"), the count and ids of its results, and the names of the
+    `fields` the results page shows; never the term. One entry per search: it also covers showing the results."""
     count, ids = _ids(result_ids)
-    return record(session, action=Action.SEARCH, actor=actor, object_type=kind,
-                  details={"kind": kind, "count": count, "ids": ids, "ids_truncated": count > len(ids)},
+    details: dict[str, Any] = {"kind": kind, "count": count, "ids": ids, "ids_truncated": count > len(ids)}
+    if fields:
+        details["fields"] = sorted(set(fields))
+    return record(session, action=Action.SEARCH, actor=actor, object_type=object_type or kind, details=details,
                   state_code=state_code)
 
 
 def record_export(session: Session, actor: Any, kind: str, *, count: int, record_ids: Iterable[Any] = (),
-                  file_format: str = "csv", fields: Iterable[str] = (), state_code: str | None = None) -> AuditEvent:
-    """An export left the system: what kind, how many rows, which records and which fields (names)."""
+                  file_format: str = "csv", fields: Iterable[str] = (), state_code: str | None = None,
+                  **facts: Any) -> AuditEvent:
+    """An export left the system: what kind, how many rows, which records and which fields (names).
+
+    `facts` are short non-personal values (e.g. `tables=[...]`, `threshold=5`).
+    """
     _, ids = _ids(record_ids)
     return record(session, action=Action.EXPORT, actor=actor, object_type=kind,
                   details={"kind": kind, "count": count, "format": file_format, "ids": ids,
-                           "fields": sorted(set(fields))},
+                           "fields": sorted(set(fields)), **facts},
                   state_code=state_code)
+
+
+#: A short non-personal value an entry may carry: an id, a count, a status, a list of ids.
+Fact = str | int | bool | None | list[str]
 
 
 def record_change(session: Session, actor: Any, action: Action, object_type: str, object_id: Any, *,
                   fields: Iterable[str] = (), state_code: str | None = None, folio: str | None = None,
-                  **facts: str | int | bool | None) -> AuditEvent:
+                  **facts: Fact) -> AuditEvent:
     """A record was created, updated, moved to a stage, approved, assigned or referred.
 
     `fields` are the names of the changed fields, never their values. `facts` are short
@@ -363,7 +393,21 @@ def record_change(session: Session, actor: Any, action: Action, object_type: str
 
 
 CHANGE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.STAGE_CHANGE, Action.APPROVAL, Action.ASSIGNMENT,
-                            Action.REFERRAL})
+                            Action.REFERRAL, Action.CONSENT_GIVEN, Action.CONSENT_WITHDRAWN,
+                            Action.DUPLICATE_OVERRIDE, Action.MEMBER_JOINED, Action.MEMBER_LEFT,
+                            Action.MEMBERSHIP_CHANGED})
+
+
+def record_denial(session: Session, actor: Any, object_type: str | None, object_id: Any, reason: str) -> AuditEvent:
+    """A request was refused as not visible (absent or out of scope: the user cannot tell which; this entry says).
+
+    `object_id` is whatever identified the record; `reason` names the rule ("absent", "out_of_scope", ...).
+    """
+    # The columns' widths: whatever came in a URL is cut, never allowed to fail the entry.
+    return record(session, action=Action.ACCESS_DENIED, actor=actor,
+                  object_type=object_type[:40] if object_type else None,
+                  object_id=str(object_id)[:64] if object_id is not None else None,
+                  outcome="denied", details={"reason": reason})
 
 
 KEY_ACTIONS = frozenset({Action.KEY_GENERATE, Action.KEY_ACTIVATE, Action.KEY_ROTATION, Action.KEY_RETIRE,

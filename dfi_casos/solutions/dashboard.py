@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseStatus
 from dfi_casos.catalogs.enums import ClosureReason, CriterionStatus, IascCriterion, SettlementOption, Stage
 from dfi_casos.registry.models import Household
-from dfi_casos.security.access import scoped, territory_clause
+from dfi_casos.scope import scoped, territory_clause
 from dfi_casos.solutions.models import AssessmentCriterion, DurableSolutionAssessment
 from dfi_casos.solutions.services import RESOLVED
 

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from dfi_casos.auth.models import Role
 from dfi_casos.catalogs.enums import CriterionStatus, IascCriterion, SettlementOption
 from dfi_casos.database import local_today, utcnow
+from dfi_casos.errors import DomainError, EditConflict
 from dfi_casos.registry.models import Household
+from dfi_casos.scope import visible
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, has_permission, scoped
+from dfi_casos.security.access import Permission, has_permission
 from dfi_casos.solutions.models import AssessmentCriterion, DurableSolutionAssessment
 
 OBJECT_TYPE = "durable_solution_assessment"
@@ -24,12 +25,8 @@ RESOLVED = frozenset({CriterionStatus.MET, CriterionStatus.NOT_APPLICABLE})
 EVIDENCE_MAX_LENGTH = 2000
 
 
-class AssessmentError(Exception):
+class AssessmentError(DomainError):
     """An assessment cannot be recorded or signed; the message is for the user, `field` names the input."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class NotAllowed(AssessmentError):
@@ -38,10 +35,6 @@ class NotAllowed(AssessmentError):
 
 class AlreadySigned(AssessmentError):
     """A signed assessment is final: it is neither signed again nor changed."""
-
-
-class StaleAssessment(AssessmentError):
-    """Someone changed the assessment since the page was loaded."""
 
 
 @dataclass
@@ -70,24 +63,6 @@ class Change:
 
 
 # --- loading --------------------------------------------------------------------------------------
-
-def get_household(session: Session, actor: Any, household_id: uuid.UUID) -> Household | None:
-    """The household if `actor` may see it, else None (the view answers 404 and audits)."""
-    stmt = scoped(select(Household).where(Household.id == household_id), Household, actor)
-    return session.scalars(stmt).first()
-
-
-def get_assessment(session: Session, actor: Any, assessment_id: uuid.UUID) -> DurableSolutionAssessment | None:
-    """The assessment if `actor` may see its household, else None."""
-    stmt = scoped(
-        select(DurableSolutionAssessment)
-        .join(Household, Household.id == DurableSolutionAssessment.household_id)
-        .where(DurableSolutionAssessment.id == assessment_id),
-        Household, actor,
-    ).options(selectinload(DurableSolutionAssessment.criteria), selectinload(DurableSolutionAssessment.assessor),
-              selectinload(DurableSolutionAssessment.signed_by))
-    return session.scalars(stmt).first()
-
 
 def _history_order() -> tuple[Any, ...]:
     # Newest first: by date of the visit, then by capture time for two visits on one day.
@@ -151,7 +126,7 @@ def record_assessment(session: Session, actor: Any, household: Household, data: 
     """
     if not has_permission(actor, Permission.ASSESS_SOLUTIONS):
         raise NotAllowed("Su rol no permite registrar evaluaciones de soluciones duraderas.")
-    if get_household(session, actor, household.id) is None:
+    if not visible(session, actor, Household, household.id):
         raise NotAllowed("El hogar no está a su alcance.")
     errors = validate(data, today or local_today())
     if errors:
@@ -168,17 +143,15 @@ def record_assessment(session: Session, actor: Any, household: Household, data: 
         assessment.criteria.append(row)
     session.add(assessment)
     session.flush()
-    audit.record(session, action=audit.Action.CREATE, actor=actor, object_type=OBJECT_TYPE, object_id=assessment.id,
-                 details={"household_id": str(household.id),
-                          "fields": ["assessed_on", "preferred_option", "option_in_progress", "criteria"]},
-                 state_code=household.state_code)
+    audit.record_change(session, actor, audit.Action.CREATE, OBJECT_TYPE, assessment.id,
+                        fields=["assessed_on", "preferred_option", "option_in_progress", "criteria"],
+                        state_code=household.state_code, household_id=str(household.id))
     return assessment
 
 
 def can_sign(actor: Any, assessment: DurableSolutionAssessment) -> bool:
     """Whether `actor` may sign this assessment now (for showing the button; `sign_assessment` decides)."""
-    return (has_permission(actor, Permission.SIGN_ASSESSMENTS) and actor.role == Role.SUPERVISOR
-            and not assessment.is_signed)
+    return has_permission(actor, Permission.SIGN_ASSESSMENTS) and not assessment.is_signed
 
 
 def sign_assessment(session: Session, actor: Any, assessment: DurableSolutionAssessment,
@@ -192,23 +165,22 @@ def sign_assessment(session: Session, actor: Any, assessment: DurableSolutionAss
     """
     if not has_permission(actor, Permission.SIGN_ASSESSMENTS):
         raise NotAllowed("Solo una supervisora o un supervisor puede firmar evaluaciones.")
-    if get_assessment(session, actor, assessment.id) is None:
+    if not visible(session, actor, Household, assessment.household_id):
         raise NotAllowed("La evaluación no está a su alcance.")
     if assessment.is_signed:
         raise AlreadySigned("Esta evaluación ya está firmada.")
     if version is not None and version != assessment.version:
-        raise StaleAssessment("La evaluación cambió desde que abrió la página. Recárguela e intente de nuevo.")
+        raise EditConflict("La evaluación cambió desde que abrió la página. Recárguela e intente de nuevo.")
     assessment.signed_by_id = actor.id
     assessment.signed_at = utcnow()
     try:
         session.flush()
     except StaleDataError as exc:
-        raise StaleAssessment("La evaluación cambió mientras la firmaba. Recárguela e intente de nuevo.") from exc
+        raise EditConflict("La evaluación cambió mientras la firmaba. Recárguela e intente de nuevo.") from exc
     # Sign-off is the supervisor's approval of the assessment.
-    audit.record(session, action=audit.Action.APPROVAL, actor=actor, object_type=OBJECT_TYPE,
-                 object_id=assessment.id, state_code=assessment.state_code,
-                 details={"household_id": str(assessment.household_id), "decision": "sign_assessment",
-                          "fields": ["signed_by_id", "signed_at"]})
+    audit.record_change(session, actor, audit.Action.APPROVAL, OBJECT_TYPE, assessment.id,
+                        fields=["signed_by_id", "signed_at"], state_code=assessment.state_code,
+                        household_id=str(assessment.household_id), decision="sign_assessment")
     return assessment
 
 
@@ -265,6 +237,17 @@ def blockers_of(assessment: DurableSolutionAssessment | None) -> list[str]:
         for criterion in IascCriterion
         if assessment.status_of(criterion) not in RESOLVED
     ]
+
+
+def timeline_entries(session: Session, household_id: uuid.UUID) -> list[tuple[datetime, str]]:
+    """The household's signed assessments for a case timeline: when each was signed, and a title (no evidence)."""
+    stmt = (select(DurableSolutionAssessment)
+            .where(DurableSolutionAssessment.household_id == household_id,
+                   DurableSolutionAssessment.signed_at.is_not(None))
+            .order_by(DurableSolutionAssessment.signed_at))
+    return [(assessment.signed_at, f"Evaluación de soluciones duraderas del {assessment.assessed_on:%d/%m/%Y} "
+                                   "firmada")
+            for assessment in session.scalars(stmt) if assessment.signed_at is not None]
 
 
 def closure_blockers(session: Session, household_id: uuid.UUID) -> list[str]:

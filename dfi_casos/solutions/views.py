@@ -7,15 +7,18 @@ from typing import Any
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from dfi_casos import scope
 from dfi_casos.database import local_today
+from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
-from dfi_casos.registry import services as registry_services
+from dfi_casos.formutil import attach_error
 from dfi_casos.registry.models import Household
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, deny, has_permission, require_permission
+from dfi_casos.security.access import Permission, has_permission, require_permission
 from dfi_casos.solutions import charts, dashboard, export, services
 from dfi_casos.solutions.forms import AssessmentForm, SignForm
 from dfi_casos.solutions.models import DurableSolutionAssessment
+from dfi_casos.web import render_error
 
 bp = Blueprint("solutions", __name__, url_prefix="/soluciones")
 
@@ -25,18 +28,11 @@ EXPORT_FORMATS = {"csv": (export.to_csv, export.CSV_MEDIA_TYPE), "xlsx": (export
 
 
 def _household(household_id: uuid.UUID) -> Household:
-    # The registry's loader: the household or an audited 404 (forbidden and absent look alike).
-    return registry_services.get_household_for(db.session, current_user, household_id)
+    return scope.get_household_for(db.session, current_user, household_id)
 
 
 def _assessment(assessment_id: uuid.UUID) -> DurableSolutionAssessment:
-    assessment = services.get_assessment(db.session, current_user, assessment_id)
-    if assessment is None:
-        exists = db.session.get(DurableSolutionAssessment, assessment_id) is not None
-        deny(db.session, current_user, object_type=services.OBJECT_TYPE, object_id=assessment_id,
-             reason="out_of_scope" if exists else "absent")
-    assert assessment is not None  # noqa: S101 - deny() aborts
-    return assessment
+    return scope.get_assessment_for(db.session, current_user, assessment_id)
 
 
 def _single_state(user: Any) -> str | None:
@@ -73,9 +69,10 @@ def new_assessment(household_id: uuid.UUID) -> Any:
         try:
             assessment = services.record_assessment(db.session, current_user, record, form.data_for_service(),
                                                     today=local_today())
-        except services.AssessmentError as exc:
+        except DomainError as exc:
             db.session.rollback()
-            _attach(form, exc)
+            if (message := attach_error(form, exc)) is not None:
+                flash(message, "error")
         else:
             flash("Evaluación registrada. Una supervisora o un supervisor debe firmarla.", "success")
             return redirect(url_for("solutions.assessment", assessment_id=assessment.id))
@@ -98,14 +95,6 @@ def _prefill_from_latest(form: AssessmentForm, household: Household) -> None:
         evidence_field.data = (row.evidence or "") if row is not None else ""
     audit.record_view(db.session, current_user, services.OBJECT_TYPE, latest.id, fields=["criteria.evidence"],
                       state_code=latest.state_code)
-
-
-def _attach(form: AssessmentForm, exc: services.AssessmentError) -> None:
-    field = form._fields.get(exc.field) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
 
 
 def _assessment_page(record: DurableSolutionAssessment, status: int = 200) -> Any:
@@ -137,7 +126,7 @@ def sign(assessment_id: uuid.UUID) -> Any:
         return _assessment_page(record, 400)
     try:
         services.sign_assessment(db.session, current_user, record, int(form.version.data))
-    except services.AssessmentError as exc:
+    except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return _assessment_page(_assessment(assessment_id), 400)
@@ -168,8 +157,9 @@ def _charts(data: dashboard.Dashboard) -> dict[str, Any]:
 @require_permission(Permission.VIEW_DASHBOARD)
 def dashboard_page() -> Any:
     data = dashboard.build(db.session, current_user, local_today())
-    audit.record(db.session, action=audit.Action.VIEW, actor=current_user, object_type="solutions_dashboard",
-                 details={"tables": list(export.TABLE_NAMES)}, state_code=_single_state(current_user))
+    # Counts only, no record: the entry names the tables shown.
+    audit.record_view(db.session, current_user, "solutions_dashboard", None, fields=export.TABLE_NAMES,
+                      state_code=_single_state(current_user))
     return render_template(
         "solutions/dashboard.html", data=data, charts=_charts(data),
         closure_endpoint=_endpoint("cases.request_closure"), case_endpoint=_endpoint("cases.view_case"),
@@ -193,16 +183,14 @@ def export_xlsx() -> Any:
 def _export(fmt: str) -> Any:
     names = request.args.getlist("tabla")
     if any(n not in export.TABLE_NAMES for n in names):
-        from dfi_casos.web import render_error
-
         return render_error(400, "La tabla pedida no existe. Elija una de las del tablero.")
     threshold = int(current_app.config["SMALL_CELL_THRESHOLD"])
     data = dashboard.build(db.session, current_user, local_today())
     tables = export.published_tables(data, threshold, names or None)
     writer, media_type = EXPORT_FORMATS[fmt]
-    audit.record(db.session, action=audit.Action.EXPORT, actor=current_user, object_type="solutions_dashboard",
-                 details={"tables": [t.name for t in tables], "format": fmt, "threshold": threshold},
-                 state_code=_single_state(current_user))
+    audit.record_export(db.session, current_user, "solutions_dashboard", count=len(tables), file_format=fmt,
+                        state_code=_single_state(current_user), tables=[t.name for t in tables],
+                        threshold=threshold)
     filename = f"soluciones-duraderas-{local_today().isoformat()}.{fmt}"
     return Response(writer(tables), headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Content-Type": media_type})

@@ -6,10 +6,10 @@ import uuid
 import pytest
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from werkzeug.exceptions import NotFound
 
 from dfi_casos.auth.models import User
-from dfi_casos.security.access import can_manage_account, get_for, scoped
+from dfi_casos.errors import NotVisible
+from dfi_casos.scope import can_manage_account, get_for, scoped
 from dfi_casos.security.audit import Action, AuditEvent
 from tests import factories
 from tests.conftest import csrf_token
@@ -80,19 +80,30 @@ def test_auditors_and_administrators_see_no_case_content_even_national(db, recor
 
 def test_get_for_returns_a_record_in_scope(db, records):
     mine, made = records
-    assert get_for(db, StandInRecord, made["mine"].id, mine, object_type="stand_in") is made["mine"]
+    assert get_for(db, mine, StandInRecord, made["mine"].id, "stand_in") is made["mine"]
 
 
 @pytest.mark.parametrize(("name", "reason"), [("guerrero", "out_of_scope"), ("colleague", "out_of_scope"),
                                                (None, "absent")])
-def test_get_for_answers_404_and_audits_forbidden_and_absent_alike(app, db, records, name, reason):
+def test_get_for_refuses_forbidden_and_absent_alike_naming_the_reason_for_the_audit(db, records, name, reason):
     mine, made = records
     record_id = made[name].id if name else str(uuid.uuid4())
-    with app.test_request_context(), pytest.raises(NotFound):
-        get_for(db, StandInRecord, record_id, mine, object_type="stand_in")
+    with pytest.raises(NotVisible) as refused:
+        get_for(db, mine, StandInRecord, record_id, "stand_in")
+    assert (refused.value.object_type, refused.value.object_id, refused.value.reason) == (
+        "stand_in", record_id, reason)
+
+
+def test_a_refused_record_is_an_audited_404_whose_denial_entry_is_kept(app, client, db, login_as):
+    chiapas = login_as("caseworker", ["07"])
+    foreign = factories.make_person(db, state="12")
+    response = client.get(f"/registro/personas/{foreign.id}")
+    assert response.status_code == 404 and "no está a su alcance" in response.get_data(as_text=True)
+    db.expire_all()
     denied = db.scalars(select(AuditEvent).where(AuditEvent.action == Action.ACCESS_DENIED)).one()
-    assert (denied.actor_id, denied.object_id, denied.outcome) == (mine.id, record_id, "denied")
-    assert reason in denied.details
+    assert (denied.actor_id, denied.object_type, denied.object_id, denied.outcome) == (
+        chiapas.id, "person", str(foreign.id), "denied")
+    assert "out_of_scope" in denied.details
 
 
 @pytest.mark.parametrize(("actor_states", "account_states", "account_national", "allowed"), [

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from dfi_casos.auth.models import Role, User
 from dfi_casos.cases import services as cases
 from dfi_casos.cases.models import Case, FolioCounter, StageTransition
-from dfi_casos.cases.workflow import Conflict
 from dfi_casos.catalogs.enums import Stage
 from dfi_casos.database import make_engine
+from dfi_casos.errors import EditConflict
 from dfi_casos.registry.models import Household, HouseholdMembership, Person
 from dfi_casos.security.audit import AuditEvent
 from tests import factories
@@ -112,14 +112,14 @@ def test_two_simultaneous_stage_changes_one_wins_the_other_conflicts(app, commit
             try:
                 cases.change_stage(session, session.get(User, owner_id), case, stage, reason, expected_version=version)
                 session.commit()
-            except Conflict:
+            except EditConflict:
                 session.rollback()
                 raise
             return stage
 
     outcomes = run_together(app, 2, change)
     winners = [o for o in outcomes if isinstance(o, Stage)]
-    conflicts = [o for o in outcomes if isinstance(o, Conflict)]
+    conflicts = [o for o in outcomes if isinstance(o, EditConflict)]
     assert len(winners) == 1 and len(conflicts) == 1, outcomes
     assert "Otra persona cambió este caso" in str(conflicts[0])
     with app.app_context(), committing() as session:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from dfi_casos import scope
 from dfi_casos.auth.models import Role
 from dfi_casos.cases import services as cases
 from dfi_casos.cases.models import Case, RecognitionStatus
@@ -13,7 +14,6 @@ from dfi_casos.cases.workflow import CaseError, ConsentMissing, NotPermitted, Re
 from dfi_casos.catalogs.enums import AssistanceType, RecognitionDecision, ReferralStatus, ServiceStatus
 from dfi_casos.database import local_today
 from dfi_casos.registry.models import Household, Person
-from dfi_casos.security import access
 from tests import factories
 
 GRO, CHIS = "12", "07"
@@ -136,7 +136,7 @@ def test_referral_with_consent_follows_its_status_flow_and_is_flagged_when_overd
 
 
 def visible(db, user, model=Case):
-    return set(db.scalars(access.scoped(select(model.id), model, user)))
+    return set(db.scalars(scope.scoped(select(model.id), model, user)))
 
 
 def test_caseworker_sees_own_and_assigned_cases_only(db, people):

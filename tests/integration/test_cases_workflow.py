@@ -1,7 +1,6 @@
 """The stage workflow: every transition for every role, approvals with separation of duties, conflicts."""
 from __future__ import annotations
 
-import sys
 import types
 
 import pytest
@@ -9,9 +8,11 @@ import pytest
 from dfi_casos.auth.models import Role
 from dfi_casos.cases import services as cases
 from dfi_casos.cases.models import ApprovalStatus, CaseStatus, RecognitionStatus, StageTransition
-from dfi_casos.cases.workflow import ApprovalNotAllowed, Conflict, NotPermitted, TransitionNotAllowed
+from dfi_casos.cases.workflow import ApprovalNotAllowed, NotPermitted, TransitionNotAllowed
 from dfi_casos.catalogs.enums import ClosureReason, RecognitionDecision, Stage
+from dfi_casos.errors import EditConflict
 from dfi_casos.security.audit import AuditEvent
+from dfi_casos.solutions import services as solutions_services
 from tests import factories
 
 GRO, CHIS = "12", "07"
@@ -167,15 +168,10 @@ def test_closure_as_not_recognized_needs_a_final_non_recognition(db, team):
 
 @pytest.fixture
 def solutions_stub(monkeypatch):
-    """A stand-in for dfi_casos.solutions.services until that feature is merged."""
-    module = types.ModuleType("dfi_casos.solutions.services")
-    module.blockers = ["el criterio «seguridad» no cumple"]
-    module.closure_blockers = lambda _session, _household_id: list(module.blockers)
-    monkeypatch.setitem(sys.modules, "dfi_casos.solutions.services", module)
-    package = sys.modules.get("dfi_casos.solutions") or types.ModuleType("dfi_casos.solutions")
-    monkeypatch.setitem(sys.modules, "dfi_casos.solutions", package)
-    monkeypatch.setattr(package, "services", module, raising=False)
-    return module
+    """The durable-solutions closure rule replaced by one that reports the blockers the test sets."""
+    stub = types.SimpleNamespace(blockers=["el criterio «seguridad» no cumple"])
+    monkeypatch.setattr(solutions_services, "closure_blockers", lambda _session, _household_id: list(stub.blockers))
+    return stub
 
 
 def test_closure_as_durable_solution_is_blocked_by_the_assessment(db, team, solutions_stub):
@@ -198,7 +194,7 @@ def test_a_stale_version_is_a_conflict_and_writes_nothing(db, team):
     cases.change_stage(db, team.supervisor, case, AT)
     transitions = db.query(StageTransition).filter_by(case_id=case.id).count()
     audits = db.query(AuditEvent).count()
-    with pytest.raises(Conflict, match="Otra persona cambió este caso"):
+    with pytest.raises(EditConflict, match="Otra persona cambió este caso"):
         cases.change_stage(db, team.owner, case, P, reason="Regreso", expected_version=seen)
     assert case.stage == AT
     assert db.query(StageTransition).filter_by(case_id=case.id).count() == transitions

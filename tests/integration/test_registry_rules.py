@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
+from dfi_casos import scope
 from dfi_casos.catalogs.enums import DisplacementCause, EventType, RelationshipToHead
 from dfi_casos.registry import services
 from dfi_casos.registry.models import DuplicateOverride, Household, Person, RecordChange
@@ -96,7 +97,7 @@ def test_caseworker_cannot_open_a_colleagues_person_but_their_supervisor_can(cli
     supervisor = factories.make_user(db, role="supervisor", states=["12"])
     login_as("caseworker", ["12"])
     assert client.get(f"/registro/personas/{person.id}").status_code == 404
-    assert services.get_person_for(db, supervisor, person.id) is person
+    assert scope.get_person_for(db, supervisor, person.id) is person
 
 
 @pytest.mark.parametrize("role", ["auditor", "administrator"])
@@ -252,7 +253,7 @@ def test_search_by_curp_finds_the_person_and_audits_without_the_term(client, db,
     assert response.status_code == 200 and "Buscada" in body and "Otra " not in body
     entry = audit_entries(db, "search")[-1]
     details = json.loads(entry.details)
-    assert details["kind"] == "curp" and details["count"] == 1 and details["result_ids"] == [str(person.id)]
+    assert details["kind"] == "curp" and details["count"] == 1 and details["ids"] == [str(person.id)]
     assert CURP not in entry.details and CURP.lower() not in entry.details
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from dfi_casos.auth.models import Role
 from dfi_casos.cases.services import local_today
 from dfi_casos.catalogs.enums import ClosureReason, CriterionStatus, IascCriterion, SettlementOption, Stage
+from dfi_casos.errors import EditConflict
 from dfi_casos.registry.models import Household
 from dfi_casos.security.audit import AuditEvent
 from dfi_casos.solutions import services
@@ -157,7 +158,7 @@ def test_supervisor_of_another_state_cannot_sign(db, household):
 def test_sign_off_from_stale_page_is_refused(db, household):
     assessment = factories.make_assessment(db, household)
     signer = factories.make_user(db, Role.SUPERVISOR, [GRO])
-    with pytest.raises(services.StaleAssessment):
+    with pytest.raises(EditConflict):
         services.sign_assessment(db, signer, assessment, version=assessment.version + 1)
 
 

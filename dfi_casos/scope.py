@@ -1,0 +1,350 @@
+"""Who may see or act on which record: each rule once, its SQL form beside its per-record form, and the loaders.
+
+Every query over case data goes through `scoped` (or `audit_scope`, or an account clause), and every
+single record is loaded through one `get_<thing>_for(session, actor, id)` that returns it or raises
+`NotVisible` (the web layer audits it and answers 404: forbidden and absent look alike).
+Rules ask permissions (`Permission.WHOLE_TERRITORY`), never role names. This module reads feature
+*models* (tables) only; features' services import it, never the other way round.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, String, false, func, literal, or_, select, true
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
+
+from dfi_casos.auth.models import User
+from dfi_casos.cases.models import Case, CaseAssignee, Referral, Service
+from dfi_casos.errors import NotVisible
+from dfi_casos.registry.models import (
+    Community,
+    Consent,
+    DisplacementEvent,
+    Household,
+    HouseholdMembership,
+    Institution,
+    Person,
+)
+from dfi_casos.security.access import Permission, Principal, has_permission, in_territory
+from dfi_casos.security.audit import AuditEvent
+from dfi_casos.solutions.models import DurableSolutionAssessment
+
+__all__ = [
+    "NotVisible", "in_territory", "territory_clause", "scoped", "caseworker_clause", "works_on", "visible",
+    "can_manage_account", "manageable_accounts_clause", "can_oversee_account", "overseen_accounts_clause",
+    "audit_scope", "may_see_audit_entry", "can_edit_institution", "editable_institutions_clause",
+    "parse_uuid", "load", "get_person_for", "get_household_for", "get_event_for", "get_community_for",
+    "get_case_for", "get_subject_for", "get_referral_for", "get_service_for", "get_assessment_for",
+    "get_institution_for", "get_account_for", "get_overseen_account_for",
+]
+
+M = TypeVar("M")
+S = TypeVar("S", bound=Select[Any])
+
+
+# --- territory -------------------------------------------------------------------------------------
+# Per record: `in_territory(principal, state_code)` (security.access, re-exported here).
+
+def territory_clause(principal: Principal, state_column: Any) -> ColumnElement[bool]:
+    """SQL twin of `in_territory`: `state_column` lies in the principal's territory (true for national)."""
+    if principal.is_national:
+        return true()
+    return state_column.in_(principal.states)  # type: ignore[no-any-return]
+
+
+# --- case content: cases and registry records --------------------------------------------------------
+
+def scoped(stmt: S, model: Any, principal: Any) -> S:
+    """Restrict a SELECT over case data to what `principal` may see. Every query over records goes here.
+
+    - without VIEW_CASES (auditors, administrators): nothing at all;
+    - with WHOLE_TERRITORY (supervisors): every record of their states (all, when national);
+    - otherwise (caseworkers): records of their states they registered, and those of the cases
+      they own or are assigned to (see `caseworker_clause`).
+    Models opt in with a `state_code` column (territory of attention) and `registered_by_id`.
+    Per-record twin for cases: `works_on`.
+    """
+    if not has_permission(principal, Permission.VIEW_CASES):
+        return stmt.where(false())
+    stmt = stmt.where(territory_clause(principal, model.state_code))
+    if has_permission(principal, Permission.WHOLE_TERRITORY):
+        return stmt
+    return stmt.where(caseworker_clause(model, principal))
+
+
+def _my_case(principal: Principal) -> ColumnElement[bool]:
+    assigned = select(CaseAssignee.case_id).where(CaseAssignee.user_id == principal.id)
+    return or_(Case.owner_id == principal.id, Case.id.in_(assigned))
+
+
+def caseworker_clause(model: Any, principal: Principal) -> ColumnElement[bool]:
+    """Which records of their territory an account without WHOLE_TERRITORY sees.
+
+    - a case: the ones they own or are assigned to (a reassigned owner loses it);
+    - a registry record: the ones they registered, or that are the subject of such a case
+      (a household, its members, a person, a community) or belong to such a person (consent).
+    """
+    my_case = _my_case(principal)
+    if model is Case:
+        return my_case
+    own: ColumnElement[bool] = model.registered_by_id == principal.id
+    subject_ids = _case_subject_ids(model, my_case)
+    return own if subject_ids is None else or_(own, subject_ids)
+
+
+def _case_subject_ids(model: Any, my_case: ColumnElement[bool]) -> ColumnElement[bool] | None:
+    """SQL condition: the registry record is (or belongs to) the subject of one of `my_case`."""
+    household_ids = select(Case.household_id).where(my_case, Case.household_id.is_not(None))
+    if model is Household:
+        return Household.id.in_(household_ids)
+    if model is Community:
+        return Community.id.in_(select(Case.community_id).where(my_case, Case.community_id.is_not(None)))
+    person_ids = select(Case.person_id).where(my_case, Case.person_id.is_not(None)).union(
+        select(HouseholdMembership.person_id).where(HouseholdMembership.household_id.in_(household_ids)))
+    if model is Person:
+        return Person.id.in_(person_ids)
+    if model is Consent:
+        return Consent.person_id.in_(person_ids)
+    return None
+
+
+def works_on(principal: Principal, case: Case) -> bool:
+    """Per-record twin of `scoped(..., Case, ...)`: the principal may see and work on this case.
+
+    With VIEW_CASES, in its territory, and either WHOLE_TERRITORY or its owner or an assignee.
+    """
+    if not has_permission(principal, Permission.VIEW_CASES) or not in_territory(principal, case.state_code):
+        return False
+    return (has_permission(principal, Permission.WHOLE_TERRITORY) or case.owner_id == principal.id
+            or principal.id in case.assignee_ids)
+
+
+def visible(session: Session, principal: Principal, model: Any, record_id: Any) -> bool:
+    """Whether one record of case data is within the principal's scope (a service re-checking a record)."""
+    stmt = scoped(select(model.id).where(model.id == record_id), model, principal)
+    return session.scalar(stmt) is not None
+
+
+# --- accounts: administrators manage, auditors oversee -----------------------------------------------
+
+def can_manage_account(principal: Principal, account: User) -> bool:
+    """An administrator manages the accounts of their own territory; a national one manages all.
+
+    A state administrator may not touch national accounts nor accounts reaching into a state
+    outside their own: that would let them widen someone's access beyond their territory.
+    """
+    if not has_permission(principal, Permission.MANAGE_USERS):
+        return False
+    if principal.is_national:
+        return True
+    return not account.is_national and bool(account.states) and set(account.states) <= set(principal.states)
+
+
+def _delimited_states() -> ColumnElement[str]:
+    # ",07,12," so that each code matches whole; state_codes is stored as "07,12".
+    return literal(",", String) + User.state_codes + literal(",", String)
+
+
+def manageable_accounts_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL twin of `can_manage_account` over the `User` table."""
+    if not has_permission(principal, Permission.MANAGE_USERS):
+        return false()
+    if principal.is_national:
+        return true()
+    # Strip every code of the administrator's own states: an account lies within them when nothing remains.
+    remaining: ColumnElement[str] = _delimited_states()
+    for code in principal.states:
+        remaining = func.replace(remaining, f",{code},", ",")
+    return (User.is_national.is_(False)) & (User.state_codes != "") & (remaining == ",")
+
+
+def can_oversee_account(principal: Principal, account: User) -> bool:
+    """An auditor sees the activity of accounts working in their territory (all, when national)."""
+    if not has_permission(principal, Permission.VIEW_AUDIT):
+        return False
+    return bool(principal.is_national or set(account.states) & set(principal.states))
+
+
+def overseen_accounts_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL twin of `can_oversee_account` over the `User` table."""
+    if not has_permission(principal, Permission.VIEW_AUDIT):
+        return false()
+    if principal.is_national:
+        return true()
+    return or_(false(), *(_delimited_states().like(f"%,{code},%") for code in principal.states))
+
+
+# --- the audit trail ---------------------------------------------------------------------------------
+
+def audit_scope(stmt: S, principal: Principal) -> S:
+    """Restrict a SELECT over audit entries to what an auditor may see. Per-record twin: `may_see_audit_entry`.
+
+    National auditors see every entry. A state auditor sees the entries whose actor worked in
+    one of their states at the time, or whose object lies in one of them. Entries with neither
+    (e.g. a failed login for an unknown username) are for national auditors only.
+    """
+    if not has_permission(principal, Permission.VIEW_AUDIT):
+        return stmt.where(false())
+    if principal.is_national:
+        return stmt
+    states = principal.states
+    if not states:
+        return stmt.where(false())
+    # actor_states is stored as ",07,12,": the delimiters make each LIKE match exactly one code.
+    actor_in = [AuditEvent.actor_states.like(f"%,{code},%") for code in states]
+    return stmt.where(or_(AuditEvent.object_state.in_(states), *actor_in))
+
+
+def may_see_audit_entry(principal: Principal, entry: AuditEvent) -> bool:
+    """Per-record twin of `audit_scope`."""
+    if not has_permission(principal, Permission.VIEW_AUDIT):
+        return False
+    if principal.is_national:
+        return True
+    actor_states = set((entry.actor_states or "").strip(",").split(",")) - {""}
+    return entry.object_state in principal.states or bool(actor_states & set(principal.states))
+
+
+# --- the institutions catalog ------------------------------------------------------------------------
+
+def can_edit_institution(principal: Principal, state_code: str | None) -> bool:
+    """National institutions are shared by every catalog administrator; a state's own bodies belong to the
+    administrators of that state."""
+    return has_permission(principal, Permission.MANAGE_CATALOGS) and (
+        state_code is None or in_territory(principal, state_code))
+
+
+def editable_institutions_clause(principal: Principal) -> ColumnElement[bool]:
+    """SQL twin of `can_edit_institution` over the `Institution` table."""
+    if not has_permission(principal, Permission.MANAGE_CATALOGS):
+        return false()
+    return or_(Institution.state_code.is_(None), territory_clause(principal, Institution.state_code))
+
+
+# --- loaders: the record, or NotVisible ---------------------------------------------------------------
+
+def parse_uuid(value: Any) -> uuid.UUID | None:
+    """A UUID from whatever came in a URL or form; None when it is not one."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _uuid_or_refuse(object_type: str, value: Any) -> uuid.UUID:
+    parsed = parse_uuid(value)
+    if parsed is None:
+        # Whatever came in the URL is not an id: audit that, not the (possibly huge) text itself.
+        raise NotVisible(object_type, None, "malformed_id")
+    return parsed
+
+
+def load(session: Session, stmt: Select[Any], model: Any, record_id: Any, object_type: str) -> Any:
+    """Run an already scoped `stmt` for one record; NotVisible when it finds nothing.
+
+    The reason ("out_of_scope" or "absent") is for the audit entry only; the user sees one 404.
+    """
+    found = session.scalars(stmt).first()
+    if found is None:
+        exists = session.get(model, record_id) is not None
+        raise NotVisible(object_type, record_id, "out_of_scope" if exists else "absent")
+    return found
+
+
+def get_for(session: Session, principal: Principal, model: type[M], record_id: Any, object_type: str,
+            options: Sequence[ORMOption] = ()) -> M:
+    """The record of case data `model` with this id if `principal` may see it (through `scoped`), else NotVisible."""
+    stmt = scoped(select(model).where(model.id == record_id), model, principal)  # type: ignore[attr-defined]
+    found: M = load(session, stmt.options(*options), model, record_id, object_type)
+    return found
+
+
+def get_person_for(session: Session, principal: Principal, person_id: Any) -> Person:
+    """The person if `principal` may see them, else NotVisible."""
+    return get_for(session, principal, Person, _uuid_or_refuse("person", person_id), "person")
+
+
+def get_household_for(session: Session, principal: Principal, household_id: Any) -> Household:
+    """The household if `principal` may see it, else NotVisible."""
+    return get_for(session, principal, Household, _uuid_or_refuse("household", household_id), "household")
+
+
+def get_event_for(session: Session, principal: Principal, event_id: Any) -> DisplacementEvent:
+    """The displacement event if `principal` may see it, else NotVisible."""
+    return get_for(session, principal, DisplacementEvent, _uuid_or_refuse("event", event_id), "event")
+
+
+def get_community_for(session: Session, principal: Principal, community_id: Any) -> Community:
+    """The community if `principal` may see it, else NotVisible."""
+    return get_for(session, principal, Community, _uuid_or_refuse("community", community_id), "community")
+
+
+def get_case_for(session: Session, principal: Principal, case_id: Any) -> Case:
+    """The case if `principal` may see it (owner and assignees loaded), else NotVisible."""
+    return get_for(session, principal, Case, _uuid_or_refuse("case", case_id), "case",
+                   (selectinload(Case.owner), selectinload(Case.assignees).selectinload(CaseAssignee.user)))
+
+
+def get_subject_for(session: Session, principal: Principal, model: type[M], subject_id: Any,
+                    object_type: str) -> M:
+    """The household, person or community a case is about (`model`), if `principal` may see it."""
+    return get_for(session, principal, model, _uuid_or_refuse(object_type, subject_id), object_type)
+
+
+def get_referral_for(session: Session, principal: Principal, referral_id: Any) -> Referral:
+    """The referral if `principal` may see its case, else NotVisible."""
+    parsed = _uuid_or_refuse("referral", referral_id)
+    stmt = scoped(select(Referral).join(Case, Case.id == Referral.case_id).where(Referral.id == parsed),
+                  Case, principal)
+    found: Referral = load(session, stmt, Referral, parsed, "referral")
+    return found
+
+
+def get_service_for(session: Session, principal: Principal, service_id: Any) -> Service:
+    """The service recorded on a case if `principal` may see the case, else NotVisible."""
+    parsed = _uuid_or_refuse("case_service", service_id)
+    stmt = scoped(select(Service).join(Case, Case.id == Service.case_id).where(Service.id == parsed),
+                  Case, principal)
+    found: Service = load(session, stmt, Service, parsed, "case_service")
+    return found
+
+
+def get_assessment_for(session: Session, principal: Principal, assessment_id: Any) -> DurableSolutionAssessment:
+    """The durable-solution assessment if `principal` may see its household, else NotVisible."""
+    parsed = _uuid_or_refuse("durable_solution_assessment", assessment_id)
+    stmt = scoped(
+        select(DurableSolutionAssessment)
+        .join(Household, Household.id == DurableSolutionAssessment.household_id)
+        .where(DurableSolutionAssessment.id == parsed),
+        Household, principal,
+    ).options(selectinload(DurableSolutionAssessment.criteria), selectinload(DurableSolutionAssessment.assessor),
+              selectinload(DurableSolutionAssessment.signed_by))
+    found: DurableSolutionAssessment = load(session, stmt, DurableSolutionAssessment, parsed,
+                                            "durable_solution_assessment")
+    return found
+
+
+def get_institution_for(session: Session, principal: Principal, institution_id: int) -> Institution:
+    """The institution if `principal` may edit it in the catalog, else NotVisible."""
+    stmt = select(Institution).where(Institution.id == institution_id, editable_institutions_clause(principal))
+    found: Institution = load(session, stmt, Institution, institution_id, "institution")
+    return found
+
+
+def get_account_for(session: Session, principal: Principal, user_id: int) -> User:
+    """The account if `principal` may manage it (administrators of its territory), else NotVisible."""
+    stmt = select(User).where(User.id == user_id, manageable_accounts_clause(principal))
+    found: User = load(session, stmt, User, user_id, "user")
+    return found
+
+
+def get_overseen_account_for(session: Session, principal: Principal, user_id: int) -> User:
+    """The account if `principal` may read its activity in the audit trail (auditors), else NotVisible."""
+    stmt = select(User).where(User.id == user_id, overseen_accounts_clause(principal))
+    found: User = load(session, stmt, User, user_id, "user")
+    return found
