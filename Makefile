@@ -35,7 +35,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check dfi_casos tests bench config migrations
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy dfi_casos/security
+	$(BIN)/mypy dfi_casos/security dfi_casos/scope.py dfi_casos/errors.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

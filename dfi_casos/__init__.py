@@ -22,6 +22,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings.update(overrides)
     check_production(settings)
 
+    # cycle: every module of the package imports `dfi_casos` (this file) first, and some read
+    # PROJECT_ROOT from it; so the factory imports the app's parts when called, not at load time.
+
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -63,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    # cycle: the extensions module imports the package (this file) first; see create_app.
     from dfi_casos.extensions import babel, csrf, db, limiter, login_manager
 
     db.init_app(app)
@@ -74,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # cycle: each blueprint imports the package (this file) first; see create_app.
     from dfi_casos.admin.institutions import bp as institutions_bp
     from dfi_casos.admin.views import bp as admin_bp
     from dfi_casos.audit_ui.views import bp as audit_ui_bp

@@ -4,16 +4,22 @@ from __future__ import annotations
 import sys
 
 import click
+from alembic import command
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
-from dfi_casos.security.access import ROLE_LABELS, Role
+from dfi_casos import migrate
+from dfi_casos.auth import services
+from dfi_casos.demo import DemoRefused, seed_demo
+from dfi_casos.extensions import db
+from dfi_casos.security.access import ROLE_LABELS, Role, format_matrix
 from dfi_casos.security.audit_cli import audit_cli
 from dfi_casos.security.keys_cli import keys_cli
 
 
 def main() -> None:
     """Entry point of the `dfi-casos` console script."""
+    # cycle: the package's create_app registers these commands, so this module cannot import it at load time.
     from dfi_casos import create_app
 
     cli = FlaskGroup(create_app=lambda: create_app(), help="dfi-casos: gestión de casos de DFI.")
@@ -38,8 +44,6 @@ def db_cli() -> None:
 @db_cli.command("upgrade", help="Aplica las migraciones hasta REVISION (head por omisión).")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
-    from dfi_casos import migrate
-
     migrate.upgrade(current_app._get_current_object(), revision)  # type: ignore[attr-defined]
     click.echo(f"Esquema en {migrate.current(current_app._get_current_object())}.")  # type: ignore[attr-defined]
 
@@ -47,8 +51,6 @@ def db_upgrade(revision: str) -> None:
 @db_cli.command("downgrade", help="Revierte las migraciones hasta REVISION (base para vaciar).")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
-    from dfi_casos import migrate
-
     migrate.downgrade(current_app._get_current_object(), revision)  # type: ignore[attr-defined]
     click.echo(f"Esquema en {migrate.current(current_app._get_current_object()) or 'base'}.")  # type: ignore[attr-defined]
 
@@ -56,10 +58,6 @@ def db_downgrade(revision: str) -> None:
 @db_cli.command("revision", help="Crea una migración nueva comparando los modelos con la base.")
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:
-    from alembic import command
-
-    from dfi_casos import migrate
-
     command.revision(migrate.alembic_config(current_app._get_current_object()),  # type: ignore[attr-defined]
                      message=message, autogenerate=True)
 
@@ -74,9 +72,6 @@ def db_revision(message: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="Lee la contraseña de la entrada estándar.")
 def create_user_command(username: str, full_name: str, email: str, role: str, states: tuple[str, ...],
                         national: bool, password_stdin: bool) -> None:
-    from dfi_casos.auth import services
-    from dfi_casos.extensions import db
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -95,11 +90,7 @@ def create_user_command(username: str, full_name: str, email: str, role: str, st
 @click.command("seed-demo", help="Carga usuarios y datos de demostración (nunca en producción).")
 @click.option("--if-empty", is_flag=True, help="Solo si la base no tiene cuentas todavía.")
 def seed_demo_command(if_empty: bool) -> None:
-    from dfi_casos.auth.services import count_users
-    from dfi_casos.demo import DemoRefused, seed_demo
-    from dfi_casos.extensions import db
-
-    if if_empty and count_users(db.session) > 0:
+    if if_empty and services.count_users(db.session) > 0:
         click.echo("La base ya tiene datos; no se cargó la demostración.")
         return
     try:
@@ -112,6 +103,4 @@ def seed_demo_command(if_empty: bool) -> None:
 
 @click.command("roles", help="Muestra la matriz de roles y permisos.")
 def roles_command() -> None:
-    from dfi_casos.security.access import format_matrix
-
     click.echo(format_matrix())

@@ -6,7 +6,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dfi_casos.auth import services
+from dfi_casos.cases.demo import seed_cases
+from dfi_casos.registry.demo import seed_registry
 from dfi_casos.security.access import Role
+from dfi_casos.solutions.demo import seed_assessments
 
 #: One password for every demo account; listed in the README and on the demo login page.
 DEMO_PASSWORD = "demostracion-2026"  # noqa: S105 - public by design, refused in production
@@ -45,15 +48,9 @@ def seed_demo(session: Session, config: Any) -> str:
             is_national=states is None, states=states or [], password=DEMO_PASSWORD,
         ))
         created += 1
-    from dfi_casos.registry.demo import seed_registry
-
     session.flush()
     registry = seed_registry(session, config)
-    from dfi_casos.cases.demo import seed_cases
-
     opened = seed_cases(session, config)
-    from dfi_casos.solutions.demo import seed_assessments
-
     assessed = seed_assessments(session, config)
     return (f"Datos de demostración: {created} cuentas nuevas ({len(DEMO_USERS)} en total); {registry}; {opened}; "
             f"{assessed}.")

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from flask import Flask
 
 from dfi_casos import PROJECT_ROOT
+from dfi_casos.extensions import db
 
 
 def alembic_config(app: Flask) -> Config:
@@ -28,9 +30,5 @@ def downgrade(app: Flask, revision: str) -> None:
 
 
 def current(app: Flask) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    from dfi_casos.extensions import db
-
     with app.app_context(), db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()

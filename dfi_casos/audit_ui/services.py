@@ -15,6 +15,7 @@ from sqlalchemy.sql import Select
 
 from dfi_casos.errors import NotVisible
 from dfi_casos.scope import audit_scope
+from dfi_casos.security.access import Principal
 from dfi_casos.security.audit import Action, AuditEvent
 
 #: An export stops here; narrow the filters for more.
@@ -57,7 +58,7 @@ def _filtered(stmt: Select[Any], filters: AuditFilters, timezone: str) -> Select
     return stmt
 
 
-def find_entries(session: Session, auditor: Any, filters: AuditFilters, *, timezone: str, page: int,
+def find_entries(session: Session, auditor: Principal, filters: AuditFilters, *, timezone: str, page: int,
                  per_page: int) -> tuple[list[AuditEvent], bool]:
     """One page of the entries the auditor may see, newest first; and whether there is a next page."""
     stmt = _filtered(audit_scope(select(AuditEvent), auditor), filters, timezone)
@@ -66,7 +67,7 @@ def find_entries(session: Session, auditor: Any, filters: AuditFilters, *, timez
     return rows[:per_page], len(rows) > per_page
 
 
-def get_record_history_for(session: Session, auditor: Any, object_type: str, object_id: str, *,
+def get_record_history_for(session: Session, auditor: Principal, object_type: str, object_id: str, *,
                            limit: int) -> list[AuditEvent]:
     """Who has seen or touched one record: entries about it, and searches that returned it.
 
@@ -84,7 +85,7 @@ def get_record_history_for(session: Session, auditor: Any, object_type: str, obj
     return entries
 
 
-def user_activity(session: Session, auditor: Any, user_id: int, *, page: int,
+def user_activity(session: Session, auditor: Principal, user_id: int, *, page: int,
                   per_page: int) -> tuple[list[AuditEvent], bool]:
     """One page of what one account did, newest first."""
     stmt = audit_scope(select(AuditEvent).where(AuditEvent.actor_id == user_id), auditor)
@@ -93,7 +94,7 @@ def user_activity(session: Session, auditor: Any, user_id: int, *, page: int,
     return rows[:per_page], len(rows) > per_page
 
 
-def count_visible(session: Session, auditor: Any) -> int:
+def count_visible(session: Session, auditor: Principal) -> int:
     """How many entries this auditor may see."""
     return session.scalar(audit_scope(select(func.count()).select_from(AuditEvent), auditor)) or 0
 
@@ -113,7 +114,7 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
-def export_csv(session: Session, auditor: Any, filters: AuditFilters, *, timezone: str) -> tuple[str, int]:
+def export_csv(session: Session, auditor: Principal, filters: AuditFilters, *, timezone: str) -> tuple[str, int]:
     """The filtered entries as CSV text (UTC times), oldest first, and how many rows it holds."""
     stmt = _filtered(audit_scope(select(AuditEvent), auditor), filters, timezone)
     rows: Iterable[AuditEvent] = session.scalars(stmt.order_by(AuditEvent.seq).limit(EXPORT_LIMIT))

@@ -55,7 +55,7 @@ from dfi_casos.registry.models import Community, Household, Institution, Person
 from dfi_casos.registry.services import has_consent_to_share
 from dfi_casos.scope import scoped
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, has_permission, in_territory, roles_with
+from dfi_casos.security.access import Permission, Principal, has_permission, in_territory, roles_with
 from dfi_casos.security.audit import Action
 from dfi_casos.solutions import services as solutions
 
@@ -94,13 +94,13 @@ def _aware(value: datetime) -> datetime:
 
 # --- loading -----------------------------------------------------------------------------------
 
-def find_by_folio(session: Session, actor: Any, folio: str) -> Case | None:
+def find_by_folio(session: Session, actor: Principal, folio: str) -> Case | None:
     """The visible case with this folio (case-insensitive), or None."""
     wanted = folio.strip().upper()
     return session.scalars(scoped(select(Case).where(Case.folio == wanted), Case, actor)).first()
 
 
-def list_cases(session: Session, actor: Any, *, stage: Stage | None = None, state_code: str | None = None,
+def list_cases(session: Session, actor: Principal, *, stage: Stage | None = None, state_code: str | None = None,
                open_only: bool = False, page: int = 1, size: int = 25) -> Page:
     """One page of the cases `actor` may see, newest first, filtered by stage and state."""
     stmt = scoped(select(Case).options(selectinload(Case.owner)), Case, actor)
@@ -113,7 +113,8 @@ def list_cases(session: Session, actor: Any, *, stage: Stage | None = None, stat
     return paginate(session, stmt.order_by(Case.created_at.desc(), Case.id), page, size)
 
 
-def cases_of_subject(session: Session, actor: Any, subject_type: CaseSubject, subject_id: uuid.UUID) -> list[Case]:
+def cases_of_subject(session: Session, actor: Principal, subject_type: CaseSubject,
+                     subject_id: uuid.UUID) -> list[Case]:
     """The cases `actor` may see that were opened for one household, person or community, newest first."""
     column = {CaseSubject.HOUSEHOLD: Case.household_id, CaseSubject.INDIVIDUAL: Case.person_id,
               CaseSubject.COMMUNITY: Case.community_id}[subject_type]
@@ -167,7 +168,7 @@ def _subject_type(subject: Any) -> CaseSubject:
     raise TypeError("el sujeto de un caso es un hogar, una persona o una comunidad")
 
 
-def open_case(session: Session, actor: Any, subject: Household | Person | Community, *,
+def open_case(session: Session, actor: Principal, subject: Household | Person | Community, *,
               stage: Stage = Stage.ASSISTANCE, owner: User | None = None) -> Case:
     """Open a case for `subject` (already loaded through a scoped loader) in the actor's territory.
 
@@ -201,7 +202,7 @@ def open_case(session: Session, actor: Any, subject: Household | Person | Commun
     return case
 
 
-def _audit(session: Session, actor: Any, action: Action, case: Case, *, object_type: str = "case",
+def _audit(session: Session, actor: Principal, action: Action, case: Case, *, object_type: str = "case",
            object_id: Any = None, fields: list[str] | None = None, **facts: str | int | bool | None) -> None:
     """One audit entry about the case (or one of its records): field names and short facts, never values."""
     audit.record_change(session, actor, action, object_type, object_id or case.id, fields=fields or [],
@@ -231,7 +232,7 @@ def _require_open(case: Case) -> None:
 
 # --- stages ------------------------------------------------------------------------------------
 
-def change_stage(session: Session, actor: Any, case: Case, to_stage: Stage, reason: str | None = None,
+def change_stage(session: Session, actor: Principal, case: Case, to_stage: Stage, reason: str | None = None,
                  expected_version: int | None = None) -> StageTransition:
     """Move the case one stage forward, or back to an earlier stage with a reason, without approval."""
     _check_version(case, expected_version)
@@ -244,7 +245,7 @@ def change_stage(session: Session, actor: Any, case: Case, to_stage: Stage, reas
     return _move(session, actor, case, to_stage, reason, approval=None)
 
 
-def _move(session: Session, actor: Any, case: Case, to_stage: Stage, reason: str | None,
+def _move(session: Session, actor: Principal, case: Case, to_stage: Stage, reason: str | None,
           approval: ApprovalRequest | None) -> StageTransition:
     from_stage = case.stage
     case.stage = to_stage
@@ -263,7 +264,7 @@ def _move(session: Session, actor: Any, case: Case, to_stage: Stage, reason: str
     return transition
 
 
-def request_approval(session: Session, actor: Any, case: Case, to_stage: Stage,
+def request_approval(session: Session, actor: Principal, case: Case, to_stage: Stage,
                      closure_reason: ClosureReason | None = None, justification: str | None = None,
                      expected_version: int | None = None) -> ApprovalRequest:
     """Ask a supervisor to let the case enter soluciones duraderas or close (one pending request at a time)."""
@@ -286,7 +287,7 @@ def request_approval(session: Session, actor: Any, case: Case, to_stage: Stage,
     return approval
 
 
-def decide_approval(session: Session, actor: Any, case: Case, approve: bool, comment: str | None = None,
+def decide_approval(session: Session, actor: Principal, case: Case, approve: bool, comment: str | None = None,
                     expected_version: int | None = None) -> ApprovalRequest:
     """Approve (and carry out) or reject the case's pending request; never the requester's own."""
     _check_version(case, expected_version)
@@ -342,7 +343,7 @@ def durable_solution_blockers(session: Session, case: Case) -> list[str]:
 
 # --- recognition -------------------------------------------------------------------------------
 
-def submit_intake(session: Session, actor: Any, case: Case, summary: str,
+def submit_intake(session: Session, actor: Principal, case: Case, summary: str,
                   expected_version: int | None = None) -> Recognition:
     """Send the intake interview to valoración by a supervisor of the territory."""
     _check_version(case, expected_version)
@@ -362,7 +363,7 @@ def submit_intake(session: Session, actor: Any, case: Case, summary: str,
     return recognition
 
 
-def decide_recognition(session: Session, actor: Any, case: Case, decision: RecognitionDecision, reason: str,
+def decide_recognition(session: Session, actor: Principal, case: Case, decision: RecognitionDecision, reason: str,
                        expected_version: int | None = None) -> Recognition:
     """A supervisor of the territory (not the one who submitted) recognizes the case or not, with a reason."""
     _check_version(case, expected_version)
@@ -387,7 +388,7 @@ def decide_recognition(session: Session, actor: Any, case: Case, decision: Recog
     return recognition
 
 
-def appeal(session: Session, actor: Any, case: Case, grounds: str, expected_version: int | None = None) -> Appeal:
+def appeal(session: Session, actor: Principal, case: Case, grounds: str, expected_version: int | None = None) -> Appeal:
     """File the one recurso de revisión against a non-recognition."""
     _check_version(case, expected_version)
     _require_open(case)
@@ -408,7 +409,7 @@ def appeal(session: Session, actor: Any, case: Case, grounds: str, expected_vers
     return filed
 
 
-def decide_appeal(session: Session, actor: Any, case: Case, decision: RecognitionDecision, reason: str,
+def decide_appeal(session: Session, actor: Principal, case: Case, decision: RecognitionDecision, reason: str,
                   expected_version: int | None = None) -> Appeal:
     """A supervisor other than the first decider settles the appeal; the decision is final."""
     _check_version(case, expected_version)
@@ -444,14 +445,14 @@ def assignable_users(session: Session, case: Case) -> list[User]:
     return [u for u in users if in_territory(u, case.state_code)]
 
 
-def _check_assignable(actor: Any, user: User | None, state_code: str) -> None:
+def _check_assignable(actor: Principal, user: User | None, state_code: str) -> None:
     if user is None or not has_permission(user, Permission.VIEW_CASES) or not in_territory(user, state_code):
         raise NotPermitted("Solo se asigna a capturistas o supervisores activos de la entidad del caso.", "owner_id")
     if not has_permission(actor, Permission.ASSIGN_CASES):
         raise NotPermitted("Su rol no permite asignar casos.")
 
 
-def assign(session: Session, actor: Any, case: Case, owner_id: int, assignee_ids: list[int],
+def assign(session: Session, actor: Principal, case: Case, owner_id: int, assignee_ids: list[int],
            expected_version: int | None = None) -> Case:
     """Set the case's owner and assignees; whoever is neither loses access to it."""
     _check_version(case, expected_version)
@@ -476,7 +477,7 @@ def assign(session: Session, actor: Any, case: Case, owner_id: int, assignee_ids
 
 # --- services, referrals, notes ----------------------------------------------------------------
 
-def _require_record(actor: Any, case: Case) -> None:
+def _require_record(actor: Principal, case: Case) -> None:
     _require_open(case)
     if not workflow.can_record(actor, case):
         raise NotPermitted("Su rol no permite registrar actividades en este caso.")
@@ -494,7 +495,7 @@ def _institution(session: Session, case: Case, institution_id: int | None, requi
     return institution
 
 
-def add_service(session: Session, actor: Any, case: Case, *, assistance_type: AssistanceType, provided_on: date,
+def add_service(session: Session, actor: Principal, case: Case, *, assistance_type: AssistanceType, provided_on: date,
                 status: ServiceStatus, institution_id: int | None = None, notes: str | None = None) -> Service:
     """Record assistance or a service; allowed from the first contact, recognized or not."""
     _require_record(actor, case)
@@ -511,7 +512,7 @@ def add_service(session: Session, actor: Any, case: Case, *, assistance_type: As
     return service
 
 
-def update_service_status(session: Session, actor: Any, case: Case, service: Service,
+def update_service_status(session: Session, actor: Principal, case: Case, service: Service,
                           status: ServiceStatus) -> Service:
     """Move a service along its flow: solicitado → en curso → entregado (or rechazado, cancelado)."""
     _require_record(actor, case)
@@ -539,7 +540,7 @@ def referred_person(session: Session, case: Case) -> Person | None:
     return None
 
 
-def add_referral(session: Session, actor: Any, case: Case, *, institution_id: int, need: AssistanceType,
+def add_referral(session: Session, actor: Principal, case: Case, *, institution_id: int, need: AssistanceType,
                  due_on: date, notes: str | None = None) -> Referral:
     """Refer the case to an institution; refused unless the person consented to sharing with it."""
     _require_record(actor, case)
@@ -564,7 +565,7 @@ def add_referral(session: Session, actor: Any, case: Case, *, institution_id: in
     return referral
 
 
-def update_referral_status(session: Session, actor: Any, case: Case, referral: Referral, status: ReferralStatus,
+def update_referral_status(session: Session, actor: Principal, case: Case, referral: Referral, status: ReferralStatus,
                            response: str | None = None) -> Referral:
     """Move a referral along its flow: enviada → aceptada/rechazada → atendida → cerrada."""
     _require_record(actor, case)
@@ -588,7 +589,7 @@ def is_overdue(referral: Referral, today: date | None = None) -> bool:
     return referral.status in OPEN_REFERRAL_STATUSES and referral.due_on < (today or local_today())
 
 
-def add_note(session: Session, actor: Any, case: Case, body: str) -> CaseNote:
+def add_note(session: Session, actor: Principal, case: Case, body: str) -> CaseNote:
     """Add a follow-up note (encrypted)."""
     _require_record(actor, case)
     if not body.strip():
@@ -626,13 +627,14 @@ class CasePage:
     entries: list[TimelineEntry]
 
 
-def case_page(session: Session, actor: Any, case: Case) -> CasePage:
+def case_page(session: Session, actor: Principal, case: Case) -> CasePage:
     """The subject and the timeline of the case, with one "view" audit entry naming every field shown."""
     subject, subject_fields = subject_summary(session, case)
     return CasePage(subject, timeline(session, actor, case, also_shown=subject_fields))
 
 
-def timeline(session: Session, actor: Any, case: Case, also_shown: list[str] | None = None) -> list[TimelineEntry]:
+def timeline(session: Session, actor: Principal, case: Case,
+             also_shown: list[str] | None = None) -> list[TimelineEntry]:
     """Everything that happened on the case, newest first; decrypts what it shows and audits a view.
 
     `also_shown` names other encrypted fields the caller shows on the same page (for the audit entry).
@@ -758,7 +760,7 @@ class Worklist:
     stale: list[Case] = field(default_factory=list)
 
 
-def worklist(session: Session, user: Any, today: date | None = None) -> Worklist:
+def worklist(session: Session, user: Principal, today: date | None = None) -> Worklist:
     """The user's open cases (owned or assigned) and what needs action on them."""
     result = Worklist()
     mine = _my_cases_clause(user)
@@ -786,12 +788,12 @@ def worklist(session: Session, user: Any, today: date | None = None) -> Worklist
 _WORKLIST_LOADS = (selectinload(Case.owner), selectinload(Case.approvals), selectinload(Case.referrals))
 
 
-def _my_cases_clause(user: Any) -> Any:
+def _my_cases_clause(user: Principal) -> Any:
     assigned = select(CaseAssignee.case_id).where(CaseAssignee.user_id == user.id)
     return (Case.owner_id == user.id) | Case.id.in_(assigned)
 
 
-def _decisions_waiting(session: Session, user: Any) -> list[Case]:
+def _decisions_waiting(session: Session, user: Principal) -> list[Case]:
     """Cases of the supervisor's territory with a request or a recognition they may decide."""
     waiting = scoped(select(Case), Case, user).where(Case.status == CaseStatus.OPEN).where(
         Case.id.in_(select(ApprovalRequest.case_id).where(ApprovalRequest.status == ApprovalStatus.PENDING))

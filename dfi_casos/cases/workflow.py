@@ -8,7 +8,7 @@ from dfi_casos.cases.models import RecognitionStatus
 from dfi_casos.catalogs.enums import STAGE_ORDER, ClosureReason, RecognitionDecision, Stage
 from dfi_casos.errors import DomainError, EditConflict
 from dfi_casos.scope import works_on
-from dfi_casos.security.access import Permission, has_permission, in_territory
+from dfi_casos.security.access import Permission, Principal, has_permission, in_territory
 
 #: Stages a case may only enter with a supervisor's approval.
 APPROVAL_STAGES = frozenset({Stage.DURABLE_SOLUTIONS, Stage.CLOSED})
@@ -115,37 +115,37 @@ def check_approval_target(from_stage: Stage, to_stage: Stage, closure_reason: Cl
 
 # --- who may act (whether they see the case at all: scope.works_on) ---------------------------------
 
-def can_change_stage(user: Any, case: Any) -> bool:
+def can_change_stage(user: Principal, case: Any) -> bool:
     """Change a stage directly or request an approval: whoever works an open case with the permission."""
     return case.is_open and has_permission(user, Permission.REQUEST_STAGE_CHANGE) and works_on(user, case)
 
 
-def can_record(user: Any, case: Any) -> bool:
+def can_record(user: Principal, case: Any) -> bool:
     """Services, referrals and notes: on open cases only (a closed case is history)."""
     return case.is_open and has_permission(user, Permission.RECORD_SERVICES) and works_on(user, case)
 
 
-def can_decide_approval(user: Any, approval: Any, case: Any) -> bool:
+def can_decide_approval(user: Principal, approval: Any, case: Any) -> bool:
     """A supervisor of the territory, never the person who asked."""
     return (has_permission(user, Permission.APPROVE_STAGE_CHANGE) and in_territory(user, case.state_code)
             and approval.requested_by_id != user.id)
 
 
-def can_decide_recognition(user: Any, case: Any) -> bool:
+def can_decide_recognition(user: Principal, case: Any) -> bool:
     """A supervisor of the territory who did not submit the intake."""
     recognition = case.recognition
     return (has_permission(user, Permission.DECIDE_RECOGNITION) and in_territory(user, case.state_code)
             and recognition is not None and recognition.submitted_by_id != user.id)
 
 
-def can_decide_appeal(user: Any, case: Any) -> bool:
+def can_decide_appeal(user: Principal, case: Any) -> bool:
     """A supervisor of the territory other than the one who made the first decision."""
     recognition = case.recognition
     return (has_permission(user, Permission.DECIDE_RECOGNITION) and in_territory(user, case.state_code)
             and recognition is not None and recognition.decided_by_id != user.id)
 
 
-def can_assign(user: Any, case: Any) -> bool:
+def can_assign(user: Principal, case: Any) -> bool:
     """Supervisors of the case's territory assign and reassign it."""
     return case.is_open and has_permission(user, Permission.ASSIGN_CASES) and in_territory(user, case.state_code)
 
@@ -164,7 +164,7 @@ class NextStep:
     stages: tuple[Stage, ...] = ()
 
 
-def next_actions(case: Any, user: Any) -> list[NextStep]:
+def next_actions(case: Any, user: Principal) -> list[NextStep]:
     """The steps `user` may take on `case` in its current state, in the order the page shows them."""
     actions: list[NextStep] = []
     pending = case.pending_approval

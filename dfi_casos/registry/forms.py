@@ -1,11 +1,13 @@
 """Registry forms: persons, households with member rows, events, communities, consent, search, list filters."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations
 from wtforms import (
     BooleanField,
     DateField,
@@ -141,8 +143,6 @@ class MemberForm(Form, _CorePersonFields):
     class Meta:
         def get_translations(self, form: Any) -> Any:
             # a sub-form is a plain wtforms Form: borrow Flask-WTF's Spanish messages
-            from flask_wtf.i18n import translations
-
             return translations
 
     relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True,
@@ -297,8 +297,6 @@ class InstitutionForm(FlaskForm):
     version = HiddenField()
 
     def validate_code(self, field: Any) -> None:
-        import re
-
         if field.data and not re.fullmatch(r"[a-z0-9_]+", field.data):
             raise ValidationError("Solo minúsculas sin acentos, números y guion bajo.")
 

@@ -41,7 +41,7 @@ from dfi_casos.registry.models import (
 )
 from dfi_casos.scope import can_edit_institution, parse_uuid, scoped
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, has_permission, in_territory
+from dfi_casos.security.access import Permission, Principal, has_permission, in_territory
 from dfi_casos.security.audit import Action
 from dfi_casos.security.fields import find_by_blind_index
 
@@ -225,12 +225,12 @@ def municipalities() -> MunicipalityCatalog:
     return catalog
 
 
-def _require(actor: Any, permission: Permission) -> None:
+def _require(actor: Principal, permission: Permission) -> None:
     if not has_permission(actor, permission):
         raise RegistryError("No tiene permiso para realizar esta acción.")
 
 
-def _check_territory(actor: Any, state_code: str, field_name: str = "state_code") -> None:
+def _check_territory(actor: Principal, state_code: str, field_name: str = "state_code") -> None:
     if state_by_code(state_code) is None:
         raise RegistryError("Elija una entidad federativa válida.", field_name)
     if not in_territory(actor, state_code):
@@ -283,7 +283,7 @@ def _filled(values: dict[str, Any]) -> list[str]:
     return [name for name, value in values.items() if value not in (None, "", [], {}, False)]
 
 
-def _record_change(session: Session, actor: Any, record_type: str, record: Any, fields: list[str]) -> None:
+def _record_change(session: Session, actor: Principal, record_type: str, record: Any, fields: list[str]) -> None:
     session.add(RecordChange(record_type=record_type, record_id=str(record.id), version=record.version,
                              fields=fields, changed_by_id=actor.id))
 
@@ -318,7 +318,8 @@ def _check_version(session: Session, record_type: str, record: Any, expected: in
 
 # --- records chosen in a form ----------------------------------------------------------------
 
-def _visible_or_none(session: Session, actor: Any, model: Any, record_id: uuid.UUID | None, field_name: str) -> Any:
+def _visible_or_none(session: Session, actor: Principal, model: Any, record_id: uuid.UUID | None,
+                     field_name: str) -> Any:
     if record_id is None:
         return None
     found = session.scalars(scoped(select(model).where(model.id == record_id), model, actor)).first()
@@ -329,7 +330,7 @@ def _visible_or_none(session: Session, actor: Any, model: Any, record_id: uuid.U
 
 # --- duplicates ------------------------------------------------------------------------------
 
-def find_similar(session: Session, actor: Any, data: PersonData, index: int = 0,
+def find_similar(session: Session, actor: Principal, data: PersonData, index: int = 0,
                  exclude: uuid.UUID | None = None) -> DuplicateMatch:
     """Persons with the same CURP, normalized full name and date of birth, or phone.
 
@@ -366,7 +367,7 @@ def find_similar(session: Session, actor: Any, data: PersonData, index: int = 0,
     return match
 
 
-def _check_duplicates(session: Session, actor: Any, people: list[PersonData], reason: str | None,
+def _check_duplicates(session: Session, actor: Principal, people: list[PersonData], reason: str | None,
                       exclude: uuid.UUID | None = None) -> list[DuplicateMatch]:
     matches = [m for i, p in enumerate(people) if (m := find_similar(session, actor, p, i, exclude)).candidate_ids]
     if matches and not (reason or "").strip():
@@ -374,7 +375,7 @@ def _check_duplicates(session: Session, actor: Any, people: list[PersonData], re
     return matches
 
 
-def _keep_override(session: Session, actor: Any, person: Person, match: DuplicateMatch, reason: str) -> None:
+def _keep_override(session: Session, actor: Principal, person: Person, match: DuplicateMatch, reason: str) -> None:
     override = DuplicateOverride(id=uuid.uuid4(), person_id=person.id, candidate_ids=match.candidate_ids,
                                  created_by_id=actor.id)
     override.reason = reason.strip()
@@ -385,7 +386,7 @@ def _keep_override(session: Session, actor: Any, person: Person, match: Duplicat
 
 # --- persons and households ------------------------------------------------------------------
 
-def _new_person(session: Session, actor: Any, data: PersonData, state_code: str) -> Person:
+def _new_person(session: Session, actor: Principal, data: PersonData, state_code: str) -> Person:
     person = Person(id=uuid.uuid4(), state_code=state_code, registered_by_id=actor.id)
     values = _person_values(data)
     for name, value in values.items():
@@ -396,7 +397,7 @@ def _new_person(session: Session, actor: Any, data: PersonData, state_code: str)
     return person
 
 
-def register_person(session: Session, actor: Any, data: PersonData, state_code: str,
+def register_person(session: Session, actor: Principal, data: PersonData, state_code: str,
                     duplicate_reason: str | None = None) -> Person:
     """Register a person alone (no household). Raises RegistryError or DuplicatesFound."""
     _require(actor, Permission.REGISTER)
@@ -411,7 +412,7 @@ def register_person(session: Session, actor: Any, data: PersonData, state_code: 
     return person
 
 
-def register_household(session: Session, actor: Any, data: HouseholdData,
+def register_household(session: Session, actor: Principal, data: HouseholdData,
                        duplicate_reason: str | None = None) -> Household:
     """Register a household and its members in one go. Raises RegistryError or DuplicatesFound."""
     _require(actor, Permission.REGISTER)
@@ -450,7 +451,7 @@ def register_household(session: Session, actor: Any, data: HouseholdData,
     return household
 
 
-def _join(session: Session, household: Household, person: Person, member: MemberData, actor: Any) -> None:
+def _join(session: Session, household: Household, person: Person, member: MemberData, actor: Principal) -> None:
     # through both relationships, so objects already loaded in this session see the new row
     with session.no_autoflush:
         membership = HouseholdMembership(household=household, person=person,
@@ -463,7 +464,7 @@ def _join(session: Session, household: Household, person: Person, member: Member
 IDENTITY_FIELDS = frozenset({"given_names", "first_surname", "second_surname", "birth_date", "curp", "phone"})
 
 
-def update_person(session: Session, actor: Any, person: Person, data: PersonData, expected_version: int,
+def update_person(session: Session, actor: Principal, person: Person, data: PersonData, expected_version: int,
                   duplicate_reason: str | None = None) -> list[str]:
     """Save an edit made on the form opened at `expected_version`; the changed field names.
 
@@ -489,7 +490,7 @@ def update_person(session: Session, actor: Any, person: Person, data: PersonData
     return changed
 
 
-def update_household(session: Session, actor: Any, household: Household, data: HouseholdData,
+def update_household(session: Session, actor: Principal, household: Household, data: HouseholdData,
                      expected_version: int) -> list[str]:
     """Save the household's own fields (not its members); persons follow its territory."""
     _require(actor, Permission.EDIT_RECORDS)
@@ -515,7 +516,7 @@ def update_household(session: Session, actor: Any, household: Household, data: H
     return changed
 
 
-def add_member(session: Session, actor: Any, household: Household, member: MemberData,
+def add_member(session: Session, actor: Principal, household: Household, member: MemberData,
                duplicate_reason: str | None = None) -> Person:
     """Register a new person into an existing household (a birth, a reunification)."""
     _require(actor, Permission.REGISTER)
@@ -535,7 +536,7 @@ def add_member(session: Session, actor: Any, household: Household, member: Membe
     return person
 
 
-def move_to_household(session: Session, actor: Any, person: Person, household: Household,
+def move_to_household(session: Session, actor: Principal, person: Person, household: Household,
                       relationship: RelationshipToHead, on_date: date | None = None) -> HouseholdMembership:
     """A registered person joins another household (reunification, a new union); the old stay is kept.
 
@@ -565,7 +566,7 @@ def move_to_household(session: Session, actor: Any, person: Person, household: H
     return membership
 
 
-def update_membership(session: Session, actor: Any, household: Household, person_id: Any,
+def update_membership(session: Session, actor: Principal, household: Household, person_id: Any,
                       relationship: RelationshipToHead, present: bool) -> list[str]:
     """Change a current member's relationship to the head or whether they are present (separated)."""
     _require(actor, Permission.EDIT_RECORDS)
@@ -594,7 +595,7 @@ LEAVE_REASONS = {
 }
 
 
-def end_membership(session: Session, actor: Any, household: Household, person_id: Any, reason: str,
+def end_membership(session: Session, actor: Principal, household: Household, person_id: Any, reason: str,
                    on_date: date | None = None) -> HouseholdMembership:
     """Record that a member left; the row stays as history."""
     _require(actor, Permission.EDIT_RECORDS)
@@ -616,7 +617,7 @@ def end_membership(session: Session, actor: Any, household: Household, person_id
 
 # --- events and communities ------------------------------------------------------------------
 
-def _check_event(actor: Any, data: EventData) -> None:
+def _check_event(actor: Principal, data: EventData) -> None:
     _check_territory(actor, data.state_code)
     if state_by_code(data.origin_state_code) is None:
         raise RegistryError("Elija la entidad de origen.", "origin_state_code")
@@ -646,7 +647,7 @@ def _event_values(data: EventData) -> dict[str, Any]:
     return values
 
 
-def register_event(session: Session, actor: Any, data: EventData) -> DisplacementEvent:
+def register_event(session: Session, actor: Principal, data: EventData) -> DisplacementEvent:
     """Register a displacement event (massive or individual/family)."""
     _require(actor, Permission.REGISTER)
     _check_event(actor, data)
@@ -662,7 +663,7 @@ def register_event(session: Session, actor: Any, data: EventData) -> Displacemen
     return event
 
 
-def update_event(session: Session, actor: Any, event: DisplacementEvent, data: EventData,
+def update_event(session: Session, actor: Principal, event: DisplacementEvent, data: EventData,
                  expected_version: int) -> list[str]:
     """Save an edit of an event; EditConflict when someone saved it since the form was opened."""
     _require(actor, Permission.EDIT_RECORDS)
@@ -708,7 +709,7 @@ COMMUNITY_LABELS = {
 }
 
 
-def _check_community(actor: Any, data: CommunityData) -> None:
+def _check_community(actor: Principal, data: CommunityData) -> None:
     _check_territory(actor, data.state_code)
     _check_municipality(data.municipality_code, data.state_code, "municipality_code")
     if not data.name.strip():
@@ -717,11 +718,11 @@ def _check_community(actor: Any, data: CommunityData) -> None:
         raise RegistryError("Elija el tipo de comunidad.", "kind")
 
 
-def _community_events(session: Session, actor: Any, ids: list[uuid.UUID]) -> list[DisplacementEvent]:
+def _community_events(session: Session, actor: Principal, ids: list[uuid.UUID]) -> list[DisplacementEvent]:
     return [_visible_or_none(session, actor, DisplacementEvent, i, "event_ids") for i in dict.fromkeys(ids)]
 
 
-def register_community(session: Session, actor: Any, data: CommunityData) -> Community:
+def register_community(session: Session, actor: Principal, data: CommunityData) -> Community:
     """Register a community, linked to the events it lived through."""
     _require(actor, Permission.REGISTER)
     _check_community(actor, data)
@@ -739,7 +740,7 @@ def register_community(session: Session, actor: Any, data: CommunityData) -> Com
     return community
 
 
-def update_community(session: Session, actor: Any, community: Community, data: CommunityData,
+def update_community(session: Session, actor: Principal, community: Community, data: CommunityData,
                      expected_version: int) -> list[str]:
     """Save an edit of a community; EditConflict when someone saved it since."""
     _require(actor, Permission.EDIT_RECORDS)
@@ -764,19 +765,19 @@ def update_community(session: Session, actor: Any, community: Community, data: C
     return changed
 
 
-def visible_events(session: Session, actor: Any, limit: int = 200) -> list[DisplacementEvent]:
+def visible_events(session: Session, actor: Principal, limit: int = 200) -> list[DisplacementEvent]:
     """Events the actor may link records to, newest first."""
     stmt = scoped(select(DisplacementEvent), DisplacementEvent, actor)
     return list(session.scalars(stmt.order_by(DisplacementEvent.started_on.desc()).limit(limit)))
 
 
-def visible_households(session: Session, actor: Any, limit: int = 200) -> list[Household]:
+def visible_households(session: Session, actor: Principal, limit: int = 200) -> list[Household]:
     """Households the actor may move a person into, newest first."""
     stmt = scoped(select(Household), Household, actor)
     return list(session.scalars(stmt.order_by(Household.created_at.desc()).limit(limit)))
 
 
-def visible_communities(session: Session, actor: Any, limit: int = 200) -> list[Community]:
+def visible_communities(session: Session, actor: Principal, limit: int = 200) -> list[Community]:
     """Communities the actor may link households to, by name."""
     stmt = scoped(select(Community), Community, actor)
     return list(session.scalars(stmt.order_by(Community.name).limit(limit)))
@@ -784,7 +785,7 @@ def visible_communities(session: Session, actor: Any, limit: int = 200) -> list[
 
 # --- consent ---------------------------------------------------------------------------------
 
-def record_consent(session: Session, actor: Any, person: Person, data: ConsentData) -> Consent:
+def record_consent(session: Session, actor: Principal, person: Person, data: ConsentData) -> Consent:
     """Record a consent the person gave (who took it, when, how, for what)."""
     _require(actor, Permission.REGISTER)
     if data.taken_on > local_today():
@@ -810,7 +811,7 @@ def record_consent(session: Session, actor: Any, person: Person, data: ConsentDa
     return consent
 
 
-def withdraw_consent(session: Session, actor: Any, person: Person, consent_id: Any,
+def withdraw_consent(session: Session, actor: Principal, person: Person, consent_id: Any,
                      on_date: date | None = None) -> Consent:
     """Record the withdrawal of a consent; the record stays."""
     _require(actor, Permission.EDIT_RECORDS)
@@ -893,7 +894,7 @@ def _with_cause(stmt: Any, event_id_column: Any, cause: DisplacementCause | None
     return stmt.where(event_id_column.in_(select(EventCause.event_id).where(EventCause.cause == cause)))
 
 
-def list_households(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
+def list_households(session: Session, actor: Principal, filters: Filters, page: int, size: int) -> Page:
     """Households the actor may see, newest first."""
     stmt = scoped(select(Household), Household, actor).options(
         selectinload(Household.memberships).selectinload(HouseholdMembership.person))
@@ -902,7 +903,7 @@ def list_households(session: Session, actor: Any, filters: Filters, page: int, s
     return paginate(session, stmt.order_by(Household.created_at.desc(), Household.id), page, size)
 
 
-def list_persons(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
+def list_persons(session: Session, actor: Principal, filters: Filters, page: int, size: int) -> Page:
     """Persons the actor may see, newest first (the page decrypts only what it shows)."""
     stmt = scoped(select(Person), Person, actor)
     stmt = _common_filters(stmt, Person, filters, Person.created_at)
@@ -913,7 +914,7 @@ def list_persons(session: Session, actor: Any, filters: Filters, page: int, size
     return paginate(session, stmt.order_by(Person.created_at.desc(), Person.id), page, size)
 
 
-def list_events(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
+def list_events(session: Session, actor: Principal, filters: Filters, page: int, size: int) -> Page:
     """Events the actor may see, most recent first; municipality filters the origin."""
     stmt = scoped(select(DisplacementEvent), DisplacementEvent, actor)
     origin = Filters(state_code=filters.state_code, date_from=filters.date_from, date_to=filters.date_to)
@@ -926,7 +927,7 @@ def list_events(session: Session, actor: Any, filters: Filters, page: int, size:
     return paginate(session, stmt.order_by(DisplacementEvent.started_on.desc(), DisplacementEvent.id), page, size)
 
 
-def list_communities(session: Session, actor: Any, filters: Filters, page: int, size: int) -> Page:
+def list_communities(session: Session, actor: Principal, filters: Filters, page: int, size: int) -> Page:
     """Communities the actor may see, by name."""
     stmt = scoped(select(Community), Community, actor)
     stmt = _common_filters(stmt, Community, filters, Community.created_at)
@@ -965,7 +966,7 @@ SEARCH_LIMIT = 100
 SEARCH_RESULT_FIELDS = ("given_names", "first_surname", "second_surname")
 
 
-def search_persons(session: Session, actor: Any, terms: SearchTerms) -> list[Person]:
+def search_persons(session: Session, actor: Principal, terms: SearchTerms) -> list[Person]:
     """Exact search through the blind indexes (and filters), within the actor's scope; audited without the terms."""
     _require(actor, Permission.VIEW_CASES)
     stmt = scoped(select(Person), Person, actor)
@@ -1003,13 +1004,13 @@ class InstitutionData:
     state_code: str | None = None
 
 
-def list_institutions(session: Session, actor: Any) -> list[Institution]:
+def list_institutions(session: Session, actor: Principal) -> list[Institution]:
     """Every institution, active first, for the administrators' catalog page."""
     _require(actor, Permission.MANAGE_CATALOGS)
     return list(session.scalars(select(Institution).order_by(Institution.active.desc(), Institution.name)))
 
 
-def _check_institution(session: Session, actor: Any, data: InstitutionData, current: Institution | None) -> None:
+def _check_institution(session: Session, actor: Principal, data: InstitutionData, current: Institution | None) -> None:
     if data.state_code is not None and state_by_code(data.state_code) is None:
         raise RegistryError("Elija una entidad válida.", "state_code")
     if not can_edit_institution(actor, data.state_code):
@@ -1021,7 +1022,7 @@ def _check_institution(session: Session, actor: Any, data: InstitutionData, curr
         raise RegistryError("Escriba el nombre.", "name")
 
 
-def create_institution(session: Session, actor: Any, data: InstitutionData) -> Institution:
+def create_institution(session: Session, actor: Principal, data: InstitutionData) -> Institution:
     """Add an institution to the catalog."""
     _require(actor, Permission.MANAGE_CATALOGS)
     _check_institution(session, actor, data, None)
@@ -1034,7 +1035,7 @@ def create_institution(session: Session, actor: Any, data: InstitutionData) -> I
     return institution
 
 
-def update_institution(session: Session, actor: Any, institution: Institution, data: InstitutionData,
+def update_institution(session: Session, actor: Principal, institution: Institution, data: InstitutionData,
                        expected_version: int) -> list[str]:
     """Rename or (de)activate an institution; its code never changes once records may refer to it."""
     _require(actor, Permission.MANAGE_CATALOGS)

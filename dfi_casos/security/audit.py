@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
+from json import encoder
 from typing import Any
 
 from flask import current_app, has_request_context, request
@@ -150,8 +151,6 @@ def _array_encoder() -> Callable[[Sequence[Any]], str]:
     json.dumps builds a new C encoder on every call, which costs more than the HMAC itself;
     verification encodes every entry, so the C encoder is built once here.
     """
-    from json import encoder
-
     c_make_encoder = getattr(encoder, "c_make_encoder", None)
     if c_make_encoder is None:  # pure-Python json: same output, slower
         return json.JSONEncoder(separators=(",", ":")).encode

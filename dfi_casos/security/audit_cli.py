@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import text
 
+from dfi_casos.extensions import db
 from dfi_casos.security.audit import ChainHead, chain_head, verify_chain
 
 audit_cli = AppGroup("audit", help="Bitácora de auditoría: verificación de la cadena y su cabeza.")
@@ -23,8 +25,6 @@ def _audit_key() -> bytes:
               help="Cabeza guardada antes con `audit head`: detecta además una cola truncada.")
 def verify_command(head_file: Path | None) -> None:
     """Verify the chain; a non-zero exit names the first bad entry."""
-    from dfi_casos.extensions import db
-
     try:
         saved = ChainHead.from_json(head_file.read_text()) if head_file else None
     except (ValueError, KeyError, TypeError) as exc:
@@ -43,8 +43,6 @@ def verify_command(head_file: Path | None) -> None:
               help="Escribe la cabeza en este archivo (JSON) en lugar de la salida estándar.")
 def head_command(output: Path | None) -> None:
     """Print (or write) the chain head as JSON: {"seq": N, "mac": "..."}."""
-    from dfi_casos.extensions import db
-
     head = chain_head(db.session())
     if output is None:
         click.echo(head.to_json())
@@ -85,10 +83,6 @@ def app_role_script(role: str = "dfi_app") -> str:
 @click.option("--print", "print_only", is_flag=True, help="Solo muestra el SQL, sin ejecutarlo.")
 def grant_app_role_command(role: str, print_only: bool) -> None:
     """Apply (or print) the grants for the application's role."""
-    from sqlalchemy import text
-
-    from dfi_casos.extensions import db
-
     if print_only:
         click.echo(app_role_script(role), nl=False)
         return

@@ -11,7 +11,9 @@ from flask.cli import AppGroup, ScriptInfo
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from dfi_casos.security import crypto, rotation
+from dfi_casos.database import Base
+from dfi_casos.models import import_all_models
+from dfi_casos.security import audit, crypto, rotation
 from dfi_casos.security.crypto import BlindIndexKeys, KeyConfigError, KeyMaterial, KeyRing
 
 keys_cli = AppGroup("keys", help="Claves de cifrado de campos y de índices ciegos.")
@@ -31,9 +33,6 @@ def _tables() -> list[rotation.EncryptedTable]:
     # The app's models unless told otherwise (tests walk their own declarative base).
     models = current_app.extensions.get("dfi_encrypted_models")
     if models is None:
-        from dfi_casos.database import Base
-        from dfi_casos.models import import_all_models
-
         import_all_models()  # a model module never imported would be skipped by the rotation
         models = Base
     return rotation.encrypted_tables(models)
@@ -41,8 +40,6 @@ def _tables() -> list[rotation.EncryptedTable]:
 
 def _audit(action: str, object_id: str, details: dict[str, Any]) -> None:
     """Key changes are written down like any other work."""
-    from dfi_casos.security import audit
-
     with Session(_engine()) as session:
         audit.record(session, action=action, object_type="clave", object_id=object_id, details=details)
         session.commit()

@@ -19,6 +19,7 @@ from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseSt
 from dfi_casos.catalogs.enums import ClosureReason, CriterionStatus, IascCriterion, SettlementOption, Stage
 from dfi_casos.registry.models import Household
 from dfi_casos.scope import scoped, territory_clause
+from dfi_casos.security.access import Principal
 from dfi_casos.solutions.models import AssessmentCriterion, DurableSolutionAssessment
 from dfi_casos.solutions.services import RESOLVED
 
@@ -70,7 +71,7 @@ class HouseholdLine:
 
 # --- building blocks -------------------------------------------------------------------------------
 
-def active_households(user: Any) -> Any:
+def active_households(user: Principal) -> Any:
     """SELECT of the ids of the active households the user may see."""
     any_case = exists().where(Case.household_id == Household.id)
     open_case = exists().where(Case.household_id == Household.id, Case.status == CaseStatus.OPEN)
@@ -78,7 +79,7 @@ def active_households(user: Any) -> Any:
     return scoped(stmt, Household, user)
 
 
-def latest_signed_ids(user: Any) -> Any:
+def latest_signed_ids(user: Principal) -> Any:
     """Subquery (assessment id, household id, options) of each active household's latest signed assessment."""
     rank = func.row_number().over(
         partition_by=A.household_id, order_by=(A.assessed_on.desc(), A.created_at.desc(), A.id.desc()))
@@ -91,7 +92,7 @@ def latest_signed_ids(user: Any) -> Any:
                   ranked.c.option_in_progress).where(ranked.c.rank == 1).subquery()
 
 
-def count_active(session: Session, user: Any) -> int:
+def count_active(session: Session, user: Principal) -> int:
     """How many active households the user's territory has."""
     return int(session.scalar(select(func.count()).select_from(active_households(user).subquery())) or 0)
 
@@ -110,7 +111,7 @@ def months_back(day: date, months: int) -> date:
 
 # --- the tables ------------------------------------------------------------------------------------
 
-def households_by_option(session: Session, user: Any) -> CountTable:
+def households_by_option(session: Session, user: Principal) -> CountTable:
     """Active households by the option the household prefers and the one in progress."""
     latest = latest_signed_ids(user)
     preferred: dict[SettlementOption | None, int] = {
@@ -127,7 +128,7 @@ def households_by_option(session: Session, user: Any) -> CountTable:
                       ["Preferida por el hogar", "En curso"], rows)
 
 
-def households_by_stage(session: Session, user: Any) -> CountTable:
+def households_by_stage(session: Session, user: Principal) -> CountTable:
     """Active households by the stage of their open case (the most advanced one if several)."""
     stmt = (select(Case.household_id, Case.stage)
             .where(Case.status == CaseStatus.OPEN, Case.household_id.in_(active_households(user))))
@@ -143,7 +144,7 @@ def households_by_stage(session: Session, user: Any) -> CountTable:
     return CountTable("por_etapa", "Hogares por etapa del caso", "Etapa", ["Hogares"], rows)
 
 
-def criteria_by_status(session: Session, user: Any) -> CountTable:
+def criteria_by_status(session: Session, user: Principal) -> CountTable:
     """For each IASC criterion, how many households (latest signed assessment) are at each status."""
     latest = latest_signed_ids(user)
     stmt = (select(AssessmentCriterion.criterion, AssessmentCriterion.status, func.count())
@@ -168,7 +169,7 @@ def _open_cases_of(session: Session, household_ids: list[uuid.UUID]) -> dict[uui
     return found
 
 
-def without_recent_assessment(session: Session, user: Any, today: date) -> list[HouseholdLine]:
+def without_recent_assessment(session: Session, user: Principal, today: date) -> list[HouseholdLine]:
     """Active households with no assessment (signed or not) in the last six months, oldest first."""
     cutoff = months_back(today, STALE_AFTER_MONTHS)
     last = func.max(A.assessed_on)
@@ -186,7 +187,7 @@ def _line(household_id: uuid.UUID, case: Case | None, last_on: date | None) -> H
     return HouseholdLine(household_id, case.id if case else None, case.folio if case else None, last_on)
 
 
-def ready_for_closure(session: Session, user: Any) -> list[HouseholdLine]:
+def ready_for_closure(session: Session, user: Principal) -> list[HouseholdLine]:
     """Open household cases whose latest signed assessment has every criterion at "cumple" or "no aplica"."""
     latest = latest_signed_ids(user)
     unresolved = exists().where(AssessmentCriterion.assessment_id == latest.c.id,
@@ -205,7 +206,7 @@ def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def monthly_activity(session: Session, user: Any, today: date) -> CountTable:
+def monthly_activity(session: Session, user: Principal, today: date) -> CountTable:
     """New assessments, closures as durable solution and all closures, by month (last twelve)."""
     months = [months_back(today.replace(day=1), k) for k in range(MONTHS_SHOWN - 1, -1, -1)]
     start = months[0]
@@ -245,7 +246,7 @@ class Dashboard:
         return [self.by_option, self.by_stage, self.criteria, self.monthly]
 
 
-def build(session: Session, user: Any, today: date) -> Dashboard:
+def build(session: Session, user: Principal, today: date) -> Dashboard:
     """Every table of the dashboard for `user`'s territory as of `today`."""
     return Dashboard(
         active=count_active(session, user),

@@ -16,7 +16,7 @@ from dfi_casos.errors import DomainError, EditConflict
 from dfi_casos.registry.models import Household
 from dfi_casos.scope import visible
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, has_permission
+from dfi_casos.security.access import Permission, Principal, has_permission
 from dfi_casos.solutions.models import AssessmentCriterion, DurableSolutionAssessment
 
 OBJECT_TYPE = "durable_solution_assessment"
@@ -117,7 +117,7 @@ def validate(data: AssessmentData, today: date) -> list[AssessmentError]:
     return errors
 
 
-def record_assessment(session: Session, actor: Any, household: Household, data: AssessmentData,
+def record_assessment(session: Session, actor: Principal, household: Household, data: AssessmentData,
                       today: date | None = None) -> DurableSolutionAssessment:
     """Record a new assessment of `household` (loaded through scope by the caller).
 
@@ -149,12 +149,12 @@ def record_assessment(session: Session, actor: Any, household: Household, data: 
     return assessment
 
 
-def can_sign(actor: Any, assessment: DurableSolutionAssessment) -> bool:
+def can_sign(actor: Principal, assessment: DurableSolutionAssessment) -> bool:
     """Whether `actor` may sign this assessment now (for showing the button; `sign_assessment` decides)."""
     return has_permission(actor, Permission.SIGN_ASSESSMENTS) and not assessment.is_signed
 
 
-def sign_assessment(session: Session, actor: Any, assessment: DurableSolutionAssessment,
+def sign_assessment(session: Session, actor: Principal, assessment: DurableSolutionAssessment,
                     version: int | None = None) -> DurableSolutionAssessment:
     """Supervisor sign-off: makes the assessment the household's standing.
 

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.routing import Map, Rule
 
+from dfi_casos import scope
 from dfi_casos.auth.models import Role
 from dfi_casos.database import Base
 from dfi_casos.security.access import has_permission
@@ -21,8 +22,8 @@ HOME_STATE, FOREIGN_STATE = "07", "12"  # Chiapas, Guerrero
 ROLES = [Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR]
 #: Endpoints that are not the application's own pages.
 NOT_PAGES = {"static"}
-#: Answers that serve nothing: not found, forbidden, a bad form that wrote nothing.
-REFUSED = {400, 403, 404}
+#: Answers that serve nothing: not found, forbidden.
+REFUSED = {403, 404}
 
 
 def walked_rules(app: Flask) -> list[Rule]:
@@ -40,9 +41,12 @@ def url_for_rule(rule: Rule, records: dict[str, str]) -> str:
     return built[1]
 
 
-def refused(response) -> bool:
+def refused(response, loaded: list[tuple[str, str]]) -> bool:
+    """Not served. A 400 (a bad form) counts only when no record was loaded: one that was may have shown."""
     if response.status_code in REFUSED:
         return True
+    if response.status_code == 400:
+        return not loaded
     return response.status_code == 302 and response.location.startswith("/login")
 
 
@@ -68,6 +72,20 @@ def test_no_route_serves_records_of_another_state(app, client, db, role):
     user = factories.make_user(db, role=role, states=[HOME_STATE])
     log_in(client, user.username)
     problems: list[str] = []
+    loaded: list[tuple[str, str]] = []
+
+    def on_load(object_type: str, object_id: object) -> None:
+        loaded.append((object_type, str(object_id)))
+
+    scope.record_loaded.connect(on_load)
+    try:
+        _walk(app, client, db, user, role, records, loaded, problems)
+    finally:
+        scope.record_loaded.disconnect(on_load)
+    assert not problems, "\n".join(problems)
+
+
+def _walk(app, client, db, user, role, records, loaded, problems) -> None:
     for rule in walked_rules(app):
         url = url_for_rule(rule, records)
         view = app.view_functions[rule.endpoint]
@@ -78,6 +96,7 @@ def test_no_route_serves_records_of_another_state(app, client, db, role):
                 continue
             data = {"csrf_token": csrf_token(client, "/account/password")} if method == "POST" else None
             before = database_snapshot(db) if rule.arguments else None
+            loaded.clear()
             response = client.open(url, method=method, data=data)
             if before is not None and database_snapshot(db) != before:
                 problems.append(f"{method} {url} as {role.value}: changed data of another territory")
@@ -86,14 +105,13 @@ def test_no_route_serves_records_of_another_state(app, client, db, role):
             text = response.get_data().decode("utf-8", errors="replace")
             if response.status_code >= 500:
                 problems.append(f"{where}: {response.status_code}")
-            if (rule.arguments or lacks_permission) and not refused(response):
+            if (rule.arguments or lacks_permission) and not refused(response, loaded):
                 problems.append(f"{where}: served ({response.status_code}) what it must refuse")
             leaked = [value for value in factories.PLANTED_SENSITIVE if value in text]
             if leaked:
                 problems.append(f"{where}: shows {leaked}")
             if not still_logged_in(client):  # the walk crossed /logout: carry on as the same user
                 log_in(client, user.username)
-    assert not problems, "\n".join(problems)
 
 
 def test_missing_record_for_a_url_argument_fails_with_a_hint():
@@ -107,3 +125,11 @@ def test_the_walk_covers_the_admin_and_audit_routes(app):
     endpoints = {rule.endpoint for rule in walked_rules(app)}
     assert {"admin.edit_user", "admin.revoke_user_sessions", "audit_ui.record_history",
             "audit_ui.user_activity", "audit_ui.export"} <= endpoints
+
+
+def test_a_bad_form_counts_as_a_refusal_only_when_no_record_was_loaded():
+    class Answer:
+        status_code, location = 400, ""
+
+    assert refused(Answer(), loaded=[])
+    assert not refused(Answer(), loaded=[("case", "c0ffee")])
