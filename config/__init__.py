@@ -24,6 +24,8 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "30 per minute"
+    #: Reverse proxies in front of the app (nginx = 1). Only then X-Forwarded-For/-Proto are believed.
+    TRUSTED_PROXIES = 0
     #: Minutes of inactivity after which a session ends.
     SESSION_IDLE_MINUTES = 30
     #: Hours after login after which a session ends, active or not.

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import check_production, settings_for
 
@@ -36,6 +37,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'dfi_casos.sqlite3'}"
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config["SESSION_COOKIE_SECURE"])
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies > 0:
+        # Only then is X-Forwarded-For believed: with no proxy in front, a client could name any address
+        # and walk out of its rate-limit bucket or into someone else's audit origin.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from dfi_casos.security.crypto import load_key_material
 

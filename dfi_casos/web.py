@@ -8,12 +8,12 @@ from typing import Any
 
 from flask import Flask, Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from dfi_casos.errors import NotVisible
-from dfi_casos.extensions import db
+from dfi_casos.extensions import db, limiter
 from dfi_casos.security import access, audit
 from dfi_casos.security.access import ROLE_LABELS
 
@@ -76,18 +76,11 @@ def _require_login() -> Any:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
+        if session.pop("sid", None):  # the cookie named a session the server no longer holds open
+            session.clear()
+            flash(_("Su sesión terminó por inactividad, por tiempo máximo o porque se cerró. "
+                    "Inicie sesión de nuevo."), "warning")
         return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
-    now = session_clock()
-    started = session.get("started_at", now)
-    seen = session.get("seen_at", now)
-    idle_limit = 60 * float(_config("SESSION_IDLE_MINUTES"))
-    max_age = 3600 * float(_config("SESSION_MAX_HOURS"))
-    if now - seen > idle_limit or now - started > max_age:
-        logout_user()
-        session.clear()
-        flash(_("Su sesión terminó por inactividad o por tiempo máximo. Inicie sesión de nuevo."), "warning")
-        return redirect(url_for("auth.login"))
-    session["seen_at"] = now
     return None
 
 
@@ -140,7 +133,17 @@ def _not_visible(exc: NotVisible) -> tuple[str, int]:
 def _http_error(exc: HTTPException) -> Any:
     if exc.code is None or exc.code < 400:
         return exc
+    if exc.code == 429:
+        return too_many_requests()
     return render_error(exc.code)
+
+
+def too_many_requests() -> tuple[str, int, dict[str, str]]:
+    """The Spanish 429 page, with Retry-After: when the limit that was hit opens again."""
+    limit = limiter.current_limit
+    wait = int(limit.reset_at - time.time()) if limit is not None else 60
+    page, status = render_error(429)
+    return page, status, {"Retry-After": str(max(1, wait))}
 
 
 def _unexpected_error(exc: Exception) -> tuple[str, int]:

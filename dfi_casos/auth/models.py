@@ -1,13 +1,15 @@
-"""The `user` table: accounts, their role and territory, and login state."""
+"""Accounts (role, territory, login state), their server-side sessions and their second factor."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Enum, Integer, String
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dfi_casos.database import Base, utcnow
+from dfi_casos.database import Base, new_uuid, utcnow
 from dfi_casos.security.access import ROLE_LABELS, Permission, Role, has_permission
+from dfi_casos.security.fields import Encrypted
 
 __all__ = ["ROLE_LABELS", "Role", "User"]
 
@@ -78,3 +80,51 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+class UserSession(Base):
+    """One signed-in browser ("dispositivo"): the cookie holds a random token, the database its hash.
+
+    Logout, "cerrar todas las sesiones", a revoke from the devices page, idleness and the maximum
+    age all end the row, so a copy of the cookie stops working everywhere at once.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the cookie's token: a database dump gives no usable session.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: "Chrome en Linux": a label for the devices page, not the raw User-Agent.
+    device_label: Mapped[str] = mapped_column(String(80), default="")
+    #: Client address at sign-in (the user's own, shown to them on the devices page).
+    origin: Mapped[str] = mapped_column(String(64), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MfaCredential(Base):
+    """A TOTP secret (RFC 6238); `confirmed_at` is set once the user proved their app has it."""
+
+    __tablename__ = "mfa_credential"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    #: Base32 seed, encrypted like any sensitive value.
+    secret = Encrypted()
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Highest TOTP time step accepted: a code is good once (replay guard).
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code, stored as its SHA-256 (80 random bits: no need for a slow hash)."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, null, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from dfi_casos.auth import sessions
 from dfi_casos.auth.models import Role, User
 from dfi_casos.database import utcnow
 from dfi_casos.errors import DomainError, EditConflict
@@ -32,21 +33,9 @@ class AccountError(DomainError):
     """An account change was refused; `field` names the form field, the message is Spanish."""
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:  # SQLite hands back naive UTC
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def find_user(session: Session, username: str) -> User | None:
     """The account with this username, case-insensitively."""
     return session.scalar(select(User).where(User.username == username.strip().lower()))
-
-
-def is_locked(user: User, now: datetime | None = None) -> bool:
-    """True while a lockout is in force."""
-    locked_until = _aware(user.locked_until)
-    return locked_until is not None and locked_until > (now or utcnow())
 
 
 # A hash to verify against when the user does not exist, so timing does not tell.
@@ -63,53 +52,77 @@ def _dummy_hash(config: Any) -> str:
 def authenticate(session: Session, config: Any, username: str, password: str) -> User:
     """Return the user for valid credentials, or raise LoginFailed.
 
-    Counts failures; at LOCKOUT_THRESHOLD the account locks for LOCKOUT_MINUTES. A locked
-    account is refused even with the right password. Every outcome is audited.
+    Every verification is counted before it is made (`reserve_attempt`): at LOCKOUT_THRESHOLD
+    attempts not followed by a completed login the account locks for LOCKOUT_MINUTES, and no
+    burst of simultaneous requests gets more guesses checked than that. The attempts are only
+    forgiven by `complete_login` (after the second factor, when there is one). Every outcome is
+    audited.
     """
     user = find_user(session, username)
     if user is None:
         verify_password(config, _dummy_hash(config), password)
         audit.record(session, action="login_failed", outcome="denied", details={"reason": "unknown_user"})
         raise LoginFailed()
-    now = utcnow()
-    if is_locked(user, now):
-        audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
-                     outcome="denied", details={"reason": "locked"})
-        raise LoginFailed()
+    failures = reserve_attempt(session, config, user)
     if not verify_password(config, user.password_hash, password):
-        failures = _count_failure(session, user)
-        details: dict[str, Any] = {"reason": "bad_password", "failures": failures}
-        if failures >= int(config["LOCKOUT_THRESHOLD"]):
-            minutes = int(config["LOCKOUT_MINUTES"])
-            _set_login_state(session, user, failed_logins=0, locked_until=now + timedelta(minutes=minutes))
-            audit.record(session, action="lockout", actor=user, object_type="user", object_id=user.id,
-                         outcome="denied", details={"minutes": minutes})
-        audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
-                     outcome="denied", details=details)
+        record_failed_attempt(session, config, user, failures, "bad_password")
         raise LoginFailed()
     if not user.active:
         audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
                      outcome="denied", details={"reason": "inactive"})
         raise LoginFailed()
-    state: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if needs_rehash(config, user.password_hash):
-        state["password_hash"] = hash_password(config, password)
-    _set_login_state(session, user, **state)
-    audit.record(session, action="login", actor=user, object_type="user", object_id=user.id)
+        _set_login_state(session, user, password_hash=hash_password(config, password))
     return user
+
+
+def complete_login(session: Session, user: User) -> None:
+    """The user passed every factor: forgive the counted attempts and audit the login."""
+    _set_login_state(session, user, failed_logins=0, locked_until=None, last_login_at=utcnow())
+    audit.record(session, action="login", actor=user, object_type="user", object_id=user.id)
 
 
 # Login state is written with single UPDATE statements, outside the account's optimistic lock:
 # two people signing in at once must not collide with each other (or with an administrator's
 # edit), and parallel wrong guesses must each count, or the lockout could be outrun.
 
-def _count_failure(session: Session, user: User) -> int:
-    """Add one failed attempt atomically and return the new count."""
-    stmt = (update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-            .returning(User.failed_logins).execution_options(synchronize_session=False))
-    failures = int(session.execute(stmt).scalar_one())
-    set_committed_value(user, "failed_logins", failures)
-    return failures
+def reserve_attempt(session: Session, config: Any, user: User, now: datetime | None = None) -> int:
+    """Count one password or code verification before it is made; raise LoginFailed when locked.
+
+    One conditional UPDATE does the check and the count, so requests in flight at the same
+    moment cannot all pass an "is it locked?" read: once LOCKOUT_THRESHOLD attempts are counted,
+    the next request is refused without verifying anything until a login completes or the
+    lockout (set by the failing attempt) has run out.
+    """
+    now = now or utcnow()
+    threshold = int(config["LOCKOUT_THRESHOLD"])
+    lock_over = User.locked_until.is_not(None) & (User.locked_until <= now)
+    stmt = (update(User)
+            .where(User.id == user.id,
+                   or_(lock_over, User.locked_until.is_(None) & (User.failed_logins < threshold)))
+            .values(failed_logins=case((lock_over, 1), else_=User.failed_logins + 1),
+                    locked_until=case((lock_over, null()), else_=User.locked_until))
+            .returning(User.failed_logins, User.locked_until)
+            .execution_options(synchronize_session=False))
+    row = session.execute(stmt).one_or_none()
+    if row is None:
+        audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
+                     outcome="denied", details={"reason": "locked"})
+        raise LoginFailed()
+    set_committed_value(user, "failed_logins", int(row[0]))
+    set_committed_value(user, "locked_until", row[1])
+    return int(row[0])
+
+
+def record_failed_attempt(session: Session, config: Any, user: User, failures: int, reason: str) -> None:
+    """Audit a refused password or code; the attempt that reaches the threshold locks the account."""
+    if failures >= int(config["LOCKOUT_THRESHOLD"]):
+        minutes = int(config["LOCKOUT_MINUTES"])
+        _set_login_state(session, user, locked_until=utcnow() + timedelta(minutes=minutes))
+        audit.record(session, action="lockout", actor=user, object_type="user", object_id=user.id,
+                     outcome="denied", details={"minutes": minutes})
+    audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
+                 outcome="denied", details={"reason": reason, "failures": failures})
 
 
 def _set_login_state(session: Session, user: User, **values: Any) -> None:
@@ -133,6 +146,7 @@ def load_session_user(session: Session, session_id: str) -> User | None:
 def revoke_sessions(session: Session, actor: User, user: User) -> None:
     """End every session of `user` at their next request."""
     user.session_version += 1
+    sessions.end_all_sessions(session, user)
     audit.record(session, action="sessions_revoked", actor=actor, object_type="user", object_id=user.id)
     session.flush()
 

@@ -1,6 +1,7 @@
 """Login, logout, logout everywhere, and changing one's own password."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from dfi_casos import web
-from dfi_casos.auth import services
+from dfi_casos.auth import services, sessions
 from dfi_casos.auth.forms import ChangePasswordForm, LoginForm
 from dfi_casos.extensions import db, limiter, login_manager
 from dfi_casos.security import audit
@@ -24,7 +25,25 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> Any:
-    return services.load_session_user(db.session, session_id)
+    # The account must be active and unrevoked, and this browser's session row still open:
+    # a copy of the cookie taken before logout finds its row ended.
+    user = services.load_session_user(db.session, session_id)
+    now = datetime.fromtimestamp(web.session_clock(), UTC)
+    if user is None or sessions.current_session(db.session, user.id, session.get("sid"), current_app.config,
+                                                now) is None:
+        return None
+    return user
+
+
+def sign_in(user: Any) -> Any:
+    """Open a fresh session for a user who passed every factor, and send them on."""
+    services.complete_login(db.session, user)
+    next_url = _safe_next(request.args.get("next") or session.get("login_next"))
+    session.clear()  # a fresh session after login: no fixation
+    login_user(user)
+    session["sid"] = sessions.start_session(db.session, user, user_agent=request.user_agent.string,
+                                            origin=request.remote_addr or "")
+    return redirect(next_url)
 
 
 def _safe_next(target: str | None) -> str:
@@ -56,10 +75,7 @@ def login() -> Any:
             form.password.errors = [str(exc)]
             status = 401
         else:
-            session.clear()  # a fresh session id after login: no fixation
-            login_user(user)
-            session["started_at"] = session["seen_at"] = web.session_clock()
-            return redirect(_safe_next(request.args.get("next")))
+            return sign_in(user)
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form, demo_mode=current_app.config["DEMO_MODE"]), status
@@ -68,6 +84,7 @@ def login() -> Any:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     audit.record(db.session, action="logout", actor=current_user, object_type="user", object_id=current_user.id)
+    sessions.end_session(db.session, session.get("sid"))
     logout_user()
     session.clear()
     flash(_("Cerró su sesión."), "info")
@@ -101,6 +118,7 @@ def change_password() -> Any:
             else:
                 user.password_hash = hash_password(config, form.new_password.data or "")
                 user.session_version += 1
+                sessions.end_all_sessions(db.session, user, keep_token=session.get("sid"))
                 audit.record(db.session, action="password_change", actor=user, object_type="user",
                              object_id=user.id)
                 db.session.flush()

@@ -36,6 +36,11 @@ class Action(enum.StrEnum):
     LOGOUT = "logout"
     PASSWORD_CHANGE = "password_change"  # noqa: S105 - an action name, not a secret
     SESSIONS_REVOKED = "sessions_revoked"
+    SESSION_REVOKED = "session_revoked"
+    MFA_ENROLL = "mfa_enroll"
+    MFA_RESET = "mfa_reset"
+    RECOVERY_CODE_USED = "recovery_code_used"
+    RATE_LIMITED = "rate_limited"
     ACCESS_DENIED = "access_denied"
     VIEW = "view"
     SEARCH = "search"
@@ -73,6 +78,11 @@ ACTION_LABELS: dict[str, str] = {
     Action.LOGOUT: "Cierre de sesión",
     Action.PASSWORD_CHANGE: "Cambio de contraseña",
     Action.SESSIONS_REVOKED: "Sesiones cerradas",
+    Action.SESSION_REVOKED: "Sesión cerrada desde dispositivos",
+    Action.MFA_ENROLL: "Verificación en dos pasos activada",
+    Action.MFA_RESET: "Verificación en dos pasos restablecida",
+    Action.RECOVERY_CODE_USED: "Código de recuperación usado",
+    Action.RATE_LIMITED: "Límite de solicitudes alcanzado",
     Action.ACCESS_DENIED: "Acceso denegado",
     Action.VIEW: "Consulta",
     Action.SEARCH: "Búsqueda",
