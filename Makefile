@@ -4,19 +4,38 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 export DFI_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint typecheck services clean
+.PHONY: run test lint typecheck services clean lock check-lock
+
+# Installs come from the lock files only, every package checked against its hash: a deployment
+# gets exactly what CI tested. `make lock` regenerates them after pyproject.toml changes.
+PIP_COMPILE = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links --no-emit-trusted-host
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed: pyproject.toml requirements.txt | $(BIN)/python
+	$(BIN)/python tools/check_lock.py
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.txt
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements-dev.txt | $(BIN)/python
+	$(BIN)/python tools/check_lock.py
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@ $(VENV)/.installed
+
+## Fail when pyproject.toml and requirements*.txt disagree.
+check-lock: | $(BIN)/python
+	$(BIN)/python tools/check_lock.py
+
+## Regenerate requirements.txt and requirements-dev.txt (hashes) from pyproject.toml, keeping current pins.
+lock: | $(BIN)/python
+	$(BIN)/pip install -q "pip-tools>=7.4"
+	$(PIP_COMPILE) --extra dev -o requirements-dev.txt pyproject.toml
+	$(PIP_COMPILE) --constraint requirements-dev.txt -o requirements.txt pyproject.toml
 
 ## Set up and serve the app on http://127.0.0.1:5000 (SQLite, demo data, demo users).
 run: $(VENV)/.installed
@@ -25,7 +44,7 @@ run: $(VENV)/.installed
 	DFI_ENV=development $(BIN)/dfi-casos run --host 127.0.0.1 --port 5000
 
 ## Set up and run every check and the whole suite on SQLite and PostgreSQL.
-test: $(VENV)/.installed-dev services lint typecheck
+test: check-lock $(VENV)/.installed-dev services lint typecheck
 	$(BIN)/python -m pytest
 
 services:

@@ -52,6 +52,11 @@ class Defaults:
     BLIND_INDEX_KEY = ""
     AUDIT_KEY = ""
     KEYFILE = ""
+    #: Backup key (base64 of 32 bytes) or a file holding it; never the same as the keys above.
+    BACKUP_KEY = ""
+    BACKUP_KEYFILE = ""
+    #: Files store directory (documents); empty means instance/files. Backups include it.
+    FILES_DIR = ""
     #: Expected registry size, used to size blind-index truncation.
     EXPECTED_REGISTRY_SIZE = 1_000_000
     #: Published tables hide counts below this value.

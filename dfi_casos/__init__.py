@@ -79,6 +79,10 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, default_locale="es_MX", default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # The limiter is one object shared by every app of the process (tests build several): its
+    # storage is always set up, and whether this app enforces limits is this app's setting.
+    app.config["RATE_LIMITS_ENFORCED"] = bool(app.config.get("RATELIMIT_ENABLED", True))
+    app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
     login_manager.init_app(app)
 

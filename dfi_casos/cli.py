@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup
 
 from dfi_casos import migrate
 from dfi_casos.auth import services
+from dfi_casos.backup_cli import backup_command, backup_key_command, restore_command
 from dfi_casos.demo import DemoRefused, seed_demo
 from dfi_casos.extensions import db
 from dfi_casos.security.access import ROLE_LABELS, Role, format_matrix
@@ -34,6 +35,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(roles_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(backup_key_command)
 
 
 @click.group("db", help="Migraciones del esquema (Alembic).")

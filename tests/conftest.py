@@ -122,6 +122,17 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 
 
 @pytest.fixture
+def rate_limits_on(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Rate limits enforced for one test, from empty counters (the test config turns them off)."""
+    from dfi_casos.extensions import limiter
+
+    monkeypatch.setitem(app.config, "RATE_LIMITS_ENFORCED", True)
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+@pytest.fixture
 def login_as(client: FlaskClient, db: Session) -> Callable[..., Any]:
     """Create a user of `role` in `states` (None = national) and log the client in as them."""
 

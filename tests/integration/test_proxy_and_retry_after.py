@@ -12,9 +12,8 @@ PROXY = "10.0.0.2"
 
 @pytest.fixture(scope="module")
 def app(backend, request, tmp_path_factory, keyfile):
-    app = build_app(backend, request, tmp_path_factory.mktemp("proxy"), keyfile, TRUSTED_PROXIES=1,
-                    RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
-    yield app
+    return build_app(backend, request, tmp_path_factory.mktemp("proxy"), keyfile, TRUSTED_PROXIES=1,
+                     LOGIN_RATE_LIMIT="3 per minute")
 
 
 def failed_login(client, forwarded_for: str | None = None):
@@ -29,14 +28,14 @@ def test_audit_records_the_client_address_given_by_the_trusted_proxy(client, db)
     assert entry.origin == ADDRESS
 
 
-def test_clients_behind_one_proxy_have_their_own_login_buckets(client, db):
+def test_clients_behind_one_proxy_have_their_own_login_buckets(client, db, rate_limits_on):
     for _ in range(3):
         assert failed_login(client, "198.51.100.20").status_code == 401
     assert failed_login(client, "198.51.100.20").status_code == 429
     assert failed_login(client, "198.51.100.21").status_code == 401
 
 
-def test_too_many_logins_answer_in_spanish_with_retry_after(client, db):
+def test_too_many_logins_answer_in_spanish_with_retry_after(client, db, rate_limits_on):
     for _ in range(3):
         failed_login(client, "198.51.100.30")
     response = failed_login(client, "198.51.100.30")
