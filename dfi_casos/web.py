@@ -84,10 +84,6 @@ def _require_login() -> Any:
     return None
 
 
-def _config(name: str) -> Any:
-    return current_app.config[name]
-
-
 def _security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
