@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from dfi_casos.extensions import db
 from dfi_casos.security.audit import AuditEvent
 from tests.conftest import build_app, csrf_token
 
@@ -12,8 +13,11 @@ PROXY = "10.0.0.2"
 
 @pytest.fixture(scope="module")
 def app(backend, request, tmp_path_factory, keyfile):
-    return build_app(backend, request, tmp_path_factory.mktemp("proxy"), keyfile, TRUSTED_PROXIES=1,
-                     LOGIN_RATE_LIMIT="3 per minute")
+    app = build_app(backend, request, tmp_path_factory.mktemp("proxy"), keyfile, TRUSTED_PROXIES=1,
+                    LOGIN_RATE_LIMIT="3 per minute")
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # or its pooled connections are collected later, inside another test
 
 
 def failed_login(client, forwarded_for: str | None = None):
@@ -50,7 +54,6 @@ def test_without_trusted_proxies_a_forwarded_address_is_ignored(request, tmp_pat
     with app.app_context():
         client = app.test_client()
         failed_login(client, ADDRESS)
-        from dfi_casos.extensions import db
-
         entry = db.session.query(AuditEvent).filter_by(action="login_failed").one()
         assert entry.origin == PROXY
+        db.engine.dispose()
