@@ -1,0 +1,100 @@
+"""Full-page screenshots of the main pages of every role, at 1366 and 390 px, on the demo data.
+
+    .venv/bin/python scripts/screens.py OUTDIR [--only case]
+
+Serves the app on a throw-away SQLite database seeded with `seed-demo`, drives Debian's Chromium
+through the login form, and writes OUTDIR/<role>-<page>-<width>.png. Prints each file and, for
+every page, whether it scrolls sideways (document wider than the viewport).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+from werkzeug.serving import make_server
+
+from dfi_casos import create_app
+from dfi_casos.database import Base
+from dfi_casos.demo import DEMO_PASSWORD, seed_demo
+from dfi_casos.extensions import db
+from dfi_casos.models import import_all_models
+
+WIDTHS = (1366, 390)
+
+#: role -> (username, [(page name, path or callable that navigates)])
+PAGES: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "capturista": ("capturista.gro", [("inicio", "/"), ("casos", "/casos/"), ("lista", "/casos/lista"),
+                                      ("caso", "case"), ("hogares", "/registro/hogares"),
+                                      ("busqueda", "/registro/busqueda"), ("hogar-nuevo", "/registro/hogares/nuevo")]),
+    "supervisora": ("supervisora.gro", [("inicio", "/"), ("casos", "/casos/"), ("lista", "/casos/lista"),
+                                        ("caso", "case"), ("tablero", "/soluciones/")]),
+    "auditor": ("auditor.gro", [("inicio", "/"), ("bitacora", "/auditoria/"), ("cadena", "/auditoria/cadena")]),
+    "admin": ("admin.gro", [("inicio", "/"), ("usuarios", "/admin/users"), ("usuario-nuevo", "/admin/users/new")]),
+}
+
+
+def serve(tmp: Path) -> tuple[str, object]:
+    app = create_app({"ENV_NAME": "test", "DATABASE_URL": f"sqlite:///{tmp / 'screens.sqlite3'}",
+                      "INSTANCE_PATH": str(tmp / "instance"), "DEMO_MODE": True, "RATELIMIT_ENABLED": False})
+    import_all_models()
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        seed_demo(db.session, app.config)
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+def login(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Usuario", exact=True).fill(username)
+    page.get_by_label("Contraseña", exact=True).fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Entrar").click()
+
+
+def first_case_url(page: Page, base: str) -> str:
+    """The case with the most history among the first ones the user's worklist links to."""
+    page.goto(f"{base}/casos/")
+    hrefs = page.locator("main a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href')).filter(h => /^\\/casos\\/[0-9a-f-]{36}$/.test(h))")
+    return str(hrefs[0])
+
+
+def main(out: Path, only: str | None) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory() as tmp:
+        base, server = serve(Path(tmp))
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            for role, (username, pages) in PAGES.items():
+                context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="es-MX")
+                page = context.new_page()
+                login(page, base, username)
+                for name, path in pages:
+                    if only and only != name:
+                        continue
+                    url = first_case_url(page, base) if path == "case" else path
+                    for width in WIDTHS:
+                        page.set_viewport_size({"width": width, "height": 900})
+                        page.goto(f"{base}{url}")
+                        wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+                        target = out / f"{role}-{name}-{width}.png"
+                        page.screenshot(path=str(target), full_page=True)
+                        print(f"{target}{'  SCROLLS SIDEWAYS' if wide else ''}")
+                context.close()
+            browser.close()
+        server.shutdown()  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    only = args[args.index("--only") + 1] if "--only" in args else None
+    main(Path(args[0]), only)
