@@ -55,9 +55,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from dfi_casos import web
+    from dfi_casos import labels, web
 
     web.init_app(app)
+    labels.init_app(app)
 
     from dfi_casos.security.errors import register_error_handlers
 

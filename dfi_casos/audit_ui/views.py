@@ -1,7 +1,6 @@
 """Auditor screens under /auditoria: each view loads, checks access, records that it was consulted."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -22,22 +21,6 @@ bp = Blueprint("audit_ui", __name__, url_prefix="/auditoria")
 HISTORY_LIMIT = 500
 
 OUTCOME_LABELS = {"ok": "correcto", "denied": "denegado", "failed": "fallido"}
-
-
-@bp.app_template_filter("audit_details")
-def audit_details(raw: str) -> str:
-    """An entry's details as "name: value · name: value", so long id lists wrap on screen."""
-    try:
-        details = json.loads(raw or "{}")
-    except ValueError:
-        return raw
-    if not isinstance(details, dict):
-        return raw
-    parts = []
-    for name, value in details.items():
-        shown = ", ".join(str(item) for item in value) if isinstance(value, list) else str(value)
-        parts.append(f"{name}: {shown}")
-    return " · ".join(parts)
 
 
 @bp.app_template_global("outcome_label")
