@@ -5,7 +5,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from dfi_casos.errors import DomainError
 
@@ -42,3 +43,10 @@ def attach_error(form: Any, exc: DomainError) -> str | None:
         return str(exc)
     field.errors = [*field.errors, str(exc)]
     return None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes: a multi-select needs Ctrl-click, which few people know."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

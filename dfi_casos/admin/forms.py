@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from dfi_casos.formutil import select_choices
+from dfi_casos.formutil import MultiCheckboxField, select_choices
 from dfi_casos.security.access import ROLE_LABELS, Role
 
 
@@ -26,7 +26,7 @@ class UserForm(FlaskForm):
     role = SelectField("Rol", choices=select_choices((role.value, label) for role, label in ROLE_LABELS.items()),
                        validators=[DataRequired("Elija un rol.")])
     is_national = BooleanField("Alcance nacional (todas las entidades)")
-    states = SelectMultipleField("Entidades", validators=[Optional()],
+    states = MultiCheckboxField("Entidades", validators=[Optional()],
                                  description="Las entidades federativas en las que trabaja.")
     active = BooleanField("Cuenta activa", default=True)
     password = PasswordField("Contraseña", validators=[Optional(), Length(max=128, message="Máximo 128 caracteres.")],

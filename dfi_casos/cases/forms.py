@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from dfi_casos.catalogs.enums import (
@@ -14,7 +14,7 @@ from dfi_casos.catalogs.enums import (
     Stage,
     choices,
 )
-from dfi_casos.formutil import select_choices
+from dfi_casos.formutil import MultiCheckboxField, select_choices
 
 TEXT_LIMIT = Length(max=4000, message="Máximo 4000 caracteres.")
 
@@ -79,7 +79,7 @@ class AppealForm(CaseActionForm):
 
 class AssignForm(CaseActionForm):
     owner_id = SelectField("Responsable", coerce=int, validators=[DataRequired("Elija a la persona responsable.")])
-    assignee_ids = SelectMultipleField("También asignado a", coerce=int, validators=[Optional()])
+    assignee_ids = MultiCheckboxField("También asignado a", coerce=int, validators=[Optional()])
 
 
 class ServiceForm(FlaskForm):

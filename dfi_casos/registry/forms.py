@@ -40,7 +40,7 @@ from dfi_casos.catalogs.enums import (
 from dfi_casos.catalogs.geography import STATE_CHOICES, MunicipalityCatalog
 from dfi_casos.catalogs.languages import language_choices
 from dfi_casos.database import local_today
-from dfi_casos.formutil import select_choices
+from dfi_casos.formutil import MultiCheckboxField, select_choices
 from dfi_casos.registry import services
 from dfi_casos.registry.curp import CurpInvalida, validate_curp
 
@@ -83,8 +83,8 @@ def _select(label: str, pairs: Any, blank: str | None = None, required: bool = F
     return SelectField(label, choices=select_choices(pairs, blank=blank), validators=validators, **kw)
 
 
-def _multi(label: str, pairs: Any, **kw: Any) -> SelectMultipleField:
-    return SelectMultipleField(label, choices=select_choices(pairs), validators=[Optional()], **kw)
+def _multi(label: str, pairs: Any, **kw: Any) -> MultiCheckboxField:
+    return MultiCheckboxField(label, choices=select_choices(pairs), validators=[Optional()], **kw)
 
 
 def _count(label: str) -> IntegerField:
