@@ -85,6 +85,12 @@ class Household(Base):
         """Members present and absent (separated) who still belong to the household."""
         return len(self.current_memberships)
 
+    @property
+    def head(self) -> Person | None:
+        """The current head of household (jefa o jefe), if one is recorded."""
+        return next((m.person for m in self.current_memberships
+                     if m.relationship_to_head == RelationshipToHead.HEAD), None)
+
 
 class Person(Base):
     """A displaced person (or one at risk). Sensitive fields are encrypted; see DOMAIN.md."""

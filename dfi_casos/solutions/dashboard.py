@@ -13,11 +13,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, func, not_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseStatus
 from dfi_casos.catalogs.enums import ClosureReason, CriterionStatus, IascCriterion, SettlementOption, Stage
-from dfi_casos.registry.models import Household
+from dfi_casos.registry.models import Household, HouseholdMembership
 from dfi_casos.scope import scoped, territory_clause
 from dfi_casos.security.access import Principal
 from dfi_casos.solutions.models import AssessmentCriterion, DurableSolutionAssessment
@@ -107,6 +107,13 @@ def months_back(day: date, months: int) -> date:
         except ValueError:
             continue
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def households_by_id(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Household]:
+    """The listed households with their members loaded, to name each one (ids already scoped)."""
+    stmt = (select(Household).where(Household.id.in_(ids))
+            .options(selectinload(Household.memberships).selectinload(HouseholdMembership.person)))
+    return {h.id: h for h in session.scalars(stmt)} if ids else {}
 
 
 # --- the tables ------------------------------------------------------------------------------------

@@ -151,20 +151,21 @@ def record_assessment(session: Session, actor: Principal, household: Household, 
 
 def can_sign(actor: Principal, assessment: DurableSolutionAssessment) -> bool:
     """Whether `actor` may sign this assessment now (for showing the button; `sign_assessment` decides)."""
-    return has_permission(actor, Permission.SIGN_ASSESSMENTS) and not assessment.is_signed
+    return (has_permission(actor, Permission.SIGN_ASSESSMENTS) and assessment.assessor_id != actor.id
+            and not assessment.is_signed)
 
 
 def sign_assessment(session: Session, actor: Principal, assessment: DurableSolutionAssessment,
                     version: int | None = None) -> DurableSolutionAssessment:
     """Supervisor sign-off: makes the assessment the household's standing.
 
-    Only supervisors (SIGN_ASSESSMENTS), once. A supervisor may sign an assessment they recorded
-    themselves (the issue's journey: a supervisor records and signs); a caseworker's assessment
-    always needs a supervisor. `version` is the one the page showed; a different one means
-    someone else acted first. Audited; flushes, never commits.
+    Only supervisors (SIGN_ASSESSMENTS), never the assessor, once. `version` is the one the page
+    showed; a different one means someone else acted first. Audited; flushes, never commits.
     """
     if not has_permission(actor, Permission.SIGN_ASSESSMENTS):
         raise NotAllowed("Solo una supervisora o un supervisor puede firmar evaluaciones.")
+    if assessment.assessor_id == actor.id:
+        raise NotAllowed("No puede firmar una evaluación que usted registró; debe firmarla otra persona.")
     if not visible(session, actor, Household, assessment.household_id):
         raise NotAllowed("La evaluación no está a su alcance.")
     if assessment.is_signed:

@@ -12,6 +12,7 @@ from dfi_casos.database import local_today
 from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error
+from dfi_casos.labels import household_name, place
 from dfi_casos.registry.models import Household
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, has_permission, require_permission
@@ -142,13 +143,11 @@ def _charts(data: dashboard.Dashboard) -> dict[str, Any]:
     def series(table: dashboard.CountTable) -> list[charts.Series]:
         return [charts.Series(name, [row.counts[j] for row in table.rows]) for j, name in enumerate(table.columns)]
 
-    resolved = [row.counts[3] + row.counts[4] for row in criteria.rows]  # cumple + no aplica
     return {
         "por_opcion": charts.bar_chart("grafica-opcion", option.title, [r.label for r in option.rows], series(option)),
         "por_etapa": charts.bar_chart("grafica-etapa", stage.title, [r.label for r in stage.rows], series(stage)),
-        "criterios": charts.bar_chart(
-            "grafica-criterios", "Hogares con el criterio en «cumple» o «no aplica»",
-            [r.label for r in criteria.rows], [charts.Series("Cumple o no aplica", resolved)]),
+        "criterios": charts.stacked_bar_chart(
+            "grafica-criterios", criteria.title, [r.label for r in criteria.rows], series(criteria)),
         "por_mes": charts.bar_chart("grafica-mes", monthly.title, [r.label for r in monthly.rows], series(monthly)),
     }
 
@@ -160,8 +159,14 @@ def dashboard_page() -> Any:
     # Counts only, no record: the entry names the tables shown.
     audit.record_view(db.session, current_user, "solutions_dashboard", None, fields=export.TABLE_NAMES,
                       state_code=_single_state(current_user))
+    # The list of households to visit names each one: a list view of their heads' names, audited as such.
+    listed = dashboard.households_by_id(db.session, [line.household_id for line in data.stale[:STALE_LIST_LIMIT]])
+    if listed:
+        audit.record_view(db.session, current_user, "household", None, fields=["head.name"], ids=list(listed),
+                          state_code=_single_state(current_user))
+    names = {hid: f"{household_name(h)} · {place(h.state_code, h.municipality_code)}" for hid, h in listed.items()}
     return render_template(
-        "solutions/dashboard.html", data=data, charts=_charts(data),
+        "solutions/dashboard.html", data=data, charts=_charts(data), household_names=names,
         closure_endpoint=_endpoint("cases.request_closure"), case_endpoint=_endpoint("cases.view_case"),
         can_export=has_permission(current_user, Permission.EXPORT_STATISTICS),
         table_names=export.TABLE_NAMES, stale_months=dashboard.STALE_AFTER_MONTHS, stale_limit=STALE_LIST_LIMIT,
