@@ -2,7 +2,8 @@
 
 a. a caseworker registers a household of three (one CURP typed wrong, the error read and
    corrected), opens a case, records an assistance, requests the move to soluciones duraderas;
-b. a supervisor approves it, records an assessment, signs it, and closes the case;
+b. a supervisor approves it and records an assessment; the other supervisor signs it and requests
+   the closure, which the first approves;
 c. an auditor finds that case's access history and exports it;
 d. a caseworker of another state searches for that household and finds nothing.
 """
@@ -93,7 +94,7 @@ def decide_pending_request(page: Page, comment: str) -> None:
     expect(page.get_by_text("Solicitud aprobada.")).to_be_visible()
 
 
-def record_and_sign_assessment(page: Page) -> None:
+def record_assessment(page: Page) -> None:
     page.get_by_role("link", name="Soluciones duraderas del hogar").click()
     page.get_by_role("link", name="Nueva evaluación").click()
     page.get_by_label("Fecha de la evaluación").fill(today_in_mexico().isoformat())
@@ -105,8 +106,15 @@ def record_and_sign_assessment(page: Page) -> None:
         page.locator(f"[name='{criterion}_status']").select_option(status)
         page.locator(f"[name='{criterion}_evidence']").fill("Visita domiciliaria y documentos revisados.")
     page.get_by_role("button", name="Guardar evaluación").click()
+    # Four eyes: whoever recorded it is not offered the signature.
+    expect(page.get_by_role("button", name="Firmar evaluación")).to_have_count(0)
+
+
+def sign_latest_assessment(page: Page) -> None:
+    page.get_by_role("link", name="Soluciones duraderas del hogar").click()
+    page.locator("table.data tbody tr").first.get_by_role("link").click()
     page.get_by_role("button", name="Firmar evaluación").click()
-    expect(page.get_by_text("Pendiente de firma")).to_have_count(0)
+    expect(page.get_by_text(re.compile("^Evaluación firmada:"))).to_be_visible()
 
 
 def supervisors_approve_assess_and_close(page: Page, base_url: str, folio: str) -> None:
@@ -114,7 +122,13 @@ def supervisors_approve_assess_and_close(page: Page, base_url: str, folio: str) 
     open_case_page(page, base_url, folio)
     decide_pending_request(page, "Procede: la familia eligió la integración local.")
     expect(page.locator(".kv")).to_contain_text("Soluciones duraderas")
-    record_and_sign_assessment(page)
+    open_case_page(page, base_url, folio)
+    record_assessment(page)
+    logout(page)
+    # The other Guerrero supervisor signs the assessment and asks for the closure...
+    login(page, base_url, "supervisor2.gro")
+    open_case_page(page, base_url, folio)
+    sign_latest_assessment(page)
     open_case_page(page, base_url, folio)
     request = page.locator("#accion-solicitud")
     request.get_by_label("Solicitar el paso a").select_option("closed")
@@ -123,8 +137,8 @@ def supervisors_approve_assess_and_close(page: Page, base_url: str, folio: str) 
     request.get_by_role("button", name="Enviar solicitud").click()
     expect(page.get_by_text("Solicitud pendiente de aprobación")).to_be_visible()
     logout(page)
-    # Nobody approves their own request: the closure is approved by the other supervisor.
-    login(page, base_url, "supervisor2.gro")
+    # ... and, since nobody approves their own request, the first supervisor approves it.
+    login(page, base_url, "supervisora.gro")
     open_case_page(page, base_url, folio)
     decide_pending_request(page, "Cierre aprobado.")
     expect(page.locator(".kv")).to_contain_text("Solución duradera alcanzada")

@@ -134,11 +134,11 @@ def test_caseworker_cannot_sign(db, household):
     assert not assessment.is_signed
 
 
-def test_supervisor_may_sign_the_assessment_they_recorded(db, household):
+def test_supervisor_cannot_sign_own_assessment(db, household):
     supervisor = factories.make_user(db, Role.SUPERVISOR, [GRO])
     assessment = factories.make_assessment(db, household, assessor=supervisor)
-    services.sign_assessment(db, supervisor, assessment)
-    assert assessment.is_signed and assessment.signed_by_id == supervisor.id
+    with pytest.raises(services.NotAllowed, match="usted registró"):
+        services.sign_assessment(db, supervisor, assessment)
 
 
 def test_assessment_cannot_be_signed_twice(db, household):

@@ -90,17 +90,18 @@ def test_supervisor_signs_another_persons_assessment(client, db, login_as):
     assert assessment.is_signed
 
 
-def test_supervisor_signs_the_assessment_they_recorded_over_http(client, db, login_as):
+def test_supervisor_cannot_sign_own_assessment_over_http(client, db, login_as):
     supervisor = login_as("supervisor", [GRO])
     household = factories.make_case_household(db, supervisor, GRO)
     assessment = factories.make_assessment(db, household, assessor=supervisor)
     page = f"/soluciones/evaluaciones/{assessment.id}"
-    assert "Firmar evaluación" in client.get(page).get_data(as_text=True)
+    assert "Firmar evaluación" not in client.get(page).get_data(as_text=True)
     response = client.post(f"{page}/firmar", data={"csrf_token": csrf_token(client, page),
                                                    "version": str(assessment.version)})
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "usted registró" in response.get_data(as_text=True)
     db.refresh(assessment)
-    assert assessment.is_signed
+    assert not assessment.is_signed
 
 
 def test_caseworker_cannot_post_a_sign_off(client, db, login_as):
