@@ -43,8 +43,13 @@ run: $(VENV)/.installed
 	DFI_ENV=development $(BIN)/dfi-casos seed-demo --if-empty
 	DFI_ENV=development $(BIN)/dfi-casos run --host 127.0.0.1 --port 5000
 
+## Browser-test tooling (axe-core, pinned in package-lock.json), injected by Playwright into the pages under test.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 ## Set up and run every check and the whole suite on SQLite and PostgreSQL.
-test: check-lock $(VENV)/.installed-dev services lint typecheck
+test: check-lock $(VENV)/.installed-dev services node_modules/.installed lint typecheck
 	$(BIN)/python -m pytest
 
 services:
@@ -57,4 +62,4 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy dfi_casos/security dfi_casos/scope.py dfi_casos/errors.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache .mypy_cache .ruff_cache

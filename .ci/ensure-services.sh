@@ -34,6 +34,10 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
   sleep 1
 fi
 
+if ! command -v npm >/dev/null 2>&1; then
+  echo "Instalando Node.js y npm (axe-core para las pruebas de accesibilidad)..."; apt_install nodejs npm
+fi
+
 if [ ! -x /usr/bin/chromium ]; then
   echo "Instalando Chromium de Debian para las pruebas de navegador..."; apt_install chromium
 fi
