@@ -65,6 +65,8 @@ class Defaults:
     MASS_EVENT_MIN_HOUSEHOLDS = 10
     MASS_EVENT_MIN_PERSONS = 50
     PAGE_SIZE = 25
+    #: An open case with no activity for this many days is flagged as idle (worklists, case page, home).
+    CASE_IDLE_DAYS = 30
     #: A newer INEGI municipality CSV; empty means the edition shipped with the package.
     MUNICIPALITIES_FILE = ""
     #: Serves /bench/plain, the load benchmark's baseline page. Off everywhere but bench/load.sh.

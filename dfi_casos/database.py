@@ -45,6 +45,12 @@ def local_today() -> date:
     return datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
 
 
+def local_date(moment: datetime) -> date:
+    """The day a moment falls on where the users are (see local_today)."""
+    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC") if has_app_context() else "UTC"
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
 def new_uuid() -> uuid.UUID:
     """Client-side primary key: exists before the first flush and cannot be guessed."""
     return uuid.uuid4()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from dfi_casos.catalogs.enums import (
@@ -125,3 +125,8 @@ class CaseFilterForm(FlaskForm):
     stage = SelectField("Etapa", validators=[Optional()],
                         choices=select_choices(choices(Stage), blank="Todas"))
     state = SelectField("Entidad", validators=[Optional()])
+    owner = SelectField("Responsable", validators=[Optional()])
+    overdue = BooleanField("Solo con canalizaciones vencidas")
+    sort = SelectField("Ordenar por", validators=[Optional()],
+                       choices=select_choices([("recientes", "Más recientes"), ("dias", "Más días en la etapa"),
+                                               ("folio", "Folio")]))

@@ -48,7 +48,7 @@ from dfi_casos.catalogs.enums import (
     Stage,
 )
 from dfi_casos.catalogs.geography import state_by_code
-from dfi_casos.database import local_today, utcnow
+from dfi_casos.database import local_date, local_today, utcnow
 from dfi_casos.errors import EditConflict, NotVisible
 from dfi_casos.pagination import Page, paginate
 from dfi_casos.registry.models import Community, Household, Institution, Person
@@ -607,6 +607,7 @@ def add_note(session: Session, actor: Principal, case: Case, body: str) -> CaseN
 
 @dataclass
 class TimelineEntry:
+    #: When it was recorded (aware UTC); for a date-only entry, only the tie-break within its day.
     at: datetime
     kind: str
     title: str
@@ -617,6 +618,14 @@ class TimelineEntry:
     overdue: bool = False
     referral: Referral | None = None
     service: Service | None = None
+    #: The day as the user typed it, for entries that have a date and no time (an assistance given on
+    #: 27/11): shown as typed, never through a timezone conversion.
+    day: date | None = None
+
+    @property
+    def sort_key(self) -> tuple[date, datetime]:
+        """Newest first by the day the user reads, then by when it was recorded."""
+        return (self.day or local_date(self.at), self.at)
 
 
 @dataclass
@@ -662,9 +671,9 @@ def timeline(session: Session, actor: Principal, case: Case,
                 a.comment, "approval_request.comment")
     _recognition_entries(case, add)
     for s in case.services:
-        add(datetime.combine(s.provided_on, datetime.min.time(), UTC), "service",
-            f"{s.assistance_type.label} ({s.status.label.lower()})", s.recorded_by_id, s.notes, "case_service.notes",
-            detail=_institution_name(session, s.institution_id), service=s)
+        add(s.created_at, "service", f"{s.assistance_type.label} ({s.status.label.lower()})", s.recorded_by_id,
+            s.notes, "case_service.notes", detail=_institution_name(session, s.institution_id), service=s,
+            day=s.provided_on)
     today = local_today()
     for r in case.referrals:
         add(r.created_at, "referral", f"Canalización: {r.need.label} — {r.status.label.lower()}", r.created_by_id,
@@ -674,7 +683,7 @@ def timeline(session: Session, actor: Principal, case: Case,
     for n in case.notes:
         add(n.created_at, "note", "Nota de seguimiento", n.author_id, n.body, "case_note.body")
     entries.extend(_assessment_entries(session, case))
-    entries.sort(key=lambda e: e.at, reverse=True)
+    entries.sort(key=lambda e: e.sort_key, reverse=True)
     audit.record_view(session, actor, "case", case.id, fields=shown, state_code=case.state_code, folio=case.folio)
     return entries
 
@@ -756,11 +765,12 @@ class Worklist:
     #: Requests and recognitions this supervisor may decide.
     to_decide: list[Case] = field(default_factory=list)
     overdue_referrals: list[tuple[Case, Referral]] = field(default_factory=list)
-    #: Open cases with no activity for STALE_AFTER_DAYS days.
+    #: Open cases with no activity for `idle_days` days (CASE_IDLE_DAYS).
     stale: list[Case] = field(default_factory=list)
 
 
-def worklist(session: Session, user: Principal, today: date | None = None) -> Worklist:
+def worklist(session: Session, user: Principal, today: date | None = None,
+             idle_days: int = STALE_AFTER_DAYS) -> Worklist:
     """The user's open cases (owned or assigned) and what needs action on them."""
     result = Worklist()
     mine = _my_cases_clause(user)
@@ -777,7 +787,7 @@ def worklist(session: Session, user: Principal, today: date | None = None) -> Wo
     today = today or local_today()
     result.overdue_referrals = [(case, r) for case in result.cases for r in case.referrals if is_overdue(r, today)]
     last = last_activity(session, [c.id for c in result.cases])
-    limit = utcnow() - timedelta(days=STALE_AFTER_DAYS)
+    limit = utcnow() - timedelta(days=idle_days)
     result.stale = [c for c in result.cases if last.get(c.id, _aware(c.created_at)) < limit]
     if has_permission(user, Permission.APPROVE_STAGE_CHANGE):
         result.to_decide = _decisions_waiting(session, user)

@@ -46,7 +46,7 @@ def test_case_page_shows_stage_timeline_and_audits_field_names_not_values(client
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert case.folio in html and "Asistencia" in html and "La familia teme represalias en Chilapa" in html
-    assert "Próximas acciones" in html and "Enviar entrevista inicial a valoración" in html
+    assert f'href="/casos/{case.id}/entrevista"' in html and "Enviar entrevista inicial a valoración" in html
     view = last_audit(db, "view")
     fields = json.loads(view.details)["fields"]
     assert view.object_id == str(case.id) and {"case_note.body", "person.given_names"} <= set(fields)
@@ -162,7 +162,8 @@ def test_referral_and_service_status_updates_from_the_case_page(client, db, logi
     service = cases.add_service(db, user, case, assistance_type=AssistanceType.SHELTER, provided_on=local_today(),
                                 status=ServiceStatus.REQUESTED)
     page = client.get(f"/casos/{case.id}").get_data(as_text=True)
-    token = re.search(r'name="estado-csrf_token" value="([^"]+)"', page).group(1)
+    assert f"/casos/{case.id}/canalizaciones/{referral.id}" in page and f"/casos/{case.id}/servicios/{service.id}" in page
+    token = csrf_token(client, f"/casos/{case.id}")
     response = client.post(f"/casos/{case.id}/canalizaciones/{referral.id}",
                            data={"estado-csrf_token": token, "estado-status": "accepted",
                                  "estado-response": "Cita el lunes"})
