@@ -31,6 +31,7 @@ from dfi_casos.cases.models import (
 from dfi_casos.cases.workflow import (
     CONFLICT_MESSAGE,
     ApprovalNotAllowed,
+    CaseAlreadyOpen,
     CaseError,
     ConsentMissing,
     NotPermitted,
@@ -186,6 +187,7 @@ def open_case(session: Session, actor: Principal, subject: Household | Person | 
         _check_assignable(actor, owner, subject.state_code)
     today = local_today()
     subject_type = _subject_type(subject)
+    _refuse_second_open_case(session, subject_type, subject.id)
     case = Case(
         folio=next_folio(session, subject.state_code, today.year),
         subject_type=subject_type,
@@ -200,6 +202,18 @@ def open_case(session: Session, actor: Principal, subject: Household | Person | 
     case.transitions.append(StageTransition(from_stage=None, to_stage=stage, actor_id=actor.id))
     _audit(session, actor, Action.CREATE, case, subject_type=subject_type.value, stage=stage.value)
     return case
+
+
+def _refuse_second_open_case(session: Session, subject_type: CaseSubject, subject_id: uuid.UUID) -> None:
+    # One open case per subject: a second folio would split its history and its decisions.
+    column = {CaseSubject.HOUSEHOLD: Case.household_id, CaseSubject.INDIVIDUAL: Case.person_id,
+              CaseSubject.COMMUNITY: Case.community_id}[subject_type]
+    folio = session.scalar(select(Case.folio).where(column == subject_id, Case.status == CaseStatus.OPEN))
+    if folio is not None:
+        who = {CaseSubject.HOUSEHOLD: "Este hogar", CaseSubject.INDIVIDUAL: "Esta persona",
+               CaseSubject.COMMUNITY: "Esta comunidad"}[subject_type]
+        raise CaseAlreadyOpen(f"{who} ya tiene un caso abierto ({folio}): registre la atención en ese caso; "
+                              "no se abre un segundo.")
 
 
 def _audit(session: Session, actor: Principal, action: Action, case: Case, *, object_type: str = "case",

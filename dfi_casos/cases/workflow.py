@@ -18,7 +18,7 @@ OPENING_STAGES = (Stage.PREVENTION, Stage.ASSISTANCE, Stage.ATTENTION)
 
 __all__ = [
     "CaseError", "TransitionNotAllowed", "ApprovalNotAllowed", "RecognitionNotAllowed", "NotPermitted",
-    "ConsentMissing", "EditConflict", "CONFLICT_MESSAGE", "NextStep", "in_territory", "works_on",
+    "ConsentMissing", "CaseAlreadyOpen", "EditConflict", "CONFLICT_MESSAGE", "NextStep", "in_territory", "works_on",
 ]
 
 
@@ -40,6 +40,10 @@ class RecognitionNotAllowed(CaseError):
 
 class NotPermitted(CaseError):
     """The user's role does not grant the action on this case."""
+
+
+class CaseAlreadyOpen(CaseError):
+    """The subject already has an open case: work on it, never open a second one."""
 
 
 class ConsentMissing(CaseError):

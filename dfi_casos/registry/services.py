@@ -773,7 +773,8 @@ def visible_events(session: Session, actor: Principal, limit: int = 200) -> list
 
 def visible_households(session: Session, actor: Principal, limit: int = 200) -> list[Household]:
     """Households the actor may move a person into, newest first."""
-    stmt = scoped(select(Household), Household, actor)
+    stmt = scoped(select(Household), Household, actor).options(
+        selectinload(Household.memberships).selectinload(HouseholdMembership.person))
     return list(session.scalars(stmt.order_by(Household.created_at.desc()).limit(limit)))
 
 

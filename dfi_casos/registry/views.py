@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from dfi_casos import scope
+from dfi_casos.cases.desk import household_open_case
 from dfi_casos.cases.services import cases_of_subject
 from dfi_casos.catalogs.enums import (
     CaseSubject,
@@ -28,6 +29,7 @@ from dfi_casos.database import local_today
 from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error
+from dfi_casos.labels import household_name, place
 from dfi_casos.pagination import page_number
 from dfi_casos.registry import forms, services
 from dfi_casos.registry.curp import CurpInvalida, curp_mismatches, validate_curp
@@ -354,7 +356,7 @@ def update_membership(household_id: str) -> Any:
 def move_person(person_id: str) -> Any:
     record = scope.get_person_for(db.session, current_user, person_id)
     form = forms.MoveForm()
-    _prepare_move_form(form)
+    _prepare_move_form(form, record)
     if form.validate_on_submit():
         target = scope.get_household_for(db.session, current_user, form.household_id.data)
         try:
@@ -370,12 +372,15 @@ def move_person(person_id: str) -> Any:
     return redirect(url_for("registry.person", person_id=record.id))
 
 
-def _prepare_move_form(form: forms.MoveForm) -> None:
-    """Households by place and date, not by name: choosing one decrypts nothing."""
-    households = services.visible_households(db.session, current_user)
-    forms.set_record_choices(form.household_id, households, lambda h: (
-        f"{_municipality_name(h.municipality_code)}, {_state_name(h.state_code)} · "
-        f"registrado {h.created_at:%d/%m/%Y} · {str(h.id)[:8]}"), blank="Elija un hogar")
+def _prepare_move_form(form: forms.MoveForm, person: Any) -> None:
+    """Households by their head's name and place, never the person's own: a list view of names, audited."""
+    current = person.current_membership
+    households = [h for h in services.visible_households(db.session, current_user)
+                  if current is None or h.id != current.household_id]
+    forms.set_record_choices(form.household_id, households,
+                             lambda h: f"{household_name(h)} · {place(h.state_code, h.municipality_code)}",
+                             blank="Elija un hogar")
+    _audit_list("household", households, ["head.name"])
 
 
 @bp.route("/hogares")
@@ -464,9 +469,12 @@ def person(person_id: str) -> Any:
     consent_form = forms.ConsentForm()
     _prepare_consent_form(consent_form, record.state_code)
     move_form = forms.MoveForm()
-    _prepare_move_form(move_form)
+    _prepare_move_form(move_form, record)
+    current = record.current_membership
     return render_template("registry/person.html", person=view, consent_form=consent_form, move_form=move_form,
                            cases=_subject_cases(CaseSubject.INDIVIDUAL, record.id),
+                           household_case=household_open_case(db.session, current_user,
+                                                              current.household_id if current else None),
                            withdraw_form=forms.WithdrawConsentForm(),
                            history=_history("person", record.id, services.PERSON_FIELD_LABELS))
 
