@@ -1,4 +1,4 @@
-"""The home page."""
+"""The home page: what each role does next."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,8 +6,13 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from dfi_casos.cases.views import my_cases
+from dfi_casos.cases.forms import ApprovalDecisionForm
+from dfi_casos.cases.views import idle_days, my_cases
+from dfi_casos.extensions import db
+from dfi_casos.main import home
+from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, has_permission
+from dfi_casos.security.audit import ACTION_LABELS, Action
 
 bp = Blueprint("main", __name__)
 
@@ -18,4 +23,18 @@ def index() -> Any:
     if has_permission(current_user, Permission.VIEW_CASES) and not has_permission(current_user,
                                                                                     Permission.WHOLE_TERRITORY):
         return my_cases()
+    if has_permission(current_user, Permission.APPROVE_STAGE_CHANGE):
+        data = home.supervisor_home(db.session, current_user, idle_days=idle_days())
+        return render_template("main/supervisor.html", home=data, idle_days=idle_days(),
+                               decision_form=ApprovalDecisionForm(prefix="aprobacion", formdata=None))
+    if has_permission(current_user, Permission.VIEW_AUDIT):
+        data = home.auditor_home(db.session, current_user)
+        # Auditors are audited too: the entry names the page and how many entries it showed.
+        audit.record(db.session, action=Action.AUDIT_VIEW, actor=current_user,
+                     details={"page": "home", "count": len(data.denials) + len(data.exports)})
+        return render_template("main/auditor.html", home=data, action_labels=ACTION_LABELS)
+    if has_permission(current_user, Permission.MANAGE_USERS):
+        return render_template("main/administrator.html",
+                               accounts=home.accounts_to_review(db.session, current_user),
+                               dormant_days=home.DORMANT_AFTER_DAYS)
     return render_template("main/index.html", user=current_user)
