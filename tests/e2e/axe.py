@@ -40,5 +40,6 @@ def scrolls_sideways(page: Any) -> list[str]:
           .filter(el => el.getBoundingClientRect().right > limit + 1)
           .filter(el => !el.closest('[hidden], .visually-hidden'))
           .slice(0, 10)
-          .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ').join('.') : ''));
+          .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+                     + (el.className ? '.' + String(el.className).split(' ').join('.') : ''));
     }"""))

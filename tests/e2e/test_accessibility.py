@@ -35,3 +35,13 @@ def test_nothing_scrolls_sideways_on_a_phone(page: Page, live_server, username):
         if offenders := scrolls_sideways(page):
             wide[path] = offenders
     assert wide == {}
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_case_page_has_no_serious_violation_and_fits_a_phone(page: Page, live_server, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, live_server.url, "supervisora.gro")
+    page.goto(f"{live_server.url}/casos/lista")
+    page.locator("table.data tbody tr").first.get_by_role("link").first.click()
+    assert serious_violations(page) == []
+    assert scrolls_sideways(page) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,8 +51,11 @@ def register_household_of_three(page: Page, base_url: str) -> None:
         page.locator(f"[name='members-{index}-relationship']").select_option("child")
     page.get_by_role("button", name="Guardar hogar").click()
     # The caseworker reads the reason beside the CURP field, and corrects it.
-    expect(page.get_by_text("dígito verificador")).to_be_visible()
+    expect(page.locator("#members-0-curp-err")).to_contain_text("dígito verificador")
     expect(page.locator("[name='members-0-curp']")).to_have_attribute("aria-invalid", "true")
+    # The summary at the top links to the failing field, and the cursor is already in it.
+    expect(page.locator(".form-summary").get_by_role("link", name=re.compile("dígito verificador"))).to_be_visible()
+    expect(page.locator("[name='members-0-curp']")).to_be_focused()
     page.locator("[name='members-0-curp']").fill(CURP)
     page.get_by_role("button", name="Guardar hogar").click()
     expect(page.get_by_text("Hogar registrado.")).to_be_visible()
@@ -65,16 +69,20 @@ def open_case_with_assistance_and_request(page: Page) -> str:
     opened = page.get_by_text(re.compile(r"Caso DFI-GRO-\d{4}-\d{6} abierto\."))
     expect(opened).to_be_visible()
     folio = re.search(r"DFI-GRO-\d{4}-\d{6}", opened.inner_text()).group(0)
-    service = page.locator("#accion-servicio")
-    service.get_by_label("Tipo de asistencia").select_option("food")
-    service.get_by_label("Fecha").fill(today_in_mexico().isoformat())
-    service.get_by_label("Estado").select_option("delivered")
-    service.get_by_role("button", name="Registrar").click()
-    expect(page.locator(".timeline")).to_contain_text("Alimentación")
-    request = page.locator("#accion-solicitud")
-    request.get_by_label("Solicitar el paso a").select_option("durable_solutions")
-    request.get_by_label("Justificación").fill("La familia quiere integrarse en Chilpancingo; ya tiene empleo.")
-    request.get_by_role("button", name="Enviar solicitud").click()
+    # The case page carries no form: each action is a button to its own page.
+    expect(page.locator("main form")).to_have_count(0)
+    page.get_by_role("link", name="Registrar asistencia o servicio").click()
+    page.get_by_label("Tipo de asistencia").select_option("food")
+    page.get_by_label("Fecha", exact=True).fill(today_in_mexico().isoformat())
+    page.get_by_label("Estado", exact=True).select_option("delivered")
+    page.get_by_role("button", name="Registrar").click()
+    expect(page).to_have_url(re.compile(r"#servicios$"))
+    expect(page.locator("#servicios")).to_contain_text("Alimentación")
+    expect(page.locator("#historia")).to_contain_text(today_in_mexico().strftime("%d/%m/%Y"))  # the day as typed
+    page.get_by_role("link", name="Solicitar aprobación").click()
+    page.get_by_label("Solicitar el paso a").select_option("durable_solutions")
+    page.get_by_label("Justificación").fill("La familia quiere integrarse en Chilpancingo; ya tiene empleo.")
+    page.get_by_role("button", name="Enviar solicitud").click()
     expect(page.get_by_text("Solicitud pendiente de aprobación")).to_be_visible()
     return folio
 
@@ -87,15 +95,17 @@ def open_case_page(page: Page, base_url: str, folio: str) -> None:
 
 
 def decide_pending_request(page: Page, comment: str) -> None:
-    decision = page.locator("#accion-aprobacion")
-    decision.get_by_label("Decisión").select_option("approve")
-    decision.get_by_label("Comentario").fill(comment)
-    decision.get_by_role("button", name="Guardar decisión").click()
-    expect(page.get_by_text("Solicitud aprobada.")).to_be_visible()
+    head = page.locator(".record-head")
+    expect(head).to_contain_text("Justificación:")  # the supervisor reads why before deciding
+    head.get_by_role("link", name="Decidir solicitud").click()
+    page.get_by_label("Decisión").select_option("approve")
+    page.get_by_label("Comentario").fill(comment)
+    page.get_by_role("button", name="Guardar decisión").click()
+    expect(page.locator(".flash-success")).to_contain_text("Solicitud aprobada")
 
 
 def record_assessment(page: Page) -> None:
-    page.get_by_role("link", name="Soluciones duraderas del hogar").click()
+    page.locator("#soluciones").get_by_role("link", name="Soluciones duraderas del hogar").click()
     page.get_by_role("link", name="Nueva evaluación").click()
     page.get_by_label("Fecha de la evaluación").fill(today_in_mexico().isoformat())
     page.get_by_label("Opción que prefiere el hogar").select_option("local_integration")
@@ -111,37 +121,45 @@ def record_assessment(page: Page) -> None:
 
 
 def sign_latest_assessment(page: Page) -> None:
-    page.get_by_role("link", name="Soluciones duraderas del hogar").click()
+    page.locator("#soluciones").get_by_role("link", name="Soluciones duraderas del hogar").click()
     page.locator("table.data tbody tr").first.get_by_role("link").click()
     page.get_by_role("button", name="Firmar evaluación").click()
     expect(page.get_by_text(re.compile("^Evaluación firmada:"))).to_be_visible()
+
+
+def current_stage(page: Page) -> Any:
+    return page.locator(".stages [aria-current='step']")
 
 
 def supervisors_approve_assess_and_close(page: Page, base_url: str, folio: str) -> None:
     login(page, base_url, "supervisora.gro")
     open_case_page(page, base_url, folio)
     decide_pending_request(page, "Procede: la familia eligió la integración local.")
-    expect(page.locator(".kv")).to_contain_text("Soluciones duraderas")
-    open_case_page(page, base_url, folio)
+    expect(current_stage(page)).to_contain_text("Soluciones duraderas")
     record_assessment(page)
     logout(page)
     # The other Guerrero supervisor signs the assessment and asks for the closure...
     login(page, base_url, "supervisor2.gro")
+    expect(page.get_by_role("heading", name=re.compile("Evaluaciones por firmar"))).to_be_visible()
     open_case_page(page, base_url, folio)
     sign_latest_assessment(page)
     open_case_page(page, base_url, folio)
-    request = page.locator("#accion-solicitud")
-    request.get_by_label("Solicitar el paso a").select_option("closed")
-    request.get_by_label("Motivo del cierre").select_option("durable_solution_achieved")
-    request.get_by_label("Justificación").fill("Los ocho criterios se cumplen o no aplican.")
-    request.get_by_role("button", name="Enviar solicitud").click()
+    page.get_by_role("link", name="Solicitar aprobación").click()
+    page.get_by_label("Solicitar el paso a").select_option("closed")
+    page.get_by_label("Motivo del cierre").select_option("durable_solution_achieved")
+    page.get_by_label("Justificación").fill("Los ocho criterios se cumplen o no aplican.")
+    page.get_by_role("button", name="Enviar solicitud").click()
     expect(page.get_by_text("Solicitud pendiente de aprobación")).to_be_visible()
     logout(page)
-    # ... and, since nobody approves their own request, the first supervisor approves it.
+    # ... and, since nobody approves their own request, the first one approves it from her home page.
     login(page, base_url, "supervisora.gro")
+    decision = page.locator("article.decision", has_text=folio)
+    expect(decision).to_contain_text("Los ocho criterios se cumplen o no aplican.")
+    decision.get_by_label("Comentario (obligatorio al rechazar)").fill("Cierre aprobado.")
+    decision.get_by_role("button", name=re.compile("^Aprobar")).click()
+    expect(page.locator(".flash-success")).to_contain_text("Solicitud aprobada")
     open_case_page(page, base_url, folio)
-    decide_pending_request(page, "Cierre aprobado.")
-    expect(page.locator(".kv")).to_contain_text("Solución duradera alcanzada")
+    expect(page.locator(".record-facts")).to_contain_text("Solución duradera alcanzada")
     logout(page)
 
 
@@ -160,7 +178,7 @@ def auditor_finds_and_exports_the_access_history(page: Page, base_url: str, foli
     download_info.value.save_as(exported)
     text = exported.read_text(encoding="utf-8")
     assert folio in text and HEAD["given"] not in text and CURP not in text
-    page.locator("table.data").get_by_role("link", name=re.compile(r"^case ")).first.click()
+    page.locator("table.data").get_by_role("link", name=re.compile(r"^Caso ")).first.click()
     expect(page.get_by_role("heading", name="Quién ha visto este registro")).to_be_visible()
     expect(page.locator("table.data")).to_contain_text("capturista.gro")
     logout(page)

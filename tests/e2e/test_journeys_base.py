@@ -37,7 +37,7 @@ def test_administrator_creates_an_account_and_fixes_a_too_short_password(page: P
     page.get_by_label("Nombre completo").fill("Capturista Nueva")
     page.get_by_label("Correo electrónico").fill("nueva@demo.dfi.gob.mx")
     page.get_by_label("Rol").select_option("caseworker")
-    page.get_by_label("Entidades", exact=True).select_option("12")
+    page.get_by_role("group", name="Entidades").get_by_label("Guerrero").check()
     page.get_by_label("Contraseña", exact=True).fill("corta")
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("La contraseña debe tener al menos 12 caracteres.")).to_be_visible()

@@ -162,7 +162,8 @@ def test_referral_and_service_status_updates_from_the_case_page(client, db, logi
     service = cases.add_service(db, user, case, assistance_type=AssistanceType.SHELTER, provided_on=local_today(),
                                 status=ServiceStatus.REQUESTED)
     page = client.get(f"/casos/{case.id}").get_data(as_text=True)
-    assert f"/casos/{case.id}/canalizaciones/{referral.id}" in page and f"/casos/{case.id}/servicios/{service.id}" in page
+    assert f"/casos/{case.id}/canalizaciones/{referral.id}" in page
+    assert f"/casos/{case.id}/servicios/{service.id}" in page
     token = csrf_token(client, f"/casos/{case.id}")
     response = client.post(f"/casos/{case.id}/canalizaciones/{referral.id}",
                            data={"estado-csrf_token": token, "estado-status": "accepted",
