@@ -290,12 +290,14 @@ def edit_household(household_id: str) -> Any:
                            general_error=general_error), status
 
 
-@bp.route("/hogares/<household_id>/integrantes", methods=["POST"])
+@bp.route("/hogares/<household_id>/integrantes", methods=["GET", "POST"])
 @require_permission(P.REGISTER)
 def add_member(household_id: str) -> Any:
     record = scope.get_household_for(db.session, current_user, household_id)
     form = forms.NewMemberForm()
     context: dict[str, Any] = {"form": form, "household_id": record.id, "general_error": None, "duplicates": None}
+    if request.method == "GET":  # the address a refused form comes back at also opens the empty form
+        return render_template("registry/member_form.html", **context)
     if form.validate_on_submit():
         member = services.MemberData(person=forms.person_data(form),
                                      relationship=RelationshipToHead(form.relationship.data),
@@ -542,13 +544,15 @@ def _prepare_consent_form(form: forms.ConsentForm, state_code: str) -> None:
         form.method.data = form.method.data or ConsentMethod.SIGNED.value
 
 
-@bp.route("/personas/<person_id>/consentimientos", methods=["POST"])
+@bp.route("/personas/<person_id>/consentimientos", methods=["GET", "POST"])
 @require_permission(P.REGISTER)
 def add_consent(person_id: str) -> Any:
     record = scope.get_person_for(db.session, current_user, person_id)
     form = forms.ConsentForm()
     _prepare_consent_form(form, record.state_code)
     general_error = None
+    if request.method == "GET":  # the address a refused form comes back at also opens the empty form
+        return render_template("registry/consent_form.html", form=form, person_id=record.id, general_error=None)
     if form.validate_on_submit():
         try:
             services.record_consent(db.session, current_user, record, forms.consent_data(form))

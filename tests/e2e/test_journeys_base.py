@@ -25,7 +25,7 @@ def test_demo_banner_and_login_and_logout(page: Page, live_server):
 
 def test_wrong_password_shows_the_generic_message_beside_the_field(page: Page, live_server):
     login(page, live_server.url, "supervisora.chis", "no es la contraseña")
-    expect(page.get_by_text("Usuario o contraseña incorrectos")).to_be_visible()
+    expect(page.locator(".errors").get_by_text("Usuario o contraseña incorrectos")).to_be_visible()
     expect(page.get_by_label("Contraseña")).to_have_attribute("aria-invalid", "true")
 
 
@@ -40,7 +40,7 @@ def test_administrator_creates_an_account_and_fixes_a_too_short_password(page: P
     page.get_by_role("group", name="Entidades").get_by_label("Guerrero").check()
     page.get_by_label("Contraseña", exact=True).fill("corta")
     page.get_by_role("button", name="Guardar").click()
-    expect(page.get_by_text("La contraseña debe tener al menos 12 caracteres.")).to_be_visible()
+    expect(page.locator(".errors").get_by_text("La contraseña debe tener al menos 12 caracteres.")).to_be_visible()
     page.get_by_label("Contraseña", exact=True).fill("una frase que se recuerda bien")
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Cuenta capturista.nueva creada.")).to_be_visible()
