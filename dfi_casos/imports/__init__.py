@@ -1,0 +1,1 @@
+"""Field forms (XLSForm) and bulk import of households with a validation report."""
