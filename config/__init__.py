@@ -69,6 +69,15 @@ class Defaults:
     CASE_IDLE_DAYS = 30
     #: A newer INEGI municipality CSV; empty means the edition shipped with the package.
     MUNICIPALITIES_FILE = ""
+    #: Largest upload the import page reads (bytes), and most rows (households and members) in one file.
+    IMPORT_MAX_BYTES = 25_000_000
+    IMPORT_MAX_ROWS = 20_000
+    #: Households per transaction when an import is committed.
+    IMPORT_BATCH = 200
+    #: A running import whose worker has not reported for this long is taken over by another worker.
+    IMPORT_STALE_SECONDS = 300
+    #: Commit imports inside the request instead of a background thread (tests).
+    IMPORT_RUN_INLINE = False
     #: Serves /bench/plain, the load benchmark's baseline page. Off everywhere but bench/load.sh.
     BENCH_ROUTES = False
 
@@ -90,6 +99,7 @@ class Test(Defaults):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     RATELIMIT_ENABLED = False
+    IMPORT_RUN_INLINE = True
 
 
 class Production(Defaults):

@@ -33,6 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=settings.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
     )
     app.config.update(settings)
+    from dfi_casos.uploads import InMemoryUploadRequest
+
+    # Uploads (imports, attachments) hold personal data: never spooled in plaintext to a temp folder.
+    app.request_class = InMemoryUploadRequest
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'dfi_casos.sqlite3'}"
@@ -95,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from dfi_casos.audit_ui.views import bp as audit_ui_bp
     from dfi_casos.auth.views import bp as auth_bp
     from dfi_casos.cases.views import bp as cases_bp
+    from dfi_casos.imports.views import bp as imports_bp
     from dfi_casos.main.views import bp as main_bp
     from dfi_casos.registry.views import bp as registry_bp
     from dfi_casos.solutions.views import bp as solutions_bp
@@ -107,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(institutions_bp)
     app.register_blueprint(solutions_bp)
     app.register_blueprint(audit_ui_bp)
+    app.register_blueprint(imports_bp)
     if app.config.get("BENCH_ROUTES"):
         from dfi_casos.bench_views import bp as bench_bp
 

@@ -10,6 +10,7 @@ MODEL_MODULES = (
     "dfi_casos.registry.models",
     "dfi_casos.cases.models",
     "dfi_casos.solutions.models",
+    "dfi_casos.imports.models",
 )
 
 

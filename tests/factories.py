@@ -261,7 +261,21 @@ def foreign_records(session: Session, state: str) -> dict[str, str]:
     records.update(registry_foreign_records(session, state))
     records.update(case_foreign_records(session, state))
     records.update(solutions_foreign_records(session, state))
+    records.update(imports_foreign_records(session, state))
     return records
+
+
+def imports_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """An import job of `state` (validated, one household with a problem to report), for the route walk."""
+    from dfi_casos.imports.validation import validate_upload
+    from dfi_casos.registry import services as registry
+    from tests import import_files
+
+    owner = make_user(session, Role.CASEWORKER, [state])
+    member = import_files.member(plant(f"Filomena{next(_counter)}"), curp="HEGG560427MVZRRL05")
+    data = import_files.kobo_xlsx([import_files.household(member, state=state, municipality=f"{state}001")])
+    job = validate_upload(session, owner, "ajeno.xlsx", data, registry.municipalities())
+    return {"job_id": str(job.id)}
 
 
 # --- durable solutions -----------------------------------------------------------------------------

@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     #: Sees every case and record of the territory, not only those they registered, own or are assigned to.
     WHOLE_TERRITORY = "whole_territory"
     REGISTER = "register"
+    IMPORT_RECORDS = "import_records"
     EDIT_RECORDS = "edit_records"
     RECORD_SERVICES = "record_services"
     REQUEST_STAGE_CHANGE = "request_stage_change"
@@ -63,12 +64,13 @@ P = Permission
 #: The matrix, defined once. `dfi-casos roles` prints it and the tests enumerate it.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: frozenset(
-        {P.VIEW_CASES, P.REGISTER, P.EDIT_RECORDS, P.RECORD_SERVICES, P.REQUEST_STAGE_CHANGE, P.ASSESS_SOLUTIONS}
+        {P.VIEW_CASES, P.REGISTER, P.IMPORT_RECORDS, P.EDIT_RECORDS, P.RECORD_SERVICES, P.REQUEST_STAGE_CHANGE,
+         P.ASSESS_SOLUTIONS}
     ),
     Role.SUPERVISOR: frozenset(
         {
-            P.VIEW_CASES, P.WHOLE_TERRITORY, P.REGISTER, P.EDIT_RECORDS, P.RECORD_SERVICES,
-            P.REQUEST_STAGE_CHANGE, P.APPROVE_STAGE_CHANGE, P.DECIDE_RECOGNITION, P.ASSIGN_CASES,
+            P.VIEW_CASES, P.WHOLE_TERRITORY, P.REGISTER, P.IMPORT_RECORDS, P.EDIT_RECORDS,
+            P.RECORD_SERVICES, P.REQUEST_STAGE_CHANGE, P.APPROVE_STAGE_CHANGE, P.DECIDE_RECOGNITION, P.ASSIGN_CASES,
             P.MERGE_PERSONS, P.ASSESS_SOLUTIONS, P.SIGN_ASSESSMENTS, P.VIEW_DASHBOARD, P.EXPORT_STATISTICS,
         }
     ),
@@ -136,6 +138,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("cases.case_list", "Casos", P.ASSIGN_CASES),
     NavItem("registry.index", "Registro", P.VIEW_CASES),
     NavItem("registry.search", "Búsqueda", P.VIEW_CASES),
+    NavItem("imports.index", "Importar", P.IMPORT_RECORDS),
     NavItem("solutions.dashboard_page", "Soluciones duraderas", P.VIEW_DASHBOARD),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
     NavItem("institutions.index", "Instituciones", P.MANAGE_CATALOGS),

@@ -181,6 +181,10 @@ class BlindIndexKeys:
         digest = hmac.digest(self._index_key(self.root, index_id), normalized.encode(), "sha256")
         return self._truncate(digest, self.bits)
 
+    def keyed_digest(self, index_id: str, normalized: str) -> str:
+        """The whole HMAC (hex, not truncated) under the index's key: a stable identifier revealing nothing."""
+        return hmac.digest(self._index_key(self.root, index_id), normalized.encode(), "sha256").hex()
+
     def lookup_values(self, index_id: str, normalized: str) -> list[int]:
         """The index values a lookup must match: current root, and the previous one during a rebuild."""
         values = [self.compute(index_id, normalized)]
