@@ -98,8 +98,9 @@ def _event_id(session: Session, actor: Any, job: ImportJob, clean: dict[str, Any
     return created.id
 
 
-def _add_household(batch: Batch, actor: Any, job: ImportJob, row: ImportRow, clean: dict[str, Any],
-                   event_id: uuid.UUID | None, similar: list[Any], today: date) -> None:
+def _add_household(batch: Batch, actor: Any, job: ImportJob, item: Staged, event_id: uuid.UUID | None,
+                   similar: list[Any], today: date) -> None:
+    clean = item.clean
     state = clean["state_code"]
     household_id = uuid.uuid4()
     batch.households.append(insert_values(Household, household_id, {
@@ -124,8 +125,9 @@ def _add_household(batch: Batch, actor: Any, job: ImportJob, row: ImportRow, cle
             batch.overrides.append(insert_values(DuplicateOverride, uuid.uuid4(), {
                 "person_id": person_id, "reason": job.duplicate_reason, "candidate_ids": match.candidate_ids,
                 "created_by_id": actor.id}))
-    batch.submissions.append({"instance_id": row.instance_id, "household_id": household_id, "job_id": job.id})
-    batch.row_updates.append({"row_id": row.id, "new_status": RowStatus.DONE, "new_household": household_id})
+    batch.submissions.append({"instance_id": item.instance_id, "household_id": household_id, "job_id": job.id})
+    if item.row is not None:
+        batch.row_updates.append({"row_id": item.row.id, "new_status": RowStatus.DONE, "new_household": household_id})
 
 
 def _add_consents(batch: Batch, actor: Any, person_id: uuid.UUID, state: str, consent: dict[str, Any],
@@ -157,37 +159,58 @@ def _add_cases(session: Session, batch: Batch, actor: Any, stage: Stage, today: 
                 "approval_id": None}))
 
 
-def commit_rows(session: Session, actor: Any, job: ImportJob, rows: list[ImportRow]) -> tuple[int, int]:
-    """Register one batch of staged households; (households, persons) written. Flushes; the caller commits."""
+@dataclass
+class Staged:
+    """One household to register: the form's instance id, its clean values, and its staged row (if any)."""
+
+    instance_id: str
+    clean: dict[str, Any]
+    row: ImportRow | None = None
+
+
+def _skip(batch: Batch, item: Staged, issues: list[dict[str, Any]]) -> None:
+    if item.row is not None:
+        item.row.issues = json.dumps(json.loads(item.row.issues or "[]") + issues, ensure_ascii=False)
+        batch.row_updates.append({"row_id": item.row.id, "new_status": RowStatus.SKIPPED, "new_household": None})
+
+
+def register_households(session: Session, actor: Any, job: ImportJob, items: list[Staged]) -> Batch:
+    """Register a batch of households with their members, consents, events and cases. Flushes; the caller commits.
+
+    Instances already imported are left alone (a resumed or repeated import creates nothing new).
+    """
     today = local_today()
     done = set(session.scalars(select(ImportedSubmission.instance_id).where(
-        ImportedSubmission.instance_id.in_([r.instance_id for r in rows]))))
-    staged = [(row, json.loads(row.data or "{}")) for row in rows if row.instance_id not in done]
-    # the registry may have changed since validation: look again, one query per index for the batch
-    persons = [m["person"] for _, clean in staged for m in clean["members"]]
-    found = iter(find_similar_many(session, actor, persons))
+        ImportedSubmission.instance_id.in_([item.instance_id for item in items]))))
     batch = Batch()
-    for row, clean in staged:
-        similar = [next(found) for _ in clean["members"]]
+    fresh = [item for item in items if item.instance_id not in done]
+    for item in items:
+        if item.instance_id in done and item.row is not None:
+            batch.row_updates.append({"row_id": item.row.id, "new_status": RowStatus.ALREADY, "new_household": None})
+    # the registry may have changed since validation: look again, one query per index for the batch
+    found = iter(find_similar_many(session, actor, [m["person"] for item in fresh for m in item.clean["members"]]))
+    for item in fresh:
+        similar = [next(found) for _ in item.clean["members"]]
         if any(s.candidate_ids for s in similar) and not job.include_duplicates:
-            issues = [i.as_dict() for m, s in zip(clean["members"], similar, strict=True)
-                      for i in similar_issues(m["where"], s)]
-            row.issues = json.dumps(json.loads(row.issues or "[]") + issues, ensure_ascii=False)
-            batch.row_updates.append({"row_id": row.id, "new_status": RowStatus.SKIPPED, "new_household": None})
+            _skip(batch, item, [i.as_dict() for m, s in zip(item.clean["members"], similar, strict=True)
+                                for i in similar_issues(m["where"], s)])
             continue
         try:
-            event_id = _event_id(session, actor, job, clean)
-            _add_household(batch, actor, job, row, clean, event_id, similar, today)
+            event_id = _event_id(session, actor, job, item.clean)
+            _add_household(batch, actor, job, item, event_id, similar, today)
         except registry.RegistryError as exc:
-            row.issues = json.dumps(json.loads(row.issues or "[]") + [
-                {"where": clean.get("where"), "message": str(exc), "question": exc.field, "severity": "error"}])
-            batch.row_updates.append({"row_id": row.id, "new_status": RowStatus.SKIPPED, "new_household": None})
-    for row in rows:
-        if row.instance_id in done:
-            batch.row_updates.append({"row_id": row.id, "new_status": RowStatus.ALREADY, "new_household": None})
+            _skip(batch, item, [{"where": item.clean.get("where"), "message": str(exc), "question": exc.field,
+                                 "severity": "error"}])
     _add_cases(session, batch, actor, job.stage or Stage.ASSISTANCE, today)
     _write(session, batch)
     _audit_batch(session, actor, job, batch)
+    return batch
+
+
+def commit_rows(session: Session, actor: Any, job: ImportJob, rows: list[ImportRow]) -> tuple[int, int]:
+    """Register one batch of a job's staged rows; (households, persons) written."""
+    batch = register_households(session, actor, job, [Staged(row.instance_id, json.loads(row.data or "{}"), row)
+                                                      for row in rows])
     return len(batch.households), len(batch.persons)
 
 
