@@ -90,12 +90,13 @@ def household_answers(number: int, seed: int) -> dict[str, Any]:
     """A household submission: its answers, its members' answers and its instance id (deterministic)."""
     rng = random.Random(seed * 1_000_003 + number)
     FAKE.seed_instance(seed * 1_000_003 + number)
-    state = rng.choices(list(STATE_WEIGHTS), weights=list(STATE_WEIGHTS.values()))[0]
+    # a mass event brings its households to one state: the state follows the event
+    event_rng = random.Random(f"{seed}-{number // HOUSEHOLDS_PER_EVENT}")
+    state = event_rng.choices(list(STATE_WEIGHTS), weights=list(STATE_WEIGHTS.values()))[0]
     size = rng.choices(range(1, 9), weights=SIZE_WEIGHTS)[0]
     head = member_answers(FAKE, rng, state, "head", None)
     members = [head] + [member_answers(FAKE, rng, state, "spouse_or_partner" if i == 1 else "child",
                                        (head["primer_apellido"], head["segundo_apellido"])) for i in range(1, size)]
-    event_rng = random.Random(f"{state}-{number // HOUSEHOLDS_PER_EVENT}")
     answers = {"estado": state, "tipo_evento": "mass", "estado_origen": state,
                "fecha_evento": (date(2026, 1, 1) + timedelta(days=event_rng.randint(0, 300))).isoformat(),
                "causas": event_rng.choice(list(DisplacementCause)[:6]).value}

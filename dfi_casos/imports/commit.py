@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from psycopg import sql as pg_sql
+from sqlalchemy import JSON, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from dfi_casos.cases.models import Case, CaseStatus, FolioCounter, RecognitionStatus, StageTransition
@@ -218,14 +219,49 @@ def _table(model: Any) -> Any:
     return model.__table__
 
 
+#: Below this many rows an executemany costs less than setting up a COPY.
+COPY_FROM = 50
+
+
+def _column_defaults(table: Any, given: set[str]) -> list[tuple[str, Any]]:
+    """The Python-side defaults (created_at, version, ...) of the columns a row leaves out."""
+    found = []
+    for column in table.columns:
+        if column.key not in given and column.default is not None:
+            found.append((column.key, column.default.arg))  # a callable default takes the (unused) context
+    return found
+
+
+def _copy(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    # PostgreSQL's COPY: the rows stream in one command, without a statement or bind step per row.
+    defaults = _column_defaults(table, set(rows[0]))
+    names = [*rows[0], *(name for name, _ in defaults)]
+    json_columns = {c.key for c in table.columns if isinstance(c.type, JSON)}
+    raw = session.connection().connection.driver_connection
+    statement = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        pg_sql.Identifier(table.name), pg_sql.SQL(", ").join(pg_sql.Identifier(n) for n in names))
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            values = [*row.values(), *((value(None) if callable(value) else value) for _, value in defaults)]
+            copy.write_row([json.dumps(v) if name in json_columns and v is not None else v
+                            for name, v in zip(names, values, strict=True)])
+
+
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    if session.connection().dialect.name == "postgresql" and len(rows) >= COPY_FROM:
+        _copy(session, _table(model), rows)
+    else:
+        session.execute(insert(_table(model)), rows)
+
+
 def _write(session: Session, batch: Batch) -> None:
-    # Parents before children; each list is one executemany (multi-row VALUES on both databases).
+    # Parents before children; each list is one statement: COPY on PostgreSQL, executemany otherwise.
     for model, rows in ((Household, batch.households), (Person, batch.persons),
                         (HouseholdMembership, batch.memberships), (Consent, batch.consents),
                         (DuplicateOverride, batch.overrides), (Case, batch.cases),
                         (StageTransition, batch.transitions), (ImportedSubmission, batch.submissions)):
         if rows:
-            session.execute(insert(_table(model)), rows)
+            _insert(session, model, rows)
     if batch.row_updates:
         table = _table(ImportRow)
         # Imported rows drop their data: the file's content is not kept once it is in the registry.

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dfi_casos.auth.models import User
@@ -38,7 +38,10 @@ def confirm(session: Session, actor: Any, job: ImportJob, stage: Stage, event_id
     require_import(actor)
     if job.status != JobStatus.VALIDATED:
         raise ImportRefused("Esta importación ya se confirmó.")
-    if job.households_valid == 0:
+    wanted = [RowStatus.VALID, RowStatus.DUPLICATE] if include_duplicates else [RowStatus.VALID]
+    households, persons = session.execute(select(func.count(), func.coalesce(func.sum(ImportRow.persons), 0)).where(
+        ImportRow.job_id == job.id, ImportRow.status.in_(wanted))).one()
+    if households == 0:
         raise ImportRefused("No hay hogares válidos que importar: corrija el archivo y súbalo de nuevo.")
     if stage not in OPENING_STAGES:
         raise ImportRefused("Los casos se abren en prevención, asistencia o atención.")
@@ -52,6 +55,7 @@ def confirm(session: Session, actor: Any, job: ImportJob, stage: Stage, event_id
     job.stage, job.event_id, job.include_duplicates = stage, event_id, include_duplicates
     job.duplicate_reason = (duplicate_reason or "").strip() or None if include_duplicates else None
     job.status = JobStatus.QUEUED
+    job.households_valid, job.persons_valid = households, persons
     audit.record(session, action=audit.Action.UPDATE, actor=actor, object_type="import_job", object_id=job.id,
                  details={"fields": ["status", "stage"], "stage": stage.value,
                           "include_duplicates": include_duplicates})

@@ -23,9 +23,9 @@ class JobStatus(LabeledEnum):
 
 
 class RowStatus(LabeledEnum):
-    VALID = "valid", "Válido"
+    VALID = "valid", "Listo para importar"
     INVALID = "invalid", "Con errores"
-    DUPLICATE = "duplicate", "Posible duplicado en el registro"
+    DUPLICATE = "duplicate", "Posible duplicado"
     ALREADY = "already", "Ya importado antes"
     DONE = "done", "Importado"
     SKIPPED = "skipped", "Omitido"
@@ -70,6 +70,8 @@ class ImportJob(Base):
     @property
     def progress(self) -> int:
         """Percentage of the households to import that are done."""
+        if self.status == JobStatus.DONE:
+            return 100
         wanted = self.households_valid or 1
         return min(100, round(100 * self.households_done / wanted))
 

@@ -186,10 +186,11 @@ def validate_upload(session: Session, actor: Any, filename: str, data: bytes, ca
             size["households"] += 1
             size["persons"] += item.persons
     importable = [item for _, item, status in rows if status in IMPORTABLE]
+    valid = [item for _, item, status in rows if status == RowStatus.VALID]
     job = ImportJob(id=uuid.uuid4(), created_by_id=actor.id, source=upload.source, notes=upload.notes,
                     state_codes=sorted({c.clean["state_code"] for c in importable}),
                     households_total=len(checked), persons_total=sum(c.persons for c in checked),
-                    households_valid=len(importable), persons_valid=sum(c.persons for c in importable),
+                    households_valid=len(valid), persons_valid=sum(c.persons for c in valid),
                     households_done=0, persons_done=0, events=events)
     session.add(job)
     session.flush()

@@ -7,8 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
-    after_this_request,
     current_app,
     jsonify,
     redirect,
@@ -135,15 +133,10 @@ def confirm(job_id: str) -> Any:
 
 def _start_after_commit(job_id: uuid.UUID) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config["IMPORT_RUN_INLINE"]:
-        jobs.start_in_background(app, job_id)
-        return
-
-    @after_this_request
-    def start(response: Response) -> Response:
-        # only once the request has committed the confirmation can another thread claim the job
-        response.call_on_close(lambda: jobs.start_in_background(app, job_id))
-        return response
+    if not app.config["IMPORT_RUN_INLINE"]:
+        # another thread can claim the job only once its confirmation (and audit entry) is committed
+        db.session.commit()
+    jobs.start_in_background(app, job_id)
 
 
 @bp.get("/<job_id>/estado")

@@ -13,14 +13,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dfi_casos.security.fields import blind_indexes, current_keys, encrypted_fields, get_blind_index
+from dfi_casos.security.fields import Encrypted, blind_indexes, current_keys, encrypted_fields, get_blind_index
+
+_FIELDS: dict[type, tuple[dict[str, Encrypted[Any]], list[Any]]] = {}
+
+
+def _declared(model: type) -> tuple[dict[str, Encrypted[Any]], list[Any]]:
+    # walked once per model: this runs for every row of a bulk import
+    found = _FIELDS.get(model)
+    if found is None:
+        found = _FIELDS[model] = ({field.name: field for field in encrypted_fields(model)}, blind_indexes(model))
+    return found
 
 
 def insert_values(model: type, record_id: uuid.UUID, values: Mapping[str, Any]) -> dict[str, Any]:
     """The column values of one new row: plain columns as given, encrypted fields as ciphertext, every
     blind index of the model computed from the plaintexts (also those the caller did not think of)."""
     keys = current_keys()
-    fields = {field.name: field for field in encrypted_fields(model)}
+    fields, indexes = _declared(model)
     ad_id = str(record_id).encode()
     row: dict[str, Any] = {"id": record_id}
     for name, value in values.items():
@@ -33,7 +43,7 @@ def insert_values(model: type, record_id: uuid.UUID, values: Mapping[str, Any]) 
                                                                                 binding.ad_prefix + ad_id)
     for field in fields.values():  # executemany needs the same keys in every row
         row.setdefault(field.column_attr, None)
-    for index in blind_indexes(model):
+    for index in indexes:
         row[index.column_attr] = index.value_for(keys, [values.get(name) for name in index.inputs])
     return row
 

@@ -51,7 +51,7 @@ def test_a_kobo_export_is_reported_then_imported_with_event_cases_and_consents(c
     assert count(db, Person) == 0, "validation writes nothing in the registry"
 
     page = client.get(f"/importar/{job.id}").get_data(as_text=True)
-    assert "Importar 2 hogares" in page
+    assert "Importar los hogares válidos" in page and "Listo para importar" in page
     assert confirm(client, job).status_code == 302
 
     db.expire_all()

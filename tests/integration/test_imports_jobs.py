@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from dfi_casos.catalogs.enums import Stage
 from dfi_casos.database import utcnow
-from dfi_casos.imports import jobs
+from dfi_casos.imports import commit, jobs
 from dfi_casos.imports.commit import commit_rows
 from dfi_casos.imports.models import ImportedSubmission, ImportRow, JobStatus, RowStatus
 from dfi_casos.imports.validation import validate_upload
@@ -31,6 +31,7 @@ def queued_job(db, user, households=3):
 
 
 def test_a_job_whose_worker_died_is_resumed_and_finishes_without_duplicating(app, db, monkeypatch):
+    monkeypatch.setattr(commit, "COPY_FROM", 1)  # PostgreSQL's COPY path even for these few rows
     user = factories.make_user(db, role="caseworker", states=["12"])
     job = queued_job(db, user)
     claimed = jobs.claim(db, job.id)
@@ -49,6 +50,9 @@ def test_a_job_whose_worker_died_is_resumed_and_finishes_without_duplicating(app
     assert count(db, Household) == 3 and count(db, Person) == 3 and count(db, ImportedSubmission) == 3
     statuses = db.scalars(select(ImportRow.status).where(ImportRow.job_id == job.id)).all()
     assert set(statuses) == {RowStatus.DONE}
+    person = db.scalars(select(Person)).first()
+    assert person.full_name() and person.curp and person.birth_date, "values written by COPY decrypt"
+    assert db.scalars(select(Household)).first().created_at is not None
 
 
 def test_a_job_is_refused_at_run_time_when_the_importer_lost_the_territory(app, db):
