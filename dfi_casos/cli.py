@@ -13,8 +13,8 @@ from dfi_casos.auth import services
 from dfi_casos.backup_cli import backup_command, backup_key_command, restore_command
 from dfi_casos.demo import DemoRefused, seed_demo
 from dfi_casos.extensions import db
-from dfi_casos.security.access import ROLE_LABELS, Role, format_matrix
 from dfi_casos.imports.cli import imports_cli, jobs_cli
+from dfi_casos.security.access import ROLE_LABELS, Role, format_matrix
 from dfi_casos.security.audit_cli import audit_cli
 from dfi_casos.security.keys_cli import keys_cli
 

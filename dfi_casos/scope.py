@@ -20,6 +20,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from dfi_casos.auth.models import User
 from dfi_casos.cases.models import Case, CaseAssignee, Referral, Service
 from dfi_casos.errors import NotVisible
+from dfi_casos.imports.models import ImportJob
 from dfi_casos.registry.models import (
     Community,
     Consent,
@@ -40,7 +41,7 @@ __all__ = [
     "parse_uuid", "require_uuid", "load", "get_for", "record_loaded", "get_person_for", "get_household_for",
     "get_event_for", "get_community_for",
     "get_case_for", "get_subject_for", "get_referral_for", "get_service_for", "get_assessment_for",
-    "get_institution_for", "get_account_for", "get_overseen_account_for",
+    "get_institution_for", "get_account_for", "get_overseen_account_for", "get_import_job_for",
 ]
 
 #: Sent as `record_loaded.send(object_type, object_id=...)` each time a loader hands out a record, so a
@@ -355,4 +356,14 @@ def get_overseen_account_for(session: Session, principal: Principal, user_id: in
     """The account if `principal` may read its activity in the audit trail (auditors), else NotVisible."""
     stmt = select(User).where(User.id == user_id, overseen_accounts_clause(principal))
     found: User = load(session, stmt, User, user_id, "user")
+    return found
+
+
+def get_import_job_for(session: Session, principal: Principal, job_id: Any) -> ImportJob:
+    """An import job, for the account that uploaded it only (its report locates rows of people), else NotVisible."""
+    parsed = require_uuid("import_job", job_id)
+    stmt = select(ImportJob).where(ImportJob.id == parsed, ImportJob.created_by_id == principal.id)
+    if not has_permission(principal, Permission.IMPORT_RECORDS):
+        stmt = stmt.where(false())
+    found: ImportJob = load(session, stmt, ImportJob, parsed, "import_job")
     return found

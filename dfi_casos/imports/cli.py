@@ -5,8 +5,12 @@ import time
 from pathlib import Path
 
 import click
+from flask import current_app
 
-from dfi_casos.catalogs.geography import load_municipalities
+from dfi_casos.extensions import db
+from dfi_casos.imports.jobs import work_on
+from dfi_casos.imports.template import template_xlsx
+from dfi_casos.imports.xlsform import shipped_form_path, write_form
 
 
 @click.group("imports", help="Formulario de campo (XLSForm) y plantilla de importación.")
@@ -18,10 +22,6 @@ def imports_cli() -> None:
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Archivo de salida (por omisión, el que se distribuye con el paquete).")
 def form_command(output: Path | None) -> None:
-    from flask import current_app
-
-    from dfi_casos.imports.xlsform import shipped_form_path, write_form
-
     target = output or shipped_form_path()
     write_form(target, current_app.extensions["municipalities"])
     click.echo(f"Formulario escrito en {target}.")
@@ -30,9 +30,7 @@ def form_command(output: Path | None) -> None:
 @imports_cli.command("template", help="Escribe la plantilla de importación (XLSX con listas de validación).")
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 def template_command(output: Path) -> None:
-    from dfi_casos.imports.template import template_xlsx
-
-    output.write_bytes(template_xlsx(load_municipalities()))
+    output.write_bytes(template_xlsx(current_app.extensions["municipalities"]))
     click.echo(f"Plantilla escrita en {output}.")
 
 
@@ -45,9 +43,6 @@ def jobs_cli() -> None:
 @click.option("--once", is_flag=True, help="Sale cuando no queda nada por hacer.")
 @click.option("--interval", default=2.0, show_default=True, help="Segundos entre revisiones de la cola.")
 def work_command(once: bool, interval: float) -> None:
-    from dfi_casos.extensions import db
-    from dfi_casos.imports.jobs import work_on
-
     while True:
         worked = work_on(db.session)
         db.session.remove()

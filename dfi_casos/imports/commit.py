@@ -30,7 +30,7 @@ from dfi_casos.catalogs.enums import (
     Stage,
 )
 from dfi_casos.catalogs.geography import state_by_code
-from dfi_casos.database import local_today, utcnow
+from dfi_casos.database import local_today
 from dfi_casos.imports.models import ImportedSubmission, ImportJob, ImportRow, RowStatus
 from dfi_casos.imports.validation import event_key, find_similar_many, similar_issues
 from dfi_casos.registry import services as registry
@@ -275,9 +275,9 @@ def _audit_batch(session: Session, actor: Any, job: ImportJob, batch: Batch) -> 
     if not batch.households:
         return
     states = {h["state_code"] for h in batch.households}
-    audit.record(session, action=audit.Action.CREATE, actor=actor, object_type="import_batch", object_id=job.id,
-                 details={"fields": sorted(batch.fields), "households": [str(h["id"]) for h in batch.households],
-                          "persons": [str(p["id"]) for p in batch.persons],
-                          "cases": [str(c["id"]) for c in batch.cases],
-                          "duplicate_overrides": len(batch.overrides), "at": utcnow().isoformat()},
-                 state_code=states.pop() if len(states) == 1 else None)
+    # one entry for the batch, naming every record it created (as typed, each would have had its own)
+    audit.record_change(session, actor, audit.Action.CREATE, "import_batch", job.id, fields=batch.fields,
+                        state_code=states.pop() if len(states) == 1 else None,
+                        households=[str(h["id"]) for h in batch.households],
+                        persons=[str(p["id"]) for p in batch.persons], cases=[str(c["id"]) for c in batch.cases],
+                        duplicate_overrides=len(batch.overrides))

@@ -12,7 +12,6 @@ import logging
 import threading
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import func, or_, select, update
@@ -25,14 +24,16 @@ from dfi_casos.database import utcnow
 from dfi_casos.extensions import db
 from dfi_casos.imports.commit import commit_rows
 from dfi_casos.imports.models import ImportJob, ImportRow, JobStatus, RowStatus
-from dfi_casos.imports.validation import ImportRefused, in_territory, require_import
+from dfi_casos.imports.validation import ImportRefused, require_import
 from dfi_casos.registry.models import DisplacementEvent
-from dfi_casos.security import access, audit
+from dfi_casos.scope import scoped
+from dfi_casos.security import audit
+from dfi_casos.security.access import Principal, in_territory
 
 log = logging.getLogger(__name__)
 
 
-def confirm(session: Session, actor: Any, job: ImportJob, stage: Stage, event_id: uuid.UUID | None,
+def confirm(session: Session, actor: Principal, job: ImportJob, stage: Stage, event_id: uuid.UUID | None,
             include_duplicates: bool, duplicate_reason: str | None) -> None:
     """Queue a validated job for commit with the importer's choices; the work itself runs in the background."""
     require_import(actor)
@@ -48,17 +49,16 @@ def confirm(session: Session, actor: Any, job: ImportJob, stage: Stage, event_id
     if include_duplicates and not (duplicate_reason or "").strip():
         raise ImportRefused("Para importar también los posibles duplicados, escriba el motivo.")
     if event_id is not None:
-        found = session.scalar(access.scoped(select(DisplacementEvent.id).where(DisplacementEvent.id == event_id),
-                                             DisplacementEvent, actor))
+        found = session.scalar(scoped(select(DisplacementEvent.id).where(DisplacementEvent.id == event_id),
+                                      DisplacementEvent, actor))
         if found is None:
             raise ImportRefused("El evento elegido no existe o no está a su alcance.")
     job.stage, job.event_id, job.include_duplicates = stage, event_id, include_duplicates
     job.duplicate_reason = (duplicate_reason or "").strip() or None if include_duplicates else None
     job.status = JobStatus.QUEUED
     job.households_valid, job.persons_valid = households, persons
-    audit.record(session, action=audit.Action.UPDATE, actor=actor, object_type="import_job", object_id=job.id,
-                 details={"fields": ["status", "stage"], "stage": stage.value,
-                          "include_duplicates": include_duplicates})
+    audit.record_change(session, actor, audit.Action.UPDATE, "import_job", job.id, fields=["status", "stage"],
+                        stage=stage.value, include_duplicates=include_duplicates)
     session.flush()
 
 
@@ -117,6 +117,7 @@ def run(session: Session, job: ImportJob) -> None:
 def _check_actor(actor: User | None, job: ImportJob) -> None:
     # the importer's rights are checked when the work is done, not only when it was asked for
     require_import(actor)
+    assert actor is not None  # noqa: S101 - require_import refused None
     if not all(in_territory(actor, state) for state in job.state_codes):
         raise ImportRefused("La cuenta que pidió la importación ya no tiene ese territorio.")
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from dfi_casos.errors import DomainError
 from dfi_casos.imports import fields as f
 
 #: Columns the platforms add that carry nothing for the registry (ignored without a warning).
@@ -32,7 +33,7 @@ TEMPLATE_HOUSEHOLD = "hogar"
 TEMPLATE_ID = "id_formulario"
 
 
-class FileRejected(ValueError):
+class FileRejected(DomainError):
     """The file cannot be imported at all; nothing was read into the registry."""
 
     field = "file"

@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from dfi_casos.catalogs.geography import MunicipalityCatalog, state_by_code
 from dfi_casos.database import local_today
+from dfi_casos.errors import DomainError
 from dfi_casos.imports.models import ImportedSubmission, ImportJob, ImportRow, RowStatus
 from dfi_casos.imports.readers import Limits, read_upload
 from dfi_casos.imports.rows import WARNING, Checked, FileDuplicates, Issue, check_submission
 from dfi_casos.registry.models import Person
-from dfi_casos.security import access, audit
-from dfi_casos.security.access import Permission
+from dfi_casos.scope import scoped
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, Principal, has_permission, in_territory
 from dfi_casos.security.bulk import chunks, find_many, insert_values
 from dfi_casos.security.fields import current_keys
 
@@ -36,10 +38,8 @@ LOOKUP_BATCH = 500
 OUT_OF_SCOPE_NOTICE = "Hay un registro similar en otro territorio; consulte a su supervisor(a)."
 
 
-class ImportRefused(ValueError):
-    """The import cannot go on (permission, job state); the message is Spanish."""
-
-    field: str | None = None
+class ImportRefused(DomainError):
+    """The import cannot go on (permission, job state, the importer's choices); the message is Spanish."""
 
 
 def limits() -> Limits:
@@ -47,13 +47,9 @@ def limits() -> Limits:
     return Limits(max_bytes=config["IMPORT_MAX_BYTES"], max_rows=config["IMPORT_MAX_ROWS"])
 
 
-def require_import(actor: Any) -> None:
-    if not access.has_permission(actor, Permission.IMPORT_RECORDS):
+def require_import(actor: Principal | None) -> None:
+    if not has_permission(actor, Permission.IMPORT_RECORDS):
         raise ImportRefused("Su rol no permite importar registros.")
-
-
-def in_territory(actor: Any, state_code: str) -> bool:
-    return bool(actor.is_national or state_code in actor.states)
 
 
 @dataclass
@@ -90,7 +86,7 @@ def find_similar_many(session: Session, actor: Any, persons: list[dict[str, Any]
     visible: set[str] = set()
     for part in chunks(sorted(every), 1000):
         visible.update(str(i) for i in session.scalars(
-            access.scoped(select(Person.id).where(Person.id.in_(list(part))), Person, actor)))
+            scoped(select(Person.id).where(Person.id.in_(list(part))), Person, actor)))
     for similar in found:
         similar.visible_ids = [i for i in similar.candidate_ids if i in visible]
     return found
@@ -195,10 +191,10 @@ def validate_upload(session: Session, actor: Any, filename: str, data: bytes, ca
     session.add(job)
     session.flush()
     _stage(session, job, rows)
-    audit.record(session, action=audit.Action.CREATE, actor=actor, object_type="import_job", object_id=job.id,
-                 details={"source": job.source, "households": job.households_total, "persons": job.persons_total,
-                          "valid_households": job.households_valid},
-                 state_code=job.state_codes[0] if len(job.state_codes) == 1 else None)
+    audit.record_change(session, actor, audit.Action.CREATE, "import_job", job.id, fields=["issues"],
+                        state_code=job.state_codes[0] if len(job.state_codes) == 1 else None, source=job.source,
+                        households=job.households_total, persons=job.persons_total,
+                        valid_households=job.households_valid)
     return job
 
 

@@ -22,7 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from dfi_casos.catalogs.enums import Stage
 from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.extensions import csrf, db
-from dfi_casos.formutil import select_choices
+from dfi_casos.formutil import attach_error, select_choices
 from dfi_casos.imports import jobs, report
 from dfi_casos.imports.forms import ConfirmForm, UploadForm
 from dfi_casos.imports.models import ImportJob, JobStatus, RowStatus
@@ -31,24 +31,12 @@ from dfi_casos.imports.template import template_csv, template_xlsx
 from dfi_casos.imports.validation import ImportRefused, validate_upload
 from dfi_casos.imports.xlsform import shipped_form_path
 from dfi_casos.registry import services as registry
-from dfi_casos.security import access, audit
+from dfi_casos.scope import get_import_job_for
+from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, require_permission
 
 bp = Blueprint("imports", __name__, url_prefix="/importar")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def get_job_for(actor: Any, job_id: str) -> ImportJob:
-    """The job if `actor` started it; an audited 404 otherwise (a report names rows of people)."""
-    try:
-        parsed = uuid.UUID(job_id)
-    except ValueError:
-        parsed = None
-    job = db.session.get(ImportJob, parsed) if parsed else None
-    if job is None or job.created_by_id != actor.id:
-        access.deny(db.session, actor, object_type="import_job", object_id=parsed,
-                    reason="absent" if job is None else "not_owner")
-    return job  # type: ignore[return-value]
 
 
 def _state_name(code: str) -> str:
@@ -81,7 +69,9 @@ def index() -> Any:
             job = validate_upload(db.session, current_user, upload.filename or "", upload.read(),
                                   registry.municipalities())
         except (FileRejected, ImportRefused) as exc:
-            form.file.errors = [str(exc)]
+            general = attach_error(form, exc)
+            if general:  # a refusal of the upload as a whole reads beside the file field
+                form.file.errors = [*form.file.errors, general]
         else:
             return redirect(url_for("imports.job", job_id=job.id))
     status = 400 if request.method == "POST" else 200
@@ -100,14 +90,13 @@ def _confirm_form(job: ImportJob) -> ConfirmForm:
 @bp.get("/<job_id>")
 @require_permission(Permission.IMPORT_RECORDS)
 def job(job_id: str) -> Any:
-    found = get_job_for(current_user, job_id)
+    found = get_import_job_for(db.session, current_user, job_id)
     return _render_job(found, _confirm_form(found))
 
 
 def _render_job(found: ImportJob, form: ConfirmForm, status: int = 200) -> Any:
     rows = report.report_rows(db.session, found, limit=200)
-    audit.record(db.session, action=audit.Action.VIEW, actor=current_user, object_type="import_job",
-                 object_id=found.id, details={"fields": ["issues"], "rows": len(rows)})
+    audit.record_view(db.session, current_user, "import_job", found.id, fields=["issues"])
     counts = report.counts(db.session, found)
     return render_template("imports/job.html", job=found, rows=rows, form=form, counts=counts, JobStatus=JobStatus,
                            has_duplicates=counts.get(RowStatus.DUPLICATE, 0) > 0), status
@@ -116,7 +105,7 @@ def _render_job(found: ImportJob, form: ConfirmForm, status: int = 200) -> Any:
 @bp.post("/<job_id>/confirmar")
 @require_permission(Permission.IMPORT_RECORDS)
 def confirm(job_id: str) -> Any:
-    found = get_job_for(current_user, job_id)
+    found = get_import_job_for(db.session, current_user, job_id)
     form = _confirm_form(found)
     if form.validate_on_submit():
         try:
@@ -124,7 +113,9 @@ def confirm(job_id: str) -> Any:
                          uuid.UUID(form.event_id.data) if form.event_id.data else None,
                          form.include_duplicates.data, form.duplicate_reason.data)
         except ImportRefused as exc:
-            form.duplicate_reason.errors = [str(exc)]
+            general = attach_error(form, exc)
+            if general:  # the confirmation's refusals read beside its last field, above the button
+                form.duplicate_reason.errors = [*form.duplicate_reason.errors, general]
         else:
             _start_after_commit(found.id)
             return redirect(url_for("imports.job", job_id=found.id))
@@ -142,7 +133,7 @@ def _start_after_commit(job_id: uuid.UUID) -> None:
 @bp.get("/<job_id>/estado")
 @require_permission(Permission.IMPORT_RECORDS)
 def status(job_id: str) -> Any:
-    return jsonify(get_job_for(current_user, job_id).as_status())
+    return jsonify(get_import_job_for(db.session, current_user, job_id).as_status())
 
 
 @bp.get("/<job_id>/informe.csv")
@@ -158,7 +149,7 @@ def report_xlsx(job_id: str) -> Any:
 
 
 def _download_report(job_id: str, kind: str) -> Any:
-    found = get_job_for(current_user, job_id)
+    found = get_import_job_for(db.session, current_user, job_id)
     rows = report.report_rows(db.session, found, limit=None, with_warnings=True)
     audit.record_export(db.session, current_user, "import_report", count=len(rows), file_format=kind,
                         fields=["issues"])

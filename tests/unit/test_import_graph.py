@@ -16,7 +16,7 @@ PACKAGE = PROJECT_ROOT / "dfi_casos"
 #: What the gates must never depend on: the features and their screens.
 FEATURES = ("dfi_casos.registry", "dfi_casos.cases", "dfi_casos.solutions", "dfi_casos.auth.models",
             "dfi_casos.auth.services", "dfi_casos.auth.views", "dfi_casos.admin", "dfi_casos.audit_ui",
-            "dfi_casos.scope", "dfi_casos.web")
+            "dfi_casos.scope", "dfi_casos.web", "dfi_casos.imports")
 #: The feature modules scope may read: tables only, never rules or screens.
 SERVICE_AND_VIEW_MODULES = ("services", "views", "forms", "pages", "workflow", "dashboard", "export", "demo")
 
