@@ -1,7 +1,7 @@
 """imports: jobs, staged rows, imported submissions
 
 Revision ID: 0030_imports
-Revises: 0006_list_indexes
+Revises: 0010_sessions_mfa
 Create Date: 2026-11-27 22:13:40.861999
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0030_imports'
-down_revision = '0006_list_indexes'
+down_revision = '0010_sessions_mfa'
 branch_labels = None
 depends_on = None
 
