@@ -94,12 +94,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # cycle: each blueprint imports the package (this file) first; see create_app.
-    from dfi_casos.admin.institutions import bp as institutions_bp
     from dfi_casos.admin.views import bp as admin_bp
     from dfi_casos.audit_ui.views import bp as audit_ui_bp
     from dfi_casos.auth.views import bp as auth_bp
     from dfi_casos.cases.views import bp as cases_bp
     from dfi_casos.imports.views import bp as imports_bp
+    from dfi_casos.institutions.views import bp as institutions_bp
     from dfi_casos.main.views import bp as main_bp
     from dfi_casos.registry.views import bp as registry_bp
     from dfi_casos.solutions.views import bp as solutions_bp

@@ -19,6 +19,14 @@ def select_choices(pairs: Iterable[tuple[str, str]], blank: str | None = None) -
     return choices
 
 
+def parse_version(value: str | None) -> int:
+    """The version a form was opened at (optimistic lock); -1 (never current) when tampered with."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
 def _field_for(form: Any, name: str | None) -> Any:
     """The form's field called `name`, including a member row's field ("members-2-curp")."""
     if not name:

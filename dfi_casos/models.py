@@ -7,6 +7,7 @@ import importlib
 MODEL_MODULES = (
     "dfi_casos.auth.models",
     "dfi_casos.security.audit",
+    "dfi_casos.institutions.models",
     "dfi_casos.registry.models",
     "dfi_casos.cases.models",
     "dfi_casos.solutions.models",

@@ -21,13 +21,13 @@ from dfi_casos.auth.models import User
 from dfi_casos.cases.models import Case, CaseAssignee, Referral, Service
 from dfi_casos.errors import NotVisible
 from dfi_casos.imports.models import ImportJob
+from dfi_casos.institutions.models import Institution
 from dfi_casos.registry.models import (
     Community,
     Consent,
     DisplacementEvent,
     Household,
     HouseholdMembership,
-    Institution,
     Person,
 )
 from dfi_casos.security.access import Permission, Principal, has_permission, in_territory

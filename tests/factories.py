@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from dfi_casos.auth import services
 from dfi_casos.auth.models import Role, User
 from dfi_casos.database import local_today
+from dfi_casos.institutions import services as institutions
 from dfi_casos.security import audit
 
 PASSWORD = "una frase de prueba larga"  # noqa: S105
@@ -159,7 +160,6 @@ def registry_foreign_records(session: Session, state: str) -> dict[str, str]:
 
     Their sensitive values go through `plant()`; foreign_records() includes this mapping.
     """
-    from dfi_casos.registry import services as registry
 
     number = next(_counter)
     owner = make_user(session, role=Role.CASEWORKER, states=[state])
@@ -173,10 +173,9 @@ def registry_foreign_records(session: Session, state: str) -> dict[str, str]:
     person.curp = plant(make_curp_for_test(number))
     person.phone = plant(f"55{number:08d}")
     session.flush()
-    institution = registry.create_institution(session, make_user(session, role=Role.ADMINISTRATOR, states=[state]),
-                                              registry.InstitutionData(code=f"inst_{state}_{number}",
-                                                                       name=f"Institución estatal {number}",
-                                                                       state_code=state))
+    administrator = make_user(session, role=Role.ADMINISTRATOR, states=[state])
+    institution = institutions.create_institution(session, administrator, institutions.InstitutionData(
+        code=f"inst_{state}_{number}", name=f"Institución estatal {number}", state_code=state))
     return {"person_id": str(person.id), "household_id": str(household.id), "event_id": str(event.id),
             "community_id": str(community.id), "institution_id": str(institution.id)}
 

@@ -16,7 +16,7 @@ from dfi_casos.auth.models import User
 from dfi_casos.catalogs.geography import STATE_CHOICES
 from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
-from dfi_casos.formutil import attach_error, select_choices
+from dfi_casos.formutil import attach_error, parse_version, select_choices
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, require_permission
 
@@ -90,11 +90,8 @@ def edit_user(user_id: int) -> Any:
         audit.record_view(db.session, current_user, "user", user.id, fields=["full_name", "email"])
     if form.validate_on_submit() and not _territory_error(form):
         try:
-            version = int(form.version.data or 0)
-        except ValueError:
-            version = -1
-        try:
-            services.update_user(db.session, current_app.config, current_user, user, _account_data(form), version)
+            services.update_user(db.session, current_app.config, current_user, user, _account_data(form),
+                                 parse_version(form.version.data))
         except DomainError as exc:
             if (message := attach_error(form, exc)) is not None:
                 flash(message, "error")

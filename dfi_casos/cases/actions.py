@@ -44,7 +44,7 @@ from dfi_casos.catalogs.enums import (
 from dfi_casos.errors import DomainError, EditConflict, NotVisible
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, select_choices
-from dfi_casos.registry import services as registry
+from dfi_casos.institutions import services as catalog
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, require_permission
 
@@ -114,7 +114,7 @@ def prepare(form: FlaskForm, case: Case) -> None:
         form.owner_id.choices = select_choices(people)
         form.assignee_ids.choices = select_choices(people)
     elif isinstance(form, ServiceForm | ReferralForm):
-        institutions = [(str(i.id), i.name) for i in registry.active_institutions(db.session, case.state_code)]
+        institutions = [(str(i.id), i.name) for i in catalog.active_institutions(db.session, case.state_code)]
         form.institution_id.choices = select_choices(
             institutions, blank="(ninguna)" if isinstance(form, ServiceForm) else "Elija una institución")
 

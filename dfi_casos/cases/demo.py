@@ -21,8 +21,9 @@ from dfi_casos.catalogs.enums import (
     Stage,
 )
 from dfi_casos.database import utcnow
+from dfi_casos.institutions.models import Institution
 from dfi_casos.registry import services as registry
-from dfi_casos.registry.models import Household, Institution
+from dfi_casos.registry.models import Household
 
 #: Per state: the caseworker who owns the cases, the supervisor who decides first, and a second one.
 TEAMS = {

@@ -51,8 +51,9 @@ from dfi_casos.catalogs.enums import (
 from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.database import local_date, local_today, utcnow
 from dfi_casos.errors import EditConflict, NotVisible
+from dfi_casos.institutions.models import Institution
 from dfi_casos.pagination import Page, paginate
-from dfi_casos.registry.models import Community, Household, Institution, Person
+from dfi_casos.registry.models import Community, Household, Person
 from dfi_casos.registry.services import has_consent_to_share
 from dfi_casos.scope import scoped
 from dfi_casos.security import audit

@@ -33,6 +33,7 @@ from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.database import local_today
 from dfi_casos.imports.models import ImportedSubmission, ImportJob, ImportRow, RowStatus
 from dfi_casos.imports.validation import event_key, find_similar_many, similar_issues
+from dfi_casos.registry import rules as registry_rules
 from dfi_casos.registry import services as registry
 from dfi_casos.registry.models import Consent, DuplicateOverride, Household, HouseholdMembership, Person
 from dfi_casos.security import audit
@@ -111,10 +112,10 @@ def _add_household(batch: Batch, actor: Any, job: ImportJob, item: Staged, event
     for member, match in zip(clean["members"], similar, strict=True):
         data = person_data(member["person"])
         data.municipality_code = data.municipality_code or clean.get("municipality_code")
-        registry._check_person(data, state)  # the typed path's rule, once more before writing
-        values = registry._person_values(data)
+        registry_rules.check_person(data, state)  # the typed path's rule, once more before writing
+        values = registry_rules.person_values(data)
         person_id = uuid.uuid4()
-        batch.fields.update(registry._filled(values))
+        batch.fields.update(registry_rules.filled_fields(values))
         batch.persons.append(insert_values(Person, person_id, {**values, "state_code": state,
                                                                "registered_by_id": actor.id}))
         batch.memberships.append({"household_id": household_id, "person_id": person_id,

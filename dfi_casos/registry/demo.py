@@ -22,6 +22,7 @@ from dfi_casos.catalogs.enums import (
 )
 from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.database import local_today
+from dfi_casos.institutions import services as institutions
 from dfi_casos.registry import services
 from dfi_casos.registry.curp import make_curp
 from dfi_casos.registry.models import Household
@@ -84,7 +85,7 @@ COMMUNITIES = {
 
 def seed_registry(session: Session, config: Any) -> str:
     """Register the demo households, events and communities unless they exist; never twice."""
-    services.ensure_default_institutions(session)
+    institutions.ensure_default_institutions(session)
     summary = []
     for state_code, username in CASEWORKERS.items():
         caseworker = accounts.find_user(session, username)

@@ -1,7 +1,6 @@
 """Registry forms: persons, households with member rows, events, communities, consent, search, list filters."""
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 from typing import Any
@@ -286,21 +285,6 @@ class ListFilterForm(FlaskForm):
     hasta = DateField("Hasta", validators=[Optional()])
 
 
-class InstitutionForm(FlaskForm):
-    code = StringField("Clave", validators=[
-        DataRequired("Escriba la clave."), Length(max=60, message="Máximo 60 caracteres.")],
-        description="Minúsculas, números y guion bajo; no se reutiliza para otra institución.")
-    name = _text(200, "el nombre", required=True)
-    state_code = _select("Entidad", STATE_CHOICES, blank="Nacional (todas las entidades)",
-                         description="Para dependencias estatales o municipales, la entidad a la que pertenecen.")
-    active = BooleanField("Activa", default=True)
-    version = HiddenField()
-
-    def validate_code(self, field: Any) -> None:
-        if field.data and not re.fullmatch(r"[a-z0-9_]+", field.data):
-            raise ValidationError("Solo minúsculas sin acentos, números y guion bajo.")
-
-
 # --- choices that depend on the request ------------------------------------------------------
 
 def set_municipality_choices(field: SelectField, catalog: MunicipalityCatalog, state_code: str | None,
@@ -466,11 +450,3 @@ def list_filters(form: ListFilterForm) -> services.Filters:
     return services.Filters(state_code=ok(form.estado), municipality_code=ok(form.municipio),
                             cause=DisplacementCause(cause) if cause else None, date_from=ok(form.desde),
                             date_to=ok(form.hasta), event_type=EventType(kind) if kind else None)
-
-
-def parse_version(value: str | None) -> int:
-    """The version the form was opened at; -1 (never current) when tampered with."""
-    try:
-        return int(value or "")
-    except ValueError:
-        return -1

@@ -18,6 +18,7 @@ from dfi_casos.catalogs.enums import (
     RelationshipToHead,
 )
 from dfi_casos.database import Base, new_uuid, utcnow
+from dfi_casos.institutions.models import Institution
 from dfi_casos.security.fields import BlindIndex, CompositeBlindIndex, Encrypted
 from dfi_casos.security.normalize import normalize_curp, normalize_full_name_dob, normalize_phone
 
@@ -30,23 +31,6 @@ def enum_column(enum_cls: type[LabeledEnum]) -> Any:
 
 def _owner_fk() -> Mapped[int]:
     return mapped_column(ForeignKey("user_account.id"), index=True)
-
-
-class Institution(Base):
-    """An institution cases refer to; administrators edit the list."""
-
-    __tablename__ = "institution"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: Stable slug, never reused for another institution.
-    code: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    #: None: national (any administrator edits it); a state key: a body of that state, edited by its administrators.
-    state_code: Mapped[str | None] = mapped_column(String(2), index=True)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class Household(Base):

@@ -28,7 +28,8 @@ from dfi_casos.catalogs.languages import language_name
 from dfi_casos.database import local_today
 from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
-from dfi_casos.formutil import attach_error
+from dfi_casos.formutil import attach_error, parse_version
+from dfi_casos.institutions import services as institutions
 from dfi_casos.labels import household_name, place
 from dfi_casos.pagination import page_number
 from dfi_casos.registry import forms, services
@@ -279,7 +280,7 @@ def edit_household(household_id: str) -> Any:
     if not _re_rendering() and form.validate_on_submit():
         try:
             services.update_household(db.session, current_user, record, forms.household_data(form),
-                                      forms.parse_version(form.version.data))
+                                      parse_version(form.version.data))
         except DomainError as exc:
             general_error = attach_error(form, exc)
         else:
@@ -505,7 +506,7 @@ def edit_person(person_id: str) -> Any:
     if not _re_rendering() and form.validate_on_submit():
         try:
             services.update_person(db.session, current_user, record, forms.person_data(form),
-                                   forms.parse_version(form.version.data), form.duplicate_reason.data)
+                                   parse_version(form.version.data), form.duplicate_reason.data)
         except services.DuplicatesFound as exc:
             duplicates = _duplicates_for_display(exc.matches)
         except DomainError as exc:
@@ -534,7 +535,7 @@ def persons() -> Any:
 # --- consent ---------------------------------------------------------------------------------
 
 def _prepare_consent_form(form: forms.ConsentForm, state_code: str) -> None:
-    forms.set_record_choices(form.institution_id, services.active_institutions(db.session, state_code),
+    forms.set_record_choices(form.institution_id, institutions.active_institutions(db.session, state_code),
                              lambda i: i.name, blank="Ninguna")
     if not form.taken_on.data and request.method == "GET":
 
@@ -601,7 +602,7 @@ def _save_record(form: Any, record: Any, read: Callable[[Any], Any], register: C
         if is_new:
             record = register(db.session, current_user, read(form))
         else:
-            update(db.session, current_user, record, read(form), forms.parse_version(form.version.data))
+            update(db.session, current_user, record, read(form), parse_version(form.version.data))
     except DomainError as exc:
         return None, attach_error(form, exc)
     flash(messages[0] if is_new else messages[1], "success")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from dfi_casos.catalogs.institutions import DEFAULT_INSTITUTIONS
+from dfi_casos.institutions.models import DEFAULT_INSTITUTIONS
 
 
 revision = '0002_registry'

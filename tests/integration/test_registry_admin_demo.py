@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from dfi_casos.demo import seed_demo
-from dfi_casos.registry import services
+from dfi_casos.institutions import services as institutions
 from dfi_casos.registry.models import Community, DisplacementEvent, Household, Institution, Person
 from tests.conftest import csrf_token
 
@@ -26,7 +26,7 @@ def test_administrator_adds_renames_and_deactivates_an_institution(client, db, l
                                 version=str(institution.version))
     assert response.status_code == 302
     assert institution.name == "Fiscalía de asuntos indígenas" and not institution.active
-    assert institution not in services.active_institutions(db)
+    assert institution not in institutions.active_institutions(db)
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dfi_casos.database import local_today
+from dfi_casos.institutions import services as institutions
 from dfi_casos.registry.curp import make_curp
 from dfi_casos.registry.models import Community, DisplacementEvent, Household, HouseholdMembership, Person
 from tests import factories
@@ -324,7 +325,7 @@ def test_consent_to_share_is_recorded_and_withdrawn(client, db, login_as):
     from dfi_casos.registry.models import Institution
 
     user = login_as("caseworker", ["12"])
-    services.ensure_default_institutions(db)
+    institutions.ensure_default_institutions(db)
     dif = db.scalars(select(Institution).where(Institution.code == "state_dif")).one()
     person = factories.make_person(db, registered_by=user)
     path = f"/registro/personas/{person.id}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from dfi_casos.auth.models import Role
+from dfi_casos.institutions import services as institutions
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -49,11 +50,10 @@ def test_no_registry_route_serves_or_shows_records_of_another_state(app, client,
 def test_administrator_edits_national_institutions_but_not_those_of_another_state(client, db, login_as):
     from sqlalchemy import select
 
-    from dfi_casos.registry import services
     from dfi_casos.registry.models import Institution
 
     records = factories.registry_foreign_records(db, FOREIGN_STATE)
-    services.ensure_default_institutions(db)
+    institutions.ensure_default_institutions(db)
     national = db.scalars(select(Institution).where(Institution.code == "ceav")).one()
     login_as("administrator", [HOME_STATE])
     assert client.get(f"/admin/instituciones/{national.id}").status_code == 200

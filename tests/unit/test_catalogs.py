@@ -19,8 +19,8 @@ from dfi_casos.catalogs.geography import (
     state_by_code,
     state_by_curp_code,
 )
-from dfi_casos.catalogs.institutions import DEFAULT_INSTITUTIONS
 from dfi_casos.catalogs.languages import indigenous_languages, language_choices, language_name
+from dfi_casos.institutions.models import DEFAULT_INSTITUTIONS
 
 HEADER = "cve_geo,nombre_estado,cve_ent,nombre_municipio,cve_mun\n"
 

@@ -9,9 +9,9 @@ from flask_login import current_user
 from dfi_casos import scope
 from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
-from dfi_casos.formutil import attach_error
-from dfi_casos.registry import services
-from dfi_casos.registry.forms import InstitutionForm, parse_version
+from dfi_casos.formutil import attach_error, parse_version
+from dfi_casos.institutions import services
+from dfi_casos.institutions.forms import InstitutionForm
 from dfi_casos.security.access import Permission, require_permission
 
 bp = Blueprint("institutions", __name__, url_prefix="/admin/instituciones")

@@ -1,7 +1,29 @@
-"""Seed data for the institutions catalog; administrators edit the list in the database afterwards."""
+"""The `institution` table (the catalog cases refer to) and the seed list it starts from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from sqlalchemy import Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dfi_casos.database import Base
+
+
+class Institution(Base):
+    """An institution cases refer to; administrators edit the list."""
+
+    __tablename__ = "institution"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Stable slug, never reused for another institution.
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: None: national (any administrator edits it); a state key: a body of that state, edited by its administrators.
+    state_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 @dataclass(frozen=True)

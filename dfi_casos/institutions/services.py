@@ -1,0 +1,100 @@
+"""The institutions catalog: the seed list, active institutions by territory, and administrators' edits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dfi_casos.catalogs.geography import state_by_code
+from dfi_casos.institutions.models import DEFAULT_INSTITUTIONS, Institution
+from dfi_casos.registry.rules import (
+    RegistryError,
+    add_history,
+    apply_changes,
+    check_version,
+    flush_or_conflict,
+    require,
+)
+from dfi_casos.scope import can_edit_institution
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, Principal
+from dfi_casos.security.audit import Action
+
+
+def ensure_default_institutions(session: Session) -> int:
+    """Insert the seed institutions that are missing (by code); how many were added."""
+    existing = set(session.scalars(select(Institution.code)))
+    added = [Institution(code=s.code, name=s.name, active=True) for s in DEFAULT_INSTITUTIONS
+             if s.code not in existing]
+    session.add_all(added)
+    session.flush()
+    return len(added)
+
+
+def active_institutions(session: Session, state_code: str | None = None) -> list[Institution]:
+    """Active national institutions, plus those of `state_code` when given."""
+    stmt = select(Institution).where(Institution.active.is_(True))
+    territory = Institution.state_code.is_(None)
+    if state_code:
+        territory = territory | (Institution.state_code == state_code)
+    return list(session.scalars(stmt.where(territory).order_by(Institution.name)))
+
+
+@dataclass
+class InstitutionData:
+    code: str
+    name: str
+    active: bool = True
+    state_code: str | None = None
+
+
+def list_institutions(session: Session, actor: Principal) -> list[Institution]:
+    """Every institution, active first, for the administrators' catalog page."""
+    require(actor, Permission.MANAGE_CATALOGS)
+    return list(session.scalars(select(Institution).order_by(Institution.active.desc(), Institution.name)))
+
+
+def _check_institution(session: Session, actor: Principal, data: InstitutionData, current: Institution | None) -> None:
+    if data.state_code is not None and state_by_code(data.state_code) is None:
+        raise RegistryError("Elija una entidad válida.", "state_code")
+    if not can_edit_institution(actor, data.state_code):
+        raise RegistryError("Solo puede asignar instituciones a las entidades de su adscripción.", "state_code")
+    taken = session.scalars(select(Institution.id).where(Institution.code == data.code.strip())).first()
+    if taken is not None and (current is None or taken != current.id):
+        raise RegistryError("Ya existe una institución con esa clave.", "code")
+    if not data.name.strip():
+        raise RegistryError("Escriba el nombre.", "name")
+
+
+def create_institution(session: Session, actor: Principal, data: InstitutionData) -> Institution:
+    """Add an institution to the catalog."""
+    require(actor, Permission.MANAGE_CATALOGS)
+    _check_institution(session, actor, data, None)
+    institution = Institution(code=data.code.strip(), name=data.name.strip(), active=data.active,
+                              state_code=data.state_code)
+    session.add(institution)
+    session.flush()
+    audit.record_change(session, actor, Action.CREATE, "institution", institution.id,
+                        fields=["code", "name", "active"], state_code=institution.state_code)
+    return institution
+
+
+def update_institution(session: Session, actor: Principal, institution: Institution, data: InstitutionData,
+                       expected_version: int) -> list[str]:
+    """Rename or (de)activate an institution; its code never changes once records may refer to it."""
+    require(actor, Permission.MANAGE_CATALOGS)
+    labels = {"name": "nombre", "active": "activa", "code": "clave", "state_code": "entidad"}
+    check_version(session, "institution", institution, expected_version, labels)
+    if data.code.strip() != institution.code:
+        raise RegistryError("La clave no se cambia: otros registros la usan.", "code")
+    _check_institution(session, actor, data, institution)
+    changed = apply_changes(institution, {"name": data.name.strip(), "active": data.active,
+                                          "state_code": data.state_code})
+    if changed:
+        flush_or_conflict(session, "institution", institution, expected_version, labels)
+        add_history(session, actor, "institution", institution, changed)
+        audit.record_change(session, actor, Action.UPDATE, "institution", institution.id, fields=changed,
+                            state_code=institution.state_code)
+        session.flush()
+    return changed

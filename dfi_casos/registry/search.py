@@ -1,0 +1,163 @@
+"""Lists and exact search over the registry, always within the actor's scope; searches are audited without terms."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from dfi_casos.catalogs.enums import (
+    DisplacementCause,
+    EventType,
+    RegisteredSex,
+)
+from dfi_casos.pagination import Page, paginate
+from dfi_casos.registry.models import (
+    Community,
+    DisplacementEvent,
+    EventCause,
+    Household,
+    HouseholdMembership,
+    Person,
+)
+from dfi_casos.registry.rules import RegistryError, require
+from dfi_casos.scope import scoped
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, Principal
+from dfi_casos.security.fields import find_by_blind_index
+
+
+@dataclass
+class Filters:
+    """List filters over non-sensitive fields (they may travel in URLs)."""
+
+    state_code: str | None = None
+    municipality_code: str | None = None
+    cause: DisplacementCause | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    event_type: EventType | None = None
+
+
+def _common_filters(stmt: Any, model: Any, filters: Filters, date_column: Any) -> Any:
+    if filters.state_code:
+        stmt = stmt.where(model.state_code == filters.state_code)
+    if filters.municipality_code:
+        stmt = stmt.where(model.municipality_code == filters.municipality_code)
+    if filters.date_from:
+        stmt = stmt.where(date_column >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(date_column < _day_after(filters.date_to))
+    return stmt
+
+
+def _day_after(day: date) -> date:
+    return day + timedelta(days=1)
+
+
+def _with_cause(stmt: Any, event_id_column: Any, cause: DisplacementCause | None) -> Any:
+    if cause is None:
+        return stmt
+    return stmt.where(event_id_column.in_(select(EventCause.event_id).where(EventCause.cause == cause)))
+
+
+def list_households(session: Session, actor: Principal, filters: Filters, page: int, size: int) -> Page:
+    """Households the actor may see, newest first."""
+    stmt = scoped(select(Household), Household, actor).options(
+        selectinload(Household.memberships).selectinload(HouseholdMembership.person))
+    stmt = _common_filters(stmt, Household, filters, Household.created_at)
+    stmt = _with_cause(stmt, Household.event_id, filters.cause)
+    return paginate(session, stmt.order_by(Household.created_at.desc(), Household.id), page, size)
+
+
+def list_persons(session: Session, actor: Principal, filters: Filters, page: int, size: int) -> Page:
+    """Persons the actor may see, newest first (the page decrypts only what it shows)."""
+    stmt = scoped(select(Person), Person, actor)
+    stmt = _common_filters(stmt, Person, filters, Person.created_at)
+    if filters.cause is not None:
+        in_households = select(HouseholdMembership.person_id).join(Household).where(
+            Household.event_id.in_(select(EventCause.event_id).where(EventCause.cause == filters.cause)))
+        stmt = stmt.where(Person.id.in_(in_households))
+    return paginate(session, stmt.order_by(Person.created_at.desc(), Person.id), page, size)
+
+
+def list_events(session: Session, actor: Principal, filters: Filters, page: int, size: int) -> Page:
+    """Events the actor may see, most recent first; municipality filters the origin."""
+    stmt = scoped(select(DisplacementEvent), DisplacementEvent, actor)
+    origin = Filters(state_code=filters.state_code, date_from=filters.date_from, date_to=filters.date_to)
+    stmt = _common_filters(stmt, DisplacementEvent, origin, DisplacementEvent.started_on)
+    if filters.municipality_code:
+        stmt = stmt.where(DisplacementEvent.origin_municipality_code == filters.municipality_code)
+    if filters.event_type:
+        stmt = stmt.where(DisplacementEvent.event_type == filters.event_type)
+    stmt = _with_cause(stmt, DisplacementEvent.id, filters.cause)
+    return paginate(session, stmt.order_by(DisplacementEvent.started_on.desc(), DisplacementEvent.id), page, size)
+
+
+def list_communities(session: Session, actor: Principal, filters: Filters, page: int, size: int) -> Page:
+    """Communities the actor may see, by name."""
+    stmt = scoped(select(Community), Community, actor)
+    stmt = _common_filters(stmt, Community, filters, Community.created_at)
+    if filters.cause is not None:
+        stmt = stmt.where(Community.id.in_(select(Community.id).join(Community.events).where(
+            DisplacementEvent.id.in_(select(EventCause.event_id).where(EventCause.cause == filters.cause)))))
+    return paginate(session, stmt.order_by(Community.name, Community.id), page, size)
+
+
+SEARCH_KINDS = {
+    "curp": "CURP",
+    "name_dob": "Nombre completo y fecha de nacimiento",
+    "phone": "Teléfono",
+    "filters": "Solo filtros (entidad, municipio, sexo)",
+}
+
+
+@dataclass
+class SearchTerms:
+    """What the search form carries; the terms are never logged nor put in a URL."""
+
+    kind: str
+    curp: str | None = None
+    given_names: str | None = None
+    first_surname: str | None = None
+    second_surname: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None
+    state_code: str | None = None
+    municipality_code: str | None = None
+    registered_sex: RegisteredSex | None = None
+
+
+SEARCH_LIMIT = 100
+#: The person fields a results row shows (named in the search's audit entry).
+SEARCH_RESULT_FIELDS = ("given_names", "first_surname", "second_surname")
+
+
+def search_persons(session: Session, actor: Principal, terms: SearchTerms) -> list[Person]:
+    """Exact search through the blind indexes (and filters), within the actor's scope; audited without the terms."""
+    require(actor, Permission.VIEW_CASES)
+    stmt = scoped(select(Person), Person, actor)
+    if terms.state_code:
+        stmt = stmt.where(Person.state_code == terms.state_code)
+    if terms.municipality_code:
+        stmt = stmt.where(Person.municipality_code == terms.municipality_code)
+    if terms.registered_sex:
+        stmt = stmt.where(Person.registered_sex == terms.registered_sex)
+    if terms.kind == "curp":
+        found = find_by_blind_index(session, Person, "curp", terms.curp or "", query=stmt)
+    elif terms.kind == "name_dob":
+        found = find_by_blind_index(session, Person, "name_dob", terms.given_names, terms.first_surname,
+                                    terms.second_surname, terms.birth_date, query=stmt)
+    elif terms.kind == "phone":
+        found = find_by_blind_index(session, Person, "phone", terms.phone or "", query=stmt)
+    elif terms.kind == "filters":
+        found = list(session.scalars(stmt.order_by(Person.created_at.desc()).limit(SEARCH_LIMIT)))
+    else:
+        raise RegistryError("Elija el tipo de búsqueda.", "kind")
+    found = found[:SEARCH_LIMIT]
+    # One entry covers the search and the page of results: `fields` names what that page shows.
+    audit.record_search(session, actor, terms.kind, [p.id for p in found], fields=SEARCH_RESULT_FIELDS,
+                        object_type="person")
+    return found
