@@ -59,6 +59,15 @@ def users() -> Any:
     return render_template("admin/users.html", users=accounts)
 
 
+@bp.route("/claves")
+@require_permission(Permission.MANAGE_KEYS)
+def keys() -> Any:
+    """Key ids and their state for administrators; rotating them is `dfi-casos keys` (docs/encryption.md)."""
+    status = current_app.extensions["dfi_keys"].status()
+    audit.record_view(db.session, current_user, "key_ring", None, fields=["key_ids", "active_key_id"])
+    return render_template("admin/keys.html", status=status)
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @require_permission(Permission.MANAGE_USERS)
 def new_user() -> Any:

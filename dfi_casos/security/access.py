@@ -142,6 +142,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("solutions.dashboard_page", "Soluciones duraderas", P.VIEW_DASHBOARD),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
     NavItem("institutions.index", "Instituciones", P.MANAGE_CATALOGS),
+    NavItem("admin.keys", "Claves", P.MANAGE_KEYS),
     NavItem("audit_ui.events", "Auditoría", P.VIEW_AUDIT),
 )
 

@@ -219,6 +219,25 @@ class KeyMaterial:
     def blind_index_root(self) -> bytes:
         return self.blind.root
 
+    def status(self) -> KeyRingStatus:
+        """What an administrator may read about the keys: ids and states, never key material."""
+        return KeyRingStatus(source=self.source, active_key_id=self.ring.active_key_id,
+                             key_ids=sorted(self.ring.keys), index_bits=self.blind.bits,
+                             index_rebuild_pending=self.blind.previous_root is not None,
+                             development=self.development)
+
+
+@dataclass(frozen=True)
+class KeyRingStatus:
+    """The field-encryption key ids (which one encrypts new values), and the blind-index state."""
+
+    source: str
+    active_key_id: int
+    key_ids: list[int]
+    index_bits: int
+    index_rebuild_pending: bool
+    development: bool
+
 
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")

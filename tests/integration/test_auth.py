@@ -1,6 +1,7 @@
 """Login, logout, lockout, CSRF, session lifetimes and revocation, over HTTP."""
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -180,3 +181,21 @@ def test_change_password_enforces_policy_and_keeps_session(client, login_as):
     assert ok.status_code == 302
     assert client.get("/").status_code == 200
     assert user.session_version == 2
+
+
+def test_administrator_reads_key_ids_and_states_but_never_key_material(app, client, db, login_as):
+    login_as("administrator", None)
+    response = client.get("/admin/claves")
+    html = response.get_data(as_text=True)
+    material = app.extensions["dfi_keys"]
+    assert response.status_code == 200 and "Activa: cifra los valores nuevos" in html
+    assert f"<td>{material.active_key_id}</td>" in html
+    for key in [*material.encryption_keys.values(), material.blind_index_root, material.audit_key]:
+        assert base64.b64encode(key).decode() not in html and key.hex() not in html
+    assert 'href="/admin/claves"' in html  # in the menu
+
+
+@pytest.mark.parametrize("role", ["caseworker", "supervisor", "auditor"])
+def test_only_administrators_see_the_keys_page(client, login_as, role):
+    login_as(role, ["12"])
+    assert client.get("/admin/claves").status_code == 404
