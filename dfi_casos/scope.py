@@ -305,22 +305,24 @@ def get_subject_for(session: Session, principal: Principal, model: type[M], subj
     return get_for(session, principal, model, require_uuid(object_type, subject_id), object_type)
 
 
+def _case_record_for(session: Session, principal: Principal, model: type[M], record_id: Any,
+                     object_type: str) -> M:
+    """A record that belongs to a case (`model.case_id`), visible when its case is."""
+    parsed = require_uuid(object_type, record_id)
+    stmt = scoped(select(model).join(Case, Case.id == model.case_id)  # type: ignore[attr-defined]
+                  .where(model.id == parsed), Case, principal)  # type: ignore[attr-defined]
+    found: M = load(session, stmt, model, parsed, object_type)
+    return found
+
+
 def get_referral_for(session: Session, principal: Principal, referral_id: Any) -> Referral:
     """The referral if `principal` may see its case, else NotVisible."""
-    parsed = require_uuid("referral", referral_id)
-    stmt = scoped(select(Referral).join(Case, Case.id == Referral.case_id).where(Referral.id == parsed),
-                  Case, principal)
-    found: Referral = load(session, stmt, Referral, parsed, "referral")
-    return found
+    return _case_record_for(session, principal, Referral, referral_id, "referral")
 
 
 def get_service_for(session: Session, principal: Principal, service_id: Any) -> Service:
     """The service recorded on a case if `principal` may see the case, else NotVisible."""
-    parsed = require_uuid("case_service", service_id)
-    stmt = scoped(select(Service).join(Case, Case.id == Service.case_id).where(Service.id == parsed),
-                  Case, principal)
-    found: Service = load(session, stmt, Service, parsed, "case_service")
-    return found
+    return _case_record_for(session, principal, Service, service_id, "case_service")
 
 
 def get_assessment_for(session: Session, principal: Principal, assessment_id: Any) -> DurableSolutionAssessment:

@@ -10,11 +10,10 @@ from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.institutions.models import DEFAULT_INSTITUTIONS, Institution
 from dfi_casos.registry.rules import (
     RegistryError,
-    add_history,
     apply_changes,
     check_version,
-    flush_or_conflict,
     require,
+    save_edit,
 )
 from dfi_casos.scope import can_edit_institution
 from dfi_casos.security import audit
@@ -91,10 +90,4 @@ def update_institution(session: Session, actor: Principal, institution: Institut
     _check_institution(session, actor, data, institution)
     changed = apply_changes(institution, {"name": data.name.strip(), "active": data.active,
                                           "state_code": data.state_code})
-    if changed:
-        flush_or_conflict(session, "institution", institution, expected_version, labels)
-        add_history(session, actor, "institution", institution, changed)
-        audit.record_change(session, actor, Action.UPDATE, "institution", institution.id, fields=changed,
-                            state_code=institution.state_code)
-        session.flush()
-    return changed
+    return save_edit(session, actor, "institution", institution, changed, labels)

@@ -23,15 +23,14 @@ from dfi_casos.registry.models import (
 )
 from dfi_casos.registry.rules import (
     RegistryError,
-    add_history,
     apply_changes,
     check_municipality,
     check_territory,
     check_version,
     chosen_record,
     filled_fields,
-    flush_or_conflict,
     require,
+    save_edit,
 )
 from dfi_casos.scope import scoped
 from dfi_casos.security import audit
@@ -95,16 +94,10 @@ def update_event(session: Session, actor: Principal, event: DisplacementEvent, d
     if sorted(event.causes) != sorted(data.causes):
         event.causes = data.causes
         changed.append("causes")
-    if changed:
-        if "causes" in changed and len(changed) == 1:
-            # only the child table changed: bump the version explicitly so the lock sees the edit
-            flag_modified(event, "state_code")
-        flush_or_conflict(session, "event", event, expected_version, EVENT_LABELS)
-        add_history(session, actor, "event", event, changed)
-        audit.record_change(session, actor, Action.UPDATE, "event", event.id, fields=changed,
-                            state_code=event.state_code)
-        session.flush()
-    return changed
+    if "causes" in changed and len(changed) == 1:
+        # only the child table changed: bump the version explicitly so the lock sees the edit
+        flag_modified(event, "state_code")
+    return save_edit(session, actor, "event", event, changed, EVENT_LABELS)
 
 
 EVENT_LABELS = {
@@ -178,13 +171,7 @@ def update_community(session: Session, actor: Principal, community: Community, d
         changed.append("events")
         if len(changed) == 1:
             flag_modified(community, "name")  # a link change is still a new version
-    if changed:
-        flush_or_conflict(session, "community", community, expected_version, COMMUNITY_LABELS)
-        add_history(session, actor, "community", community, changed)
-        audit.record_change(session, actor, Action.UPDATE, "community", community.id, fields=changed,
-                            state_code=community.state_code)
-        session.flush()
-    return changed
+    return save_edit(session, actor, "community", community, changed, COMMUNITY_LABELS)
 
 
 def visible_events(session: Session, actor: Principal, limit: int = 200) -> list[DisplacementEvent]:

@@ -22,7 +22,6 @@ from dfi_casos.registry.models import (
 )
 from dfi_casos.registry.rules import (
     RegistryError,
-    add_history,
     apply_changes,
     check_municipality,
     check_person,
@@ -30,9 +29,9 @@ from dfi_casos.registry.rules import (
     check_version,
     chosen_record,
     filled_fields,
-    flush_or_conflict,
     person_values,
     require,
+    save_edit,
 )
 from dfi_casos.scope import parse_uuid
 from dfi_casos.security import audit
@@ -136,13 +135,7 @@ def update_person(session: Session, actor: Principal, person: Person, data: Pers
     changed = apply_changes(person, values)
     for match in matches:
         keep_override(session, actor, person, match, duplicate_reason or "")
-    if changed:
-        flush_or_conflict(session, "person", person, expected_version, PERSON_FIELD_LABELS)
-        add_history(session, actor, "person", person, changed)
-        audit.record_change(session, actor, Action.UPDATE, "person", person.id, fields=changed,
-                            state_code=person.state_code)
-        session.flush()
-    return changed
+    return save_edit(session, actor, "person", person, changed, PERSON_FIELD_LABELS)
 
 
 def update_household(session: Session, actor: Principal, household: Household, data: HouseholdData,
@@ -162,13 +155,7 @@ def update_household(session: Session, actor: Principal, household: Household, d
     if "state_code" in changed:
         for membership in household.current_memberships:
             membership.person.state_code = data.state_code
-    if changed:
-        flush_or_conflict(session, "household", household, expected_version, PERSON_FIELD_LABELS)
-        add_history(session, actor, "household", household, changed)
-        audit.record_change(session, actor, Action.UPDATE, "household", household.id, fields=changed,
-                            state_code=household.state_code)
-        session.flush()
-    return changed
+    return save_edit(session, actor, "household", household, changed, PERSON_FIELD_LABELS)
 
 
 def add_member(session: Session, actor: Principal, household: Household, member: MemberData,

@@ -20,7 +20,9 @@ from dfi_casos.registry.models import (
     RecordChange,
 )
 from dfi_casos.scope import scoped
+from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, Principal, has_permission, in_territory
+from dfi_casos.security.audit import Action
 
 
 class RegistryError(DomainError):
@@ -118,13 +120,25 @@ def add_history(session: Session, actor: Principal, record_type: str, record: An
                              fields=fields, changed_by_id=actor.id))
 
 
-def flush_or_conflict(session: Session, record_type: str, record: Any, since: int, labels: dict[str, str]) -> None:
+def save_edit(session: Session, actor: Principal, record_type: str, record: Any, changed: list[str],
+              labels: dict[str, str]) -> list[str]:
+    """Write an edit that changed the `changed` fields: optimistic lock, history row and audit entry; the names.
+
+    Nothing happens when nothing changed. EditConflict when someone saved the record in between.
+    """
+    if not changed:
+        return changed
     try:
         session.flush()
     except StaleDataError:
         # A concurrent save slipped in between our read and our write. The session is unusable
         # until the request rolls back, so the message cannot list the changes this time.
         raise edit_conflict([], labels) from None
+    add_history(session, actor, record_type, record, changed)
+    audit.record_change(session, actor, Action.UPDATE, record_type, record.id, fields=changed,
+                        state_code=record.state_code)
+    session.flush()
+    return changed
 
 
 def changes_since(session: Session, record_type: str, record_id: Any, version: int) -> list[ChangeSummary]:
