@@ -15,8 +15,11 @@ from dfi_casos.formutil import attach_error
 from dfi_casos.labels import household_name, place
 from dfi_casos.registry.models import Household
 from dfi_casos.security import audit
+from dfi_casos.reports import charts, export
+from dfi_casos.reports import solutions as dashboard
+from dfi_casos.reports.tables import CountTable
 from dfi_casos.security.access import Permission, has_permission, require_permission
-from dfi_casos.solutions import charts, dashboard, export, services
+from dfi_casos.solutions import services
 from dfi_casos.solutions.forms import AssessmentForm, SignForm
 from dfi_casos.solutions.models import DurableSolutionAssessment
 from dfi_casos.web import render_error
@@ -140,7 +143,7 @@ def sign(assessment_id: uuid.UUID) -> Any:
 def _charts(data: dashboard.Dashboard) -> dict[str, Any]:
     option, stage, criteria, monthly = data.by_option, data.by_stage, data.criteria, data.monthly
 
-    def series(table: dashboard.CountTable) -> list[charts.Series]:
+    def series(table: CountTable) -> list[charts.Series]:
         return [charts.Series(name, [row.counts[j] for row in table.rows]) for j, name in enumerate(table.columns)]
 
     return {
@@ -157,7 +160,7 @@ def _charts(data: dashboard.Dashboard) -> dict[str, Any]:
 def dashboard_page() -> Any:
     data = dashboard.build(db.session, current_user, local_today())
     # Counts only, no record: the entry names the tables shown.
-    audit.record_view(db.session, current_user, "solutions_dashboard", None, fields=export.TABLE_NAMES,
+    audit.record_view(db.session, current_user, "solutions_dashboard", None, fields=dashboard.TABLE_NAMES,
                       state_code=_single_state(current_user))
     # The list of households to visit names each one: a list view of their heads' names, audited as such.
     listed = dashboard.households_by_id(db.session, [line.household_id for line in data.stale[:STALE_LIST_LIMIT]])
@@ -169,7 +172,7 @@ def dashboard_page() -> Any:
         "solutions/dashboard.html", data=data, charts=_charts(data), household_names=names,
         closure_endpoint=_endpoint("cases.request_closure"), case_endpoint=_endpoint("cases.view_case"),
         can_export=has_permission(current_user, Permission.EXPORT_STATISTICS),
-        table_names=export.TABLE_NAMES, stale_months=dashboard.STALE_AFTER_MONTHS, stale_limit=STALE_LIST_LIMIT,
+        table_names=dashboard.TABLE_NAMES, stale_months=dashboard.STALE_AFTER_MONTHS, stale_limit=STALE_LIST_LIMIT,
     )
 
 
@@ -187,11 +190,11 @@ def export_xlsx() -> Any:
 
 def _export(fmt: str) -> Any:
     names = request.args.getlist("tabla")
-    if any(n not in export.TABLE_NAMES for n in names):
+    if any(n not in dashboard.TABLE_NAMES for n in names):
         return render_error(400, "La tabla pedida no existe. Elija una de las del tablero.")
     threshold = int(current_app.config["SMALL_CELL_THRESHOLD"])
     data = dashboard.build(db.session, current_user, local_today())
-    tables = export.published_tables(data, threshold, names or None)
+    tables = dashboard.published_tables(data, threshold, names or None)
     writer, media_type = EXPORT_FORMATS[fmt]
     audit.record_export(db.session, current_user, "solutions_dashboard", count=len(tables), file_format=fmt,
                         state_code=_single_state(current_user), tables=[t.name for t in tables],

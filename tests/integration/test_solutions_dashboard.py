@@ -31,7 +31,7 @@ import pytest
 from dfi_casos.auth.models import Role
 from dfi_casos.catalogs.enums import ClosureReason, CriterionStatus, IascCriterion, SettlementOption, Stage
 from dfi_casos.registry.models import Household
-from dfi_casos.solutions import dashboard
+from dfi_casos.reports import solutions as dashboard
 from tests import factories
 
 C, S, Opt = IascCriterion, CriterionStatus, SettlementOption

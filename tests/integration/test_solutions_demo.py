@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from dfi_casos.auth import services as accounts
 from dfi_casos.cases.services import local_today
 from dfi_casos.demo import seed_demo
-from dfi_casos.solutions import dashboard
+from dfi_casos.reports import solutions as dashboard
 from dfi_casos.solutions.models import DurableSolutionAssessment
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from dfi_casos.catalogs.enums import CriterionStatus, IascCriterion
-from dfi_casos.solutions.charts import WIDTH, Series, bar_chart, stacked_bar_chart
+from dfi_casos.reports.charts import WIDTH, Series, bar_chart, stacked_bar_chart
 
 #: A generous width per character at font-size 11-12 (Noto Sans / Arial average is ~6.2 px).
 CHAR_PX = 7

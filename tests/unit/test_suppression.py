@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dfi_casos.solutions.suppression import (
+from dfi_casos.reports.suppression import (
     Suppression,
     legend,
     suppress_column,
@@ -182,7 +182,7 @@ def test_negative_counts_are_refused():
 
 def test_checker_catches_a_small_cell_hidden_alone():
     # The brute-force checker itself must see that hiding only the small cell protects nothing.
-    from dfi_casos.solutions.suppression import Cell
+    from dfi_casos.reports.suppression import Cell
     cells = {(0, 0): Cell(20, Suppression.NONE, "20"), (0, 1): Cell(3, Suppression.PRIMARY, "<5"),
              (0, 2): Cell(23, Suppression.NONE, "23")}
     assert not _has_alternative(cells, [([(0, 0), (0, 1)], (0, 2))], (0, 1), 5)

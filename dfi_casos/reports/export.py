@@ -1,4 +1,4 @@
-"""Exports of the dashboard's tables: counts only, already suppressed, to CSV (stdlib) and XLSX (openpyxl)."""
+"""Published tables: counts only, already suppressed, written to CSV (stdlib) and XLSX (openpyxl)."""
 from __future__ import annotations
 
 import csv
@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from dfi_casos.solutions.dashboard import CountTable, Dashboard
-from dfi_casos.solutions.suppression import legend, suppress_column, suppress_table, suppress_value
+from dfi_casos.reports.suppression import legend, suppress_column, suppress_table, suppress_value
+from dfi_casos.reports.tables import CountTable, DurationTable
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,36 +89,44 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-# --- from the dashboard to published tables --------------------------------------------------------
+# --- from aggregates to published tables ------------------------------------------------------------
 
 def published_table(table: CountTable, threshold: int) -> ExportTable:
-    """A count table suppressed for publication: crossed tables as a whole, others column by column."""
+    """A count table suppressed for publication: crossed tables as a whole, overlapping rows cell by cell,
+    others column by column (each column a distribution with its total)."""
     header = [table.row_header, *table.columns]
+    note = " ".join(t for t in (table.note, legend(threshold)) if t)
     if table.crossed:
         suppressed = suppress_table([row.counts for row in table.rows], threshold)
         rows = [[row.label, *(c.shown for c in cells), total.shown]
                 for row, cells, total in zip(table.rows, suppressed.cells, suppressed.row_totals, strict=True)]
         rows.append(["Total", *(c.shown for c in suppressed.column_totals), suppressed.grand_total.shown])
         header.append("Total")
+    elif table.overlapping:
+        rows = [[row.label, *(suppress_value(n, threshold).shown for n in row.counts)] for row in table.rows]
     else:
-        columns = [suppress_column([row.counts[j] for row in table.rows], threshold)
-                   for j in range(len(table.columns))]
+        columns = [suppress_column(table.column(j), threshold) for j in range(len(table.columns))]
         rows = [[row.label, *(column.cells[i].shown for column in columns)] for i, row in enumerate(table.rows)]
         rows.append(["Total", *(column.total.shown for column in columns)])
-    return ExportTable(table.name, table.title, header, rows, legend(threshold))
+    return ExportTable(table.name, table.title, header, rows, note)
 
 
-def published_tables(dashboard: Dashboard, threshold: int, names: list[str] | None = None) -> list[ExportTable]:
-    """The dashboard's tables as published: counts only (lists become their counts), suppressed."""
-    tables = [published_table(t, threshold) for t in dashboard.count_tables()]
-    tables.append(ExportTable(
-        "seguimiento", "Seguimiento de hogares", ["Indicador", "Hogares"],
-        [["Sin evaluación en los últimos 6 meses", suppress_value(len(dashboard.stale), threshold).shown],
-         ["Listos para cierre por solución duradera", suppress_value(len(dashboard.ready), threshold).shown]],
-        legend(threshold)))
-    if names:
-        tables = [t for t in tables if t.name in names]
-    return tables
+def published_durations(table: DurationTable, threshold: int) -> ExportTable:
+    """Median and p90 are published only for groups of at least `threshold` items; the count is suppressed
+    like any lone count (a percentile of three cases describes those three cases)."""
+    rows = []
+    for row in table.rows:
+        count = suppress_value(row.n, threshold)
+        small = count.hidden
+        rows.append([row.label, count.shown,
+                     "" if small or row.median is None else _number(row.median),
+                     "" if small or row.p90 is None else _number(row.p90)])
+    header = [table.row_header, "Casos", f"Mediana ({table.unit})", f"Percentil 90 ({table.unit})"]
+    note = " ".join(t for t in (table.note, legend(threshold),
+                                "Sin mediana ni percentil para grupos de menos de "
+                                f"{threshold} casos.") if t)
+    return ExportTable(table.name, table.title, header, rows, note)
 
 
-TABLE_NAMES = ("por_opcion", "por_etapa", "criterios", "por_mes", "seguimiento")
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"

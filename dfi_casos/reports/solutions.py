@@ -1,4 +1,4 @@
-"""The "Soluciones duraderas" dashboard: one aggregation per table, limited to the user's territory.
+"""Durable-solution aggregates (the "Soluciones duraderas" dashboard and its export), limited to the user's territory.
 
 Population: the territory's *active* households, those with no case yet or with an open case;
 a household whose cases are all closed has left the caseload. A household's standing is its
@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session, selectinload
 from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseStatus
 from dfi_casos.catalogs.enums import ClosureReason, CriterionStatus, IascCriterion, SettlementOption, Stage
 from dfi_casos.registry.models import Household, HouseholdMembership
+from dfi_casos.reports.export import ExportTable, published_table
+from dfi_casos.reports.suppression import legend, suppress_value
+from dfi_casos.reports.tables import CountRow, CountTable, month_key, months_back
 from dfi_casos.scope import scoped, territory_clause
 from dfi_casos.security.access import Principal
 from dfi_casos.solutions.models import AssessmentCriterion, DurableSolutionAssessment
@@ -30,31 +33,6 @@ STALE_AFTER_MONTHS = 6
 MONTHS_SHOWN = 12
 UNDEFINED = "Sin definir o sin evaluación firmada"
 NO_OPEN_CASE = "Sin caso abierto"
-
-
-@dataclass(frozen=True)
-class CountRow:
-    """One row of a count table: a stable key, its Spanish label and one count per column."""
-
-    key: str
-    label: str
-    counts: list[int]
-
-
-@dataclass(frozen=True)
-class CountTable:
-    """A table of counts. `crossed`: rows and columns add up (criteria × status); otherwise each
-    column is its own distribution (suppressed as such)."""
-
-    name: str
-    title: str
-    row_header: str
-    columns: list[str]
-    rows: list[CountRow]
-    crossed: bool = False
-
-    def column_totals(self) -> list[int]:
-        return [sum(row.counts[j] for row in self.rows) for j in range(len(self.columns))]
 
 
 @dataclass(frozen=True)
@@ -95,18 +73,6 @@ def latest_signed_ids(user: Principal) -> Any:
 def count_active(session: Session, user: Principal) -> int:
     """How many active households the user's territory has."""
     return int(session.scalar(select(func.count()).select_from(active_households(user).subquery())) or 0)
-
-
-def months_back(day: date, months: int) -> date:
-    """The same day `months` earlier (the month's last day when it is shorter)."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def households_by_id(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Household]:
@@ -209,10 +175,6 @@ def ready_for_closure(session: Session, user: Principal) -> list[HouseholdLine]:
             for case, assessed_on, is_pending in session.execute(stmt)]
 
 
-def month_key(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def monthly_activity(session: Session, user: Principal, today: date) -> CountTable:
     """New assessments, closures as durable solution and all closures, by month (last twelve)."""
     months = [months_back(today.replace(day=1), k) for k in range(MONTHS_SHOWN - 1, -1, -1)]
@@ -265,3 +227,21 @@ def build(session: Session, user: Principal, today: date) -> Dashboard:
         ready=ready_for_closure(session, user),
     )
 
+
+
+# --- as published ------------------------------------------------------------------------------------
+
+TABLE_NAMES = ("por_opcion", "por_etapa", "criterios", "por_mes", "seguimiento")
+
+
+def published_tables(dashboard: Dashboard, threshold: int, names: list[str] | None = None) -> list[ExportTable]:
+    """The dashboard's tables as published: counts only (lists become their counts), suppressed."""
+    tables = [published_table(t, threshold) for t in dashboard.count_tables()]
+    tables.append(ExportTable(
+        "seguimiento", "Seguimiento de hogares", ["Indicador", "Hogares"],
+        [["Sin evaluación en los últimos 6 meses", suppress_value(len(dashboard.stale), threshold).shown],
+         ["Listos para cierre por solución duradera", suppress_value(len(dashboard.ready), threshold).shown]],
+        legend(threshold)))
+    if names:
+        tables = [t for t in tables if t.name in names]
+    return tables
