@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from dfi_casos.institutions.views import bp as institutions_bp
     from dfi_casos.main.views import bp as main_bp
     from dfi_casos.registry.views import bp as registry_bp
+    from dfi_casos.reports.views import bp as reports_bp
     from dfi_casos.solutions.views import bp as solutions_bp
 
     app.register_blueprint(main_bp)
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(solutions_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(audit_ui_bp)
     app.register_blueprint(imports_bp)
     if app.config.get("BENCH_ROUTES"):

@@ -254,6 +254,8 @@ class Referral(Base):
     created_by_id: Mapped[int] = _user_fk()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: When the institution first answered (the referral left "enviada"): the reports' response time.
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     created_by: Mapped[User] = relationship()
 

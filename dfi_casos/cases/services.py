@@ -588,10 +588,13 @@ def update_referral_status(session: Session, actor: Principal, case: Case, refer
         raise NotVisible("referral", referral.id, "not_in_case")
     if status not in REFERRAL_FLOW[referral.status]:
         raise CaseError(f"Una canalización «{referral.status.label}» no puede pasar a «{status.label}».", "status")
+    now = utcnow()
+    if referral.status == ReferralStatus.SENT and referral.responded_at is None:
+        referral.responded_at = now
     referral.status = status
     if (response or "").strip():
         referral.response = (response or "").strip()
-    referral.updated_at = utcnow()
+    referral.updated_at = now
     session.flush()
     _audit(session, actor, Action.UPDATE, case, object_type="referral", object_id=referral.id,
            fields=["status", "response"] if (response or "").strip() else ["status"], case_id=str(case.id),

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Enum, ForeignKey, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.catalogs.enums import (
+    AgeGroup,
     ConsentMethod,
     ConsentScope,
     DisplacementCause,
@@ -94,6 +95,9 @@ class Person(Base):
     #: When the date of birth is unknown: an estimated age at registration.
     estimated_age: Mapped[int | None] = mapped_column(Integer)
     birth_date_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Age band at registration, written by the services from the date of birth (or the estimated age) so
+    #: that reports group by age without decrypting; NULL: no date. What it reveals: docs/reports.md.
+    age_group: Mapped[AgeGroup | None] = mapped_column(enum_column(AgeGroup))
     registered_sex: Mapped[RegisteredSex] = mapped_column(enum_column(RegisteredSex), default=RegisteredSex.UNKNOWN)
     #: Self-declared, optional.
     gender_identity = Encrypted()

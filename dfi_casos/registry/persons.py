@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dfi_casos.catalogs.ages import registration_age_group
 from dfi_casos.catalogs.enums import (
     RelationshipToHead,
 )
@@ -44,6 +45,7 @@ def new_person(session: Session, actor: Principal, data: PersonData, state_code:
     values = person_values(data)
     for name, value in values.items():
         setattr(person, name, value)
+    person.age_group = registration_age_group(data.birth_date, data.estimated_age, local_today())
     session.add(person)
     audit.record_change(session, actor, Action.CREATE, "person", person.id, fields=filled_fields(values),
                         state_code=state_code)
@@ -133,6 +135,9 @@ def update_person(session: Session, actor: Principal, person: Person, data: Pers
     matches = check_duplicates(session, actor, [data], duplicate_reason, exclude=person.id) \
         if identity_changed else []
     changed = apply_changes(person, values)
+    if {"birth_date", "estimated_age"} & set(changed):
+        registered_on = person.created_at.date() if person.created_at else local_today()
+        person.age_group = registration_age_group(person.birth_date, person.estimated_age, registered_on)
     for match in matches:
         keep_override(session, actor, person, match, duplicate_reason or "")
     return save_edit(session, actor, "person", person, changed, PERSON_FIELD_LABELS)

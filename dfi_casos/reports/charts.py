@@ -29,8 +29,10 @@ AXIS = "#52606d"
 
 @dataclass(frozen=True)
 class Series:
+    """One colour of bars. A value given as text ("<5", "*": a suppressed cell) draws no bar, only the text."""
+
     name: str
-    values: Sequence[int]
+    values: Sequence[int | str]
 
 
 def _nice_max(value: int) -> int:
@@ -96,7 +98,7 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequence
     heights = [max(len(series) * BAR_HEIGHT, len(lines) * LINE_HEIGHT) + GAP for lines in wrapped]
     axis_y = TOP + sum(heights)
     height = axis_y + 24 + _legend_height(series)
-    peak = _nice_max(max((v for s in series for v in s.values), default=0))
+    peak = _nice_max(max((v for s in series for v in s.values if isinstance(v, int)), default=0))
     plot = WIDTH - LABEL_WIDTH - 50
     parts = _open(chart_id, title, description, height)
     y0 = TOP
@@ -105,14 +107,14 @@ def bar_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequence
         bars_top = y0 + (block - len(series) * BAR_HEIGHT) / 2
         parts.append(_label(wrapped[g], y0 + block / 2))
         for k, s in enumerate(series):
-            value = int(s.values[g])
+            value = s.values[g]
             y = bars_top + k * BAR_HEIGHT
-            width = round(plot * value / peak) if peak else 0
+            width = round(plot * value / peak) if peak and isinstance(value, int) else 0
             parts.append(f'<rect x="{LABEL_WIDTH}" y="{y:.0f}" width="{width}" height="{BAR_HEIGHT - 2}" '
                          f'fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(label)} · {escape(s.name)}: '
-                         f'{value}</title></rect>')
+                         f'{escape(str(value))}</title></rect>')
             parts.append(f'<text x="{LABEL_WIDTH + width + 4}" y="{y + BAR_HEIGHT - 4:.0f}" font-size="11" '
-                         f'fill="{INK}">{value}</text>')
+                         f'fill="{INK}">{escape(str(value))}</text>')
         y0 += heights[g]
     _axis(parts, axis_y, peak, plot)
     if len(series) > 1:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from dfi_casos.reports.suppression import legend, suppress_column, suppress_table, suppress_value
+from dfi_casos.reports.suppression import HIDDEN, legend, suppress_column, suppress_table, suppress_value
 from dfi_casos.reports.tables import CountTable, DurationTable
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -130,3 +130,21 @@ def published_durations(table: DurationTable, threshold: int) -> ExportTable:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def published_sums(fine: ExportTable, table: CountTable, groups: list[list[int]]) -> ExportTable:
+    """A coarser table (row k sums the fine rows `groups[k]`) published from the *published* fine table:
+    a sum is shown only when all its parts are, so it tells nothing the fine table does not."""
+    rows = []
+    for row, parts in zip(table.rows, groups, strict=True):
+        cells = []
+        for j in range(1, len(fine.columns)):
+            shown = [fine.rows[i][j] for i in parts]
+            if len(shown) == 1:
+                cells.append(shown[0])
+            else:
+                cells.append(str(sum(int(v) for v in shown)) if all(v.isdigit() for v in shown) else HIDDEN)
+        rows.append([row.label, *cells])
+    rows.append(fine.rows[-1])
+    return ExportTable(table.name, table.title, [table.row_header, *fine.columns[1:]], rows,
+                       " ".join(t for t in (table.note, fine.note) if t))

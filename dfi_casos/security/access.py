@@ -140,6 +140,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("registry.search", "Búsqueda", P.VIEW_CASES),
     NavItem("imports.index", "Importar", P.IMPORT_RECORDS),
     NavItem("solutions.dashboard_page", "Soluciones duraderas", P.VIEW_DASHBOARD),
+    NavItem("reports.index", "Reportes", P.VIEW_DASHBOARD),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
     NavItem("institutions.index", "Instituciones", P.MANAGE_CATALOGS),
     NavItem("admin.keys", "Claves", P.MANAGE_KEYS),

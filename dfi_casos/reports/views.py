@@ -1,0 +1,100 @@
+"""Report pages: the indicators (persons, cases, services, caseload), the map and the monthly report, and their
+audited exports. Every number comes from `pages` already suppressed; views parse the filter and render."""
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from dfi_casos.database import local_today
+from dfi_casos.extensions import db
+from dfi_casos.registry import services as registry_services
+from dfi_casos.reports import export, pages
+from dfi_casos.reports.filters import ReportFilter, build_form, filter_from
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, has_permission, require_permission
+
+bp = Blueprint("reports", __name__, url_prefix="/reportes")
+
+EXPORT_FORMATS = {"csv": (export.to_csv, export.CSV_MEDIA_TYPE), "xlsx": (export.to_xlsx, export.XLSX_MEDIA_TYPE)}
+#: Pages whose tables may be exported (caseload is about staff and stays on screen).
+EXPORTABLE = ("personas", "casos", "servicios")
+PAGES = {"personas": "Personas y hogares", "casos": "Casos", "servicios": "Servicios y canalizaciones",
+         "carga": "Carga de trabajo"}
+
+
+def threshold() -> int:
+    return int(current_app.config["SMALL_CELL_THRESHOLD"])
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
+
+
+def single_state(user: Any, f: ReportFilter | None = None) -> str | None:
+    """The state an audit entry belongs to, so that state auditors find it (None: national reading)."""
+    if f is not None and f.state_code:
+        return f.state_code
+    return user.states[0] if not user.is_national and len(user.states) == 1 else None
+
+
+def build_page(key: str, f: ReportFilter) -> pages.ReportPage:
+    session, today = db.session, local_today()
+    if key == "personas":
+        return pages.persons_page(session, current_user, f, registry_services.municipalities(), threshold())
+    if key == "casos":
+        return pages.cases_page(session, current_user, f, threshold(), zone())
+    if key == "servicios":
+        return pages.assistance_page(session, current_user, f, threshold(), today)
+    return pages.caseload_page(session, current_user, f, today)
+
+
+@bp.route("/")
+@require_permission(Permission.VIEW_DASHBOARD)
+def index() -> Any:
+    return render_template("reports/index.html", pages=PAGES)
+
+
+@bp.route("/<any(personas, casos, servicios, carga):key>")
+@require_permission(Permission.VIEW_DASHBOARD)
+def indicator_page(key: str) -> Any:
+    form = build_form(request.args, current_user, registry_services.municipalities())
+    f = filter_from(form, current_user, local_today())
+    page = build_page(key, f) if f is not None else None
+    if page is not None and f is not None:
+        audit.record(db.session, action=audit.Action.VIEW, actor=current_user, object_type=f"report_{key}",
+                     details={"tables": [t.name for t in page.tables], "filters": f.describe()},
+                     state_code=single_state(current_user, f))
+    query = {k: v for k, v in request.args.items() if v}
+    return render_template("reports/page.html", key=key, page=page, form=form, filters=f, query=query,
+                           pages=PAGES, can_export=key in EXPORTABLE and has_permission(
+                               current_user, Permission.EXPORT_STATISTICS),
+                           legend=export.legend(threshold())), 200 if page is not None else 400
+
+
+@bp.route("/<any(personas, casos, servicios):key>.<any(csv, xlsx):fmt>")
+@require_permission(Permission.EXPORT_STATISTICS)
+def export_page(key: str, fmt: str) -> Any:
+    form = build_form(request.args, current_user, registry_services.municipalities())
+    f = filter_from(form, current_user, local_today())
+    if f is None:
+        return render_template("reports/page.html", key=key, page=None, form=form, filters=None, query={},
+                               pages=PAGES, can_export=False, legend=""), 400
+    page = build_page(key, f)
+    audit.record(db.session, action=audit.Action.EXPORT, actor=current_user, object_type=f"report_{key}",
+                 details={"tables": [t.name for t in page.tables], "format": fmt, "threshold": threshold(),
+                          "filters": f.describe()},
+                 state_code=single_state(current_user, f))
+    return attachment(EXPORT_FORMATS[fmt][0](page.tables), EXPORT_FORMATS[fmt][1],
+                      f"reporte-{key}-{f.start.isoformat()[:7]}-{f.end.isoformat()[:7]}.{fmt}")
+
+
+def attachment(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(body, headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                   "Content-Type": media_type})
+
+
+def export_url(key: str, fmt: str, query: dict[str, str]) -> str:
+    return url_for("reports.export_page", key=key, fmt=fmt, **query)
