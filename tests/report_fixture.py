@@ -2,18 +2,14 @@
 
 Period under test: October–November 2026 ("new" = registered then; "cumulative" = registered before 1 Dec 2026).
 
-  household  state  n   registered   event (type, origin, causes)                     members
-  G1         12     10  2026-10-10   E1 masivo, 12/12001, violencia generalizada       5 women est. 40 (3 indigenous speaking
-                                                                                       a language); 5 men est. 20 (2 "mucha
-                                                                                       dificultad" seeing)
-  G2         12      8  2026-08-15   E1                                                4 girls born 2018-06-01 (1 Afro-Mexican);
-                                                                                       4 boys born 2024-06-01
-  G3         12     12  2026-11-05   none                                              6 women with no date; 6 men est. 70
-                                                                                       (2 "no puede" hearing)
-  C1         07     20  2026-10-20   E2 gota a gota, 07/07001, conflicto armado +       10 girls born 2011-06-01 (indigenous,
-                                     conflicto comunitario                              speak a language; 1 "mucha" self-care);
-                                                                                       10 men est. 35 (indigenous; 4 Afro-Mexican)
-  M1         16     12  2026-09-01   E3 masivo, 12/12001, desastre natural             12 persons sex X, est. 25
+  G1 (Guerrero 12, 10 persons, registered 2026-10-10, event E1: masivo from 12/12001, violencia generalizada):
+     5 women est. 40 (3 indigenous speaking a language); 5 men est. 20 (2 with "mucha dificultad" seeing).
+  G2 (12, 8, 2026-08-15, E1): 4 girls born 2018-06-01 (1 Afro-Mexican); 4 boys born 2024-06-01.
+  G3 (12, 12, 2026-11-05, no event, municipality 12029): 6 women with no date; 6 men est. 70 (2 "no puede" hearing).
+  C1 (Chiapas 07, 20, 2026-10-20, E2: gota a gota from 07/07001, conflicto armado + conflicto comunitario):
+     10 girls born 2011-06-01 (indigenous, speak a language; 1 "mucha dificultad" self-care);
+     10 men est. 35 (indigenous; 4 Afro-Mexican).
+  M1 (Michoacán 16, 12, 2026-09-01, E3: masivo from 12/12001, desastre natural): 12 persons of sex X, est. 25.
 
 Cases (created directly, with their history at fixed moments, UTC noon):
   K1 (G1, 12): assistance 2026-10-01 → attention 10-11 → closed 11-10 "solución duradera alcanzada";

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from dfi_casos.registry.models import Institution
 from dfi_casos.reports.cases import _cases
 from dfi_casos.reports.filters import ReportFilter
 from dfi_casos.reports.tables import CountRow, CountTable, DurationRow, DurationTable, percentile
+from dfi_casos.security.access import Principal
 
 #: Referrals still waiting on the institution.
 WAITING = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
@@ -29,7 +29,7 @@ def _institutions(session: Session, ids: set[int | None]) -> list[tuple[int | No
     return rows + ([(None, NO_INSTITUTION)] if None in ids else [])
 
 
-def services_by_type(session: Session, user: Any, f: ReportFilter) -> CountTable:
+def services_by_type(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     """Services given in the period by type: all recorded, and delivered."""
     stmt = (_cases(user, f, Service.assistance_type, Service.status, func.count())
             .join(Service, Service.case_id == Case.id)
@@ -46,7 +46,7 @@ def services_by_type(session: Session, user: Any, f: ReportFilter) -> CountTable
                       ["Registrados", "Entregados"], rows)
 
 
-def services_by_institution(session: Session, user: Any, f: ReportFilter) -> CountTable:
+def services_by_institution(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     stmt = (_cases(user, f, Service.institution_id, func.count()).join(Service, Service.case_id == Case.id)
             .where(Service.provided_on >= f.start, Service.provided_on < f.end_exclusive)
             .group_by(Service.institution_id))
@@ -56,7 +56,7 @@ def services_by_institution(session: Session, user: Any, f: ReportFilter) -> Cou
                       ["Servicios"], rows)
 
 
-def referrals_by_need(session: Session, user: Any, f: ReportFilter) -> CountTable:
+def referrals_by_need(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     """Referrals sent in the period by need, and how many of them are answered (no longer "enviada")."""
     stmt = (_cases(user, f, Referral.need, Referral.status, func.count()).join(Referral, Referral.case_id == Case.id)
             .where(Referral.sent_on >= f.start, Referral.sent_on < f.end_exclusive)
@@ -72,7 +72,7 @@ def referrals_by_need(session: Session, user: Any, f: ReportFilter) -> CountTabl
                       ["Enviadas", "Con respuesta"], rows)
 
 
-def referrals_by_institution(session: Session, user: Any, f: ReportFilter, today: date) -> CountTable:
+def referrals_by_institution(session: Session, user: Principal, f: ReportFilter, today: date) -> CountTable:
     """Referrals sent in the period, and those overdue today (waiting past their due date), by institution."""
     sent = dict(session.execute(
         _cases(user, f, Referral.institution_id, func.count()).join(Referral, Referral.case_id == Case.id)
@@ -89,7 +89,7 @@ def referrals_by_institution(session: Session, user: Any, f: ReportFilter, today
                       note="Vencida: enviada o aceptada y sin atender después de su fecha límite.")
 
 
-def response_times(session: Session, user: Any, f: ReportFilter) -> DurationTable:
+def response_times(session: Session, user: Principal, f: ReportFilter) -> DurationTable:
     """Days from sending a referral to the institution's first answer, for answers given in the period."""
     stmt = (_cases(user, f, Referral.institution_id, Referral.sent_on, Referral.responded_at)
             .join(Referral, Referral.case_id == Case.id)
@@ -116,7 +116,10 @@ def _local_date(moment: datetime) -> date:
     return aware.date()
 
 
-def build(session: Session, user: Any, f: ReportFilter, today: date) -> tuple[list[CountTable], list[DurationTable]]:
+Tables = tuple[list[CountTable], list[DurationTable]]
+
+
+def build(session: Session, user: Principal, f: ReportFilter, today: date) -> Tables:
     counts = [services_by_type(session, user, f), services_by_institution(session, user, f),
               referrals_by_need(session, user, f), referrals_by_institution(session, user, f, today)]
     return counts, [response_times(session, user, f)]

@@ -26,7 +26,7 @@ from dfi_casos.cases.models import (
 )
 from dfi_casos.reports.cases import _cases
 from dfi_casos.reports.filters import ReportFilter
-from dfi_casos.security.access import Permission, has_permission
+from dfi_casos.security.access import Permission, Principal, has_permission
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def idle_clause(cutoff: datetime) -> Any:
         & ~exists().where(CaseNote.case_id == Case.id, CaseNote.created_at >= cutoff)
 
 
-def caseworkers(session: Session, user: Any, f: ReportFilter, today: date) -> list[CaseworkerLoad]:
+def caseworkers(session: Session, user: Principal, f: ReportFilter, today: date) -> list[CaseworkerLoad]:
     cutoff = datetime.combine(today - timedelta(days=f.idle_days), time.min, tzinfo=UTC)
     idle = func.sum(case((idle_clause(cutoff), 1), else_=0))
     stmt = (_cases(user, f, Case.owner_id, func.count(), idle).where(Case.status == CaseStatus.OPEN)
@@ -78,7 +78,7 @@ def caseworkers(session: Session, user: Any, f: ReportFilter, today: date) -> li
     return sorted(loads, key=lambda c: (-c.open_cases, c.name))
 
 
-def supervisors(session: Session, user: Any, f: ReportFilter) -> list[SupervisorQueue]:
+def supervisors(session: Session, user: Principal, f: ReportFilter) -> list[SupervisorQueue]:
     """For each supervisor of the territory, the requests and recognitions they may decide (not their own)."""
     requests = session.execute(_cases(user, f, Case.state_code, ApprovalRequest.requested_by_id).join(
         ApprovalRequest, ApprovalRequest.case_id == Case.id).where(
@@ -106,5 +106,5 @@ def supervisors(session: Session, user: Any, f: ReportFilter) -> list[Supervisor
     return sorted(queues, key=lambda q: (-(q.stage_requests + q.recognitions), q.name))
 
 
-def build(session: Session, user: Any, f: ReportFilter, today: date) -> Caseload:
+def build(session: Session, user: Principal, f: ReportFilter, today: date) -> Caseload:
     return Caseload(f.idle_days, caseworkers(session, user, f, today), supervisors(session, user, f))

@@ -14,14 +14,15 @@ from dfi_casos.catalogs.enums import ClosureReason, RecognitionDecision, Stage
 from dfi_casos.registry.models import DisplacementEvent, Household, Person
 from dfi_casos.reports.filters import ReportFilter
 from dfi_casos.reports.tables import CountRow, CountTable, DurationRow, DurationTable, month_key, percentile
-from dfi_casos.security.access import territory_clause
+from dfi_casos.scope import territory_clause
+from dfi_casos.security.access import Principal
 
 Event = aliased(DisplacementEvent)
 SubjectPerson = aliased(Person)
 SECONDS_PER_DAY = 86400
 
 
-def _cases(user: Any, f: ReportFilter, *columns: Any) -> Select[Any]:
+def _cases(user: Principal, f: ReportFilter, *columns: Any) -> Select[Any]:
     """SELECT `columns` over the cases of the user's territory, filtered by state, by the municipality of the
     subject (household or person) and by the type of the household's event."""
     stmt = select(*columns).select_from(Case).where(territory_clause(user, Case.state_code))
@@ -45,7 +46,7 @@ def _month_of(moment: datetime | date, zone: Any) -> str:
     return month_key(moment)
 
 
-def stage_flows(session: Session, user: Any, f: ReportFilter, zone: Any) -> tuple[CountTable, CountTable]:
+def stage_flows(session: Session, user: Principal, f: ReportFilter, zone: Any) -> tuple[CountTable, CountTable]:
     """Entries into and exits from each stage, by month of the period (a case's opening enters its first stage)."""
     stmt = _cases(user, f, StageTransition.from_stage, StageTransition.to_stage, StageTransition.occurred_at).join(
         StageTransition, StageTransition.case_id == Case.id).where(
@@ -68,7 +69,7 @@ def stage_flows(session: Session, user: Any, f: ReportFilter, zone: Any) -> tupl
             table("salidas_etapa", "Casos que salieron de cada etapa, por mes", exits, open_stages))
 
 
-def time_in_stage(session: Session, user: Any, f: ReportFilter) -> DurationTable:
+def time_in_stage(session: Session, user: Principal, f: ReportFilter) -> DurationTable:
     """Days spent in each stage by the stays that ended in the period (median and 90th percentile)."""
     following = func.lead(StageTransition.occurred_at, type_=StageTransition.occurred_at.type).over(
         partition_by=StageTransition.case_id, order_by=(StageTransition.occurred_at, StageTransition.id))
@@ -97,7 +98,7 @@ def _days_between(start: datetime, end: datetime) -> float:
     return round((end - start).total_seconds() / SECONDS_PER_DAY, 1)
 
 
-def recognition(session: Session, user: Any, f: ReportFilter) -> CountTable:
+def recognition(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     """Recognition decisions and appeal decisions made in the period, by outcome."""
     def decided(model: Any) -> dict[RecognitionDecision, int]:
         stmt = (_cases(user, f, model.decision, func.count()).join(model, model.case_id == Case.id)
@@ -111,7 +112,7 @@ def recognition(session: Session, user: Any, f: ReportFilter) -> CountTable:
                       ["Valoración", "Recurso de revisión"], rows)
 
 
-def appeals_and_pending(session: Session, user: Any, f: ReportFilter) -> CountTable:
+def appeals_and_pending(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     """Appeals filed in the period; intakes and appeals awaiting a decision at the end of the period."""
     end = f.end_moment()
     filed = session.scalar(_cases(user, f, func.count()).join(Appeal, Appeal.case_id == Case.id).where(
@@ -128,7 +129,7 @@ def appeals_and_pending(session: Session, user: Any, f: ReportFilter) -> CountTa
                       overlapping=True)
 
 
-def closures(session: Session, user: Any, f: ReportFilter) -> CountTable:
+def closures(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     """Cases closed in the period by reason; "solución duradera alcanzada" first and apart from the rest."""
     stmt = (_cases(user, f, Case.closure_reason, func.count())
             .where(Case.closed_on >= f.start, Case.closed_on < f.end_exclusive, Case.closure_reason.is_not(None))
@@ -142,7 +143,7 @@ def closures(session: Session, user: Any, f: ReportFilter) -> CountTable:
                            "desplazamiento (IRIS); los demás motivos se muestran aparte.")
 
 
-def open_at_end(session: Session, user: Any, f: ReportFilter) -> CountTable:
+def open_at_end(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     """Cases opened in the period, and cases open at its end (opened before, not yet closed then)."""
     opened = session.scalar(_cases(user, f, func.count()).where(
         Case.opened_on >= f.start, Case.opened_on < f.end_exclusive)) or 0
@@ -153,7 +154,10 @@ def open_at_end(session: Session, user: Any, f: ReportFilter) -> CountTable:
     return CountTable("casos", "Casos abiertos", "Indicador", ["Casos"], rows, overlapping=True)
 
 
-def build(session: Session, user: Any, f: ReportFilter, zone: Any) -> tuple[list[CountTable], list[DurationTable]]:
+Tables = tuple[list[CountTable], list[DurationTable]]
+
+
+def build(session: Session, user: Principal, f: ReportFilter, zone: Any) -> Tables:
     entries, exits = stage_flows(session, user, f, zone)
     counts = [open_at_end(session, user, f), entries, exits, recognition(session, user, f),
               appeals_and_pending(session, user, f), closures(session, user, f)]

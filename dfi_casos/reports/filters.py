@@ -15,6 +15,7 @@ from dfi_casos.catalogs.enums import EventType, choices
 from dfi_casos.catalogs.geography import STATES, MunicipalityCatalog, state_by_code
 from dfi_casos.formutil import select_choices
 from dfi_casos.reports.tables import month_starts, months_back
+from dfi_casos.security.access import Principal
 
 #: Months an indicator page shows when no period is chosen, the current one included.
 DEFAULT_MONTHS = 12
@@ -79,7 +80,7 @@ def default_filter(today: date, state_code: str | None = None) -> ReportFilter:
     return ReportFilter(start=first, end=_last_day(today.replace(day=1)), state_code=state_code)
 
 
-def state_choices(user: Any) -> list[tuple[str, str]]:
+def state_choices(user: Principal) -> list[tuple[str, str]]:
     """The states a user's reports may cover: all for national scope, else their own."""
     return [(s.inegi_code, s.name) for s in STATES if user.is_national or s.inegi_code in user.states]
 
@@ -106,7 +107,7 @@ class ReportFilterForm(FlaskForm):
             raise ValidationError(f"Elija un periodo de a lo más {MAX_MONTHS} meses.")
 
 
-def build_form(args: Any, user: Any, catalog: MunicipalityCatalog) -> ReportFilterForm:
+def build_form(args: Any, user: Principal, catalog: MunicipalityCatalog) -> ReportFilterForm:
     """The filter form over the request's query string, with choices limited to the user's territory."""
     form = ReportFilterForm(formdata=args)
     states = state_choices(user)
@@ -116,7 +117,7 @@ def build_form(args: Any, user: Any, catalog: MunicipalityCatalog) -> ReportFilt
     return form
 
 
-def filter_from(form: ReportFilterForm, user: Any, today: date) -> ReportFilter | None:
+def filter_from(form: ReportFilterForm, user: Principal, today: date) -> ReportFilter | None:
     """The filter the form asks for, or None when it is invalid (its fields then carry the Spanish errors)."""
     if not form.validate():
         return None

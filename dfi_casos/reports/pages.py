@@ -16,6 +16,7 @@ from dfi_casos.reports import assistance, caseload, cases, charts, persons
 from dfi_casos.reports.export import ExportTable, published_durations, published_sums, published_table
 from dfi_casos.reports.filters import ReportFilter
 from dfi_casos.reports.tables import CountTable
+from dfi_casos.security.access import Principal
 
 #: Narrower drawings than the dashboard's: legible when a phone shrinks them to 390 px.
 CHART_WIDTH = 480
@@ -66,7 +67,7 @@ def unhcr_groups() -> list[list[int]]:
     return [[order.index(p) for p in parts] for _, _, parts in UNHCR_BANDS] + [[len(order) - 1]]
 
 
-def persons_page(session: Session, user: Any, f: ReportFilter, catalog: MunicipalityCatalog,
+def persons_page(session: Session, user: Principal, f: ReportFilter, catalog: MunicipalityCatalog,
                  threshold: int) -> ReportPage:
     data = persons.build(session, user, f, catalog)
     sections = []
@@ -79,21 +80,21 @@ def persons_page(session: Session, user: Any, f: ReportFilter, catalog: Municipa
     return ReportPage("personas", "Personas y hogares registrados", sections)
 
 
-def cases_page(session: Session, user: Any, f: ReportFilter, threshold: int, zone: ZoneInfo) -> ReportPage:
+def cases_page(session: Session, user: Principal, f: ReportFilter, threshold: int, zone: ZoneInfo) -> ReportPage:
     counts, durations = cases.build(session, user, f, zone)
     sections = [_section(t, threshold, chart=t.name not in ("casos", "valoracion_pendientes")) for t in counts]
     sections += [Section(published_durations(t, threshold)) for t in durations]
     return ReportPage("casos", "Casos: etapas, valoración y cierres", sections)
 
 
-def assistance_page(session: Session, user: Any, f: ReportFilter, threshold: int, today: date) -> ReportPage:
+def assistance_page(session: Session, user: Principal, f: ReportFilter, threshold: int, today: date) -> ReportPage:
     counts, durations = assistance.build(session, user, f, today)
     sections = [_section(t, threshold) for t in counts]
     sections += [Section(published_durations(t, threshold)) for t in durations]
     return ReportPage("servicios", "Servicios y canalizaciones", sections)
 
 
-def caseload_page(session: Session, user: Any, f: ReportFilter, today: date) -> ReportPage:
+def caseload_page(session: Session, user: Principal, f: ReportFilter, today: date) -> ReportPage:
     load = caseload.build(session, user, f, today)
     rows = [[c.name, str(c.open_cases), str(c.idle_cases)] for c in load.caseworkers]
     workers = ExportTable("carga_capturistas", "Casos abiertos por persona responsable", [

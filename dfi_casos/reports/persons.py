@@ -26,7 +26,8 @@ from dfi_casos.catalogs.geography import STATES, MunicipalityCatalog
 from dfi_casos.registry.models import DisplacementEvent, EventCause, Household, HouseholdMembership, Person
 from dfi_casos.reports.filters import ReportFilter
 from dfi_casos.reports.tables import CountRow, CountTable
-from dfi_casos.security.access import territory_clause
+from dfi_casos.scope import territory_clause
+from dfi_casos.security.access import Principal
 
 NEW, CUMULATIVE = "Nuevas en el periodo", "Acumuladas al cierre del periodo"
 COLUMNS = [NEW, CUMULATIVE]
@@ -38,7 +39,7 @@ Membership = aliased(HouseholdMembership)
 Event = aliased(DisplacementEvent)
 
 
-def _persons(user: Any, f: ReportFilter, *columns: Any) -> Select[Any]:
+def _persons(user: Principal, f: ReportFilter, *columns: Any) -> Select[Any]:
     """SELECT `columns` over the persons of the user's territory registered before the period's end,
     joined to their current household and its event, with the filter applied."""
     stmt = (select(*columns).select_from(Person)
@@ -83,7 +84,7 @@ class PersonCube:
         return self.margin().get((), [0, 0])
 
 
-def person_cube(session: Session, user: Any, f: ReportFilter) -> PersonCube:
+def person_cube(session: Session, user: Principal, f: ReportFilter) -> PersonCube:
     speaks = func.coalesce(func.json_array_length(Person.indigenous_languages), 0) > 0
     columns = (_is_new(Person.created_at, f), Person.registered_sex, Person.age_group, Person.indigenous,
                speaks.label("speaks"), Person.afro_mexican, Event.event_type, Event.origin_state_code)
@@ -167,7 +168,7 @@ def origin_state_table(cube: PersonCube) -> CountTable:
 
 # --- tables with queries of their own -------------------------------------------------------------------
 
-def disability_table(session: Session, user: Any, f: ReportFilter) -> CountTable:
+def disability_table(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     """Persons with "mucha dificultad" or "no puede hacerlo" in each Washington Group domain, and in any."""
     flags = {d: Person.disability[d.value].as_string().in_(DISABLED_LEVELS) for d in DisabilityDomain}
     flags_any = or_(false(), *flags.values())
@@ -183,7 +184,7 @@ def disability_table(session: Session, user: Any, f: ReportFilter) -> CountTable
                       note="Con «mucha dificultad» o «no puede hacerlo»; una persona puede contar en varios dominios.")
 
 
-def cause_table(session: Session, user: Any, f: ReportFilter) -> CountTable:
+def cause_table(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     """Persons by the causes of their event: an event may have several causes."""
     is_new = _is_new(Person.created_at, f)
     stmt = (_persons(user, f, is_new, EventCause.cause, func.count())
@@ -199,7 +200,7 @@ def cause_table(session: Session, user: Any, f: ReportFilter) -> CountTable:
                       note="Un evento puede tener varias causas: una persona puede contar en más de una fila.")
 
 
-def origin_municipality_table(session: Session, user: Any, f: ReportFilter, state_code: str,
+def origin_municipality_table(session: Session, user: Principal, f: ReportFilter, state_code: str,
                               catalog: MunicipalityCatalog) -> CountTable:
     """Persons displaced from each municipality of `state_code` (every municipality listed, zeros included,
     so that a listed "<5" cannot be read as "at least one")."""
@@ -222,7 +223,7 @@ def origin_municipality_table(session: Session, user: Any, f: ReportFilter, stat
     return CountTable("municipio_origen", "Personas por municipio de origen", "Municipio de origen", COLUMNS, rows)
 
 
-def households(session: Session, user: Any, f: ReportFilter) -> CountTable:
+def households(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     """Households registered (new, cumulative) by the type of their event."""
     is_new = _is_new(Household.created_at, f)
     stmt = (select(is_new, Event.event_type, func.count()).select_from(Household)
@@ -257,7 +258,7 @@ class PersonIndicators:
         return next(t for t in [*self.tables, *self.unhcr] if t.name == name)
 
 
-def build(session: Session, user: Any, f: ReportFilter, catalog: MunicipalityCatalog) -> PersonIndicators:
+def build(session: Session, user: Principal, f: ReportFilter, catalog: MunicipalityCatalog) -> PersonIndicators:
     """Every persons-and-households table for the filter, in the user's territory."""
     cube = person_cube(session, user, f)
     household_table = households(session, user, f)

@@ -64,9 +64,9 @@ def indicator_page(key: str) -> Any:
     f = filter_from(form, current_user, local_today())
     page = build_page(key, f) if f is not None else None
     if page is not None and f is not None:
-        audit.record(db.session, action=audit.Action.VIEW, actor=current_user, object_type=f"report_{key}",
-                     details={"tables": [t.name for t in page.tables], "filters": f.describe()},
-                     state_code=single_state(current_user, f))
+        # Counts only, no record: the entry names the tables shown.
+        audit.record_view(db.session, current_user, f"report_{key}", None, fields=[t.name for t in page.tables],
+                          state_code=single_state(current_user, f))
     query = {k: v for k, v in request.args.items() if v}
     return render_template("reports/page.html", key=key, page=page, form=form, filters=f, query=query,
                            pages=PAGES, can_export=key in EXPORTABLE and has_permission(
@@ -83,10 +83,9 @@ def export_page(key: str, fmt: str) -> Any:
         return render_template("reports/page.html", key=key, page=None, form=form, filters=None, query={},
                                pages=PAGES, can_export=False, legend=""), 400
     page = build_page(key, f)
-    audit.record(db.session, action=audit.Action.EXPORT, actor=current_user, object_type=f"report_{key}",
-                 details={"tables": [t.name for t in page.tables], "format": fmt, "threshold": threshold(),
-                          "filters": f.describe()},
-                 state_code=single_state(current_user, f))
+    audit.record_export(db.session, current_user, f"report_{key}", count=len(page.tables), file_format=fmt,
+                        state_code=single_state(current_user, f), tables=[t.name for t in page.tables],
+                        threshold=threshold(), filters=f.describe())
     return attachment(EXPORT_FORMATS[fmt][0](page.tables), EXPORT_FORMATS[fmt][1],
                       f"reporte-{key}-{f.start.isoformat()[:7]}-{f.end.isoformat()[:7]}.{fmt}")
 

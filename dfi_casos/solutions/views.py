@@ -14,10 +14,10 @@ from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error
 from dfi_casos.labels import household_name, place
 from dfi_casos.registry.models import Household
-from dfi_casos.security import audit
 from dfi_casos.reports import charts, export
 from dfi_casos.reports import solutions as dashboard
 from dfi_casos.reports.tables import CountTable
+from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, has_permission, require_permission
 from dfi_casos.solutions import services
 from dfi_casos.solutions.forms import AssessmentForm, SignForm

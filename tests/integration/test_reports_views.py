@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 
 import pytest
 from sqlalchemy import func, select

@@ -7,8 +7,8 @@ import io
 from openpyxl import load_workbook
 
 from dfi_casos.reports.charts import Series, bar_chart
-from dfi_casos.reports.tables import CountRow, CountTable, months_back
 from dfi_casos.reports.export import ExportTable, published_table, to_csv, to_xlsx
+from dfi_casos.reports.tables import CountRow, CountTable, months_back
 
 TABLE = ExportTable("por_etapa", "Hogares por etapa", ["Etapa", "Hogares"],
                     [["Asistencia", "12"], ["Atención", "<5"], ["Total", "15"]], "nota")
