@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session
 from dfi_casos.catalogs.ages import UNHCR_BANDS
 from dfi_casos.catalogs.enums import AgeGroup
 from dfi_casos.catalogs.geography import MunicipalityCatalog
-from dfi_casos.reports import assistance, caseload, cases, charts, persons
+from dfi_casos.reports import assistance, caseload, cases, charts, maps, persons
 from dfi_casos.reports.export import ExportTable, published_durations, published_sums, published_table
 from dfi_casos.reports.filters import ReportFilter
 from dfi_casos.reports.tables import CountTable
 from dfi_casos.security.access import Principal
 
 #: Narrower drawings than the dashboard's: legible when a phone shrinks them to 390 px.
-CHART_WIDTH = 480
-CHART_LABEL_WIDTH = 170
+CHART_WIDTH = 340
+CHART_LABEL_WIDTH = 120
 
 
 @dataclass(frozen=True)
@@ -106,3 +106,30 @@ def caseload_page(session: Session, user: Principal, f: ReportFilter, today: dat
     chart = chart_for(workers) if rows else None
     return ReportPage("carga", "Carga de trabajo", [Section(workers, chart), Section(queues)],
                       {"open": load.open_cases, "idle": load.idle_cases})
+
+
+#: The map's measures: persons by the state that registered them, or by the state they fled.
+MAP_MEASURES = {"registro": "Personas registradas, por entidad de atención",
+                "origen": "Personas desplazadas desde cada entidad (entidad de origen)"}
+
+
+def map_page(session: Session, user: Any, f: ReportFilter, threshold: int, measure: str,
+             cumulative: bool = True) -> ReportPage:
+    """The choropleth and its table: both read the same published (suppressed) column."""
+    if measure == "origen":
+        table = persons.origin_state_table(persons.person_cube(session, user, f))
+    else:
+        table = persons.attention_state_table(session, user, f)
+    published = published_table(table, threshold)
+    column = 2 if cumulative else 1
+    visible = {row.key for row in table.rows}
+    values: dict[str, int | str] = {}
+    for row, shown in zip(table.rows, published.rows, strict=False):
+        if row.key in visible and len(row.key) == 2 and row.key.isdigit():
+            text = shown[column]
+            values[row.key] = int(text) if text.isdigit() else text
+    title = f"{MAP_MEASURES[measure]} ({table.columns[column - 1].lower()})"
+    drawing = maps.state_map(f"mapa-{measure}", title, values)
+    return ReportPage("mapa", "Mapa", [Section(published)],
+                      {"map": drawing, "legend": maps.legend(values), "title": title, "measure": measure,
+                       "attribution": maps.ATTRIBUTION})

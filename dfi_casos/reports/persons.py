@@ -274,3 +274,18 @@ def build(session: Session, user: Principal, f: ReportFilter, catalog: Municipal
                         note="Suma de los grupos de la tabla anterior; publicada a partir de sus celdas ya suprimidas.")
              for t in (new_by_age, all_by_age)]
     return PersonIndicators(tables, unhcr)
+
+
+def attention_state_table(session: Session, user: Principal, f: ReportFilter) -> CountTable:
+    """Persons by state of attention (where they are registered): the map's other measure."""
+    is_new = _is_new(Person.created_at, f)
+    found: dict[str, list[int]] = {}
+    for new, state, n in session.execute(_persons(user, f, is_new, Person.state_code, func.count())
+                                         .group_by(is_new, Person.state_code)):
+        pair = found.setdefault(state, [0, 0])
+        pair[1] += n
+        if new:
+            pair[0] += n
+    rows = [CountRow(s.inegi_code, s.name, found.get(s.inegi_code, [0, 0])) for s in STATES
+            if user.is_national or s.inegi_code in user.states]
+    return CountTable("entidad_registro", "Personas por entidad de registro (atención)", "Entidad", COLUMNS, rows)

@@ -20,9 +20,9 @@ bp = Blueprint("reports", __name__, url_prefix="/reportes")
 
 EXPORT_FORMATS = {"csv": (export.to_csv, export.CSV_MEDIA_TYPE), "xlsx": (export.to_xlsx, export.XLSX_MEDIA_TYPE)}
 #: Pages whose tables may be exported (caseload is about staff and stays on screen).
-EXPORTABLE = ("personas", "casos", "servicios")
-PAGES = {"personas": "Personas y hogares", "casos": "Casos", "servicios": "Servicios y canalizaciones",
-         "carga": "Carga de trabajo"}
+EXPORTABLE = ("personas", "mapa", "casos", "servicios")
+PAGES = {"personas": "Personas y hogares", "mapa": "Mapa", "casos": "Casos",
+         "servicios": "Servicios y canalizaciones", "carga": "Carga de trabajo"}
 
 
 def threshold() -> int:
@@ -44,6 +44,10 @@ def build_page(key: str, f: ReportFilter) -> pages.ReportPage:
     session, today = db.session, local_today()
     if key == "personas":
         return pages.persons_page(session, current_user, f, registry_services.municipalities(), threshold())
+    if key == "mapa":
+        measure = request.args.get("medida", "registro")
+        return pages.map_page(session, current_user, f, threshold(), measure if measure in pages.MAP_MEASURES
+                              else "registro")
     if key == "casos":
         return pages.cases_page(session, current_user, f, threshold(), zone())
     if key == "servicios":
@@ -57,7 +61,7 @@ def index() -> Any:
     return render_template("reports/index.html", pages=PAGES)
 
 
-@bp.route("/<any(personas, casos, servicios, carga):key>")
+@bp.route("/<any(personas, mapa, casos, servicios, carga):key>")
 @require_permission(Permission.VIEW_DASHBOARD)
 def indicator_page(key: str) -> Any:
     form = build_form(request.args, current_user, registry_services.municipalities())
@@ -69,12 +73,13 @@ def indicator_page(key: str) -> Any:
                           state_code=single_state(current_user, f))
     query = {k: v for k, v in request.args.items() if v}
     return render_template("reports/page.html", key=key, page=page, form=form, filters=f, query=query,
+                           measures=pages.MAP_MEASURES,
                            pages=PAGES, can_export=key in EXPORTABLE and has_permission(
                                current_user, Permission.EXPORT_STATISTICS),
                            legend=export.legend(threshold())), 200 if page is not None else 400
 
 
-@bp.route("/<any(personas, casos, servicios):key>.<any(csv, xlsx):fmt>")
+@bp.route("/<any(personas, mapa, casos, servicios):key>.<any(csv, xlsx):fmt>")
 @require_permission(Permission.EXPORT_STATISTICS)
 def export_page(key: str, fmt: str) -> Any:
     form = build_form(request.args, current_user, registry_services.municipalities())
