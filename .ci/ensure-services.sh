@@ -41,3 +41,12 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "Instalando Chromium de Debian para las pruebas de navegador..."; apt_install chromium
 fi
+
+# Reports: WeasyPrint lays out the monthly report (PDF) with pango and needs fonts.
+missing=()
+for lib in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+  dpkg -s "$lib" >/dev/null 2>&1 || missing+=("$lib")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Instalando ${missing[*]}..."; apt_install "${missing[@]}"
+fi

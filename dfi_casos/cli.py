@@ -14,6 +14,7 @@ from dfi_casos.backup_cli import backup_command, backup_key_command, restore_com
 from dfi_casos.demo import DemoRefused, seed_demo
 from dfi_casos.extensions import db
 from dfi_casos.imports.cli import imports_cli, jobs_cli
+from dfi_casos.reports.cli import report_cli
 from dfi_casos.security.access import ROLE_LABELS, Role, format_matrix
 from dfi_casos.security.audit_cli import audit_cli
 from dfi_casos.security.keys_cli import keys_cli
@@ -41,6 +42,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_key_command)
     app.cli.add_command(imports_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(report_cli)
 
 
 @click.group("db", help="Migraciones del esquema (Alembic).")

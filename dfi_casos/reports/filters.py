@@ -135,3 +135,9 @@ def filter_from(form: ReportFilterForm, user: Principal, today: date) -> ReportF
     return ReportFilter(start=start.replace(day=1), end=end, state_code=state,
                         municipality_code=form.municipio.data or None, event_type=event_type,
                         idle_days=form.dias.data or 30)
+
+
+def month_of(form: ReportFilterForm, today: date) -> date:
+    """The month the monthly report covers: the form's "Hasta" (or "Desde"), else the previous month."""
+    chosen = form.hasta.data or form.desde.data
+    return chosen.replace(day=1) if chosen else months_back(today.replace(day=1), 1)

@@ -11,8 +11,8 @@ from flask_login import current_user
 from dfi_casos.database import local_today
 from dfi_casos.extensions import db
 from dfi_casos.registry import services as registry_services
-from dfi_casos.reports import export, pages
-from dfi_casos.reports.filters import ReportFilter, build_form, filter_from
+from dfi_casos.reports import export, monthly, pages
+from dfi_casos.reports.filters import ReportFilter, build_form, filter_from, month_of
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, has_permission, require_permission
 
@@ -102,3 +102,32 @@ def attachment(body: bytes, media_type: str, filename: str) -> Response:
 
 def export_url(key: str, fmt: str, query: dict[str, str]) -> str:
     return url_for("reports.export_page", key=key, fmt=fmt, **query)
+
+
+# --- the monthly report --------------------------------------------------------------------------------
+
+@bp.route("/informe-mensual")
+@require_permission(Permission.EXPORT_STATISTICS)
+def monthly_form() -> Any:
+    form = build_form(request.args, current_user, registry_services.municipalities())
+    return render_template("reports/monthly.html", form=form, pages=PAGES)
+
+
+@bp.route("/informe-mensual.<any(pdf, xlsx):fmt>")
+@require_permission(Permission.EXPORT_STATISTICS)
+def monthly_report(fmt: str) -> Any:
+    form = build_form(request.args, current_user, registry_services.municipalities())
+    f = filter_from(form, current_user, local_today())
+    if f is None:
+        return render_template("reports/monthly.html", form=form, pages=PAGES), 400
+    month = month_of(form, local_today())
+    report = monthly.build(db.session, current_user, month, f.state_code, registry_services.municipalities(),
+                           threshold(), zone(), local_today())
+    if fmt == "pdf":
+        body = monthly.to_pdf(db.session, current_user, report, threshold(), local_today().isoformat())
+        media_type = "application/pdf"
+    else:
+        body = monthly.to_xlsx(db.session, current_user, report, threshold())
+        media_type = export.XLSX_MEDIA_TYPE
+    where = f.state_code or "nacional"
+    return attachment(body, media_type, f"informe-mensual-{where}-{month.isoformat()[:7]}.{fmt}")
