@@ -79,7 +79,7 @@ def _distance(p: tuple[float, float], a: tuple[float, float], b: tuple[float, fl
 
 
 def area(points: list[tuple[float, float]]) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True))) / 2
 
 
 def to_path(all_rings: list[list[tuple[float, float]]]) -> str:
