@@ -1,7 +1,7 @@
 """person.age_group: the age band at registration, backfilled once by decrypting existing dates of birth
 
 Revision ID: 0070_person_age_group
-Revises: 0006_list_indexes
+Revises: 0030_imports
 Create Date: 2026-11-27 22:30:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from dfi_casos.reports.backfill import backfill_age_groups
 
 revision = '0070_person_age_group'
-down_revision = '0006_list_indexes'
+down_revision = '0030_imports'
 branch_labels = None
 depends_on = None
 
