@@ -26,6 +26,9 @@ OBJECT_LABELS: dict[str, str] = {
     "consent": "Consentimiento", "institution": "Institución", "user": "Cuenta",
     "durable_solution_assessment": "Evaluación de soluciones duraderas",
     "solutions_dashboard": "Tablero de soluciones duraderas", "audit_event": "Bitácora",
+    "report_personas": "Reporte de personas y hogares", "report_mapa": "Mapa", "report_casos": "Reporte de casos",
+    "report_servicios": "Reporte de servicios y canalizaciones", "report_carga": "Carga de trabajo",
+    "monthly_report": "Informe mensual",
     "clave": "Clave de cifrado", "endpoint": "Página",
 }
 

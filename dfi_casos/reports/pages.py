@@ -18,10 +18,6 @@ from dfi_casos.reports.filters import ReportFilter
 from dfi_casos.reports.tables import CountTable
 from dfi_casos.security.access import Principal
 
-#: Narrower drawings than the dashboard's: legible when a phone shrinks them to 390 px.
-CHART_WIDTH = 340
-CHART_LABEL_WIDTH = 120
-
 
 @dataclass(frozen=True)
 class Section:
@@ -52,8 +48,7 @@ def chart_for(table: ExportTable, columns: list[int] | None = None, skip_total: 
     wanted = [j for j in wanted if table.columns[j] != "Total"]
     series = [charts.Series(table.columns[j], [int(r[j]) if r[j].isdigit() else r[j] for r in rows])
               for j in wanted]
-    return charts.bar_chart(f"grafica-{table.name}", table.title, [r[0] for r in rows], series,
-                            width=CHART_WIDTH, label_width=CHART_LABEL_WIDTH, axis_label="Número")
+    return charts.bar_chart(f"grafica-{table.name}", table.title, [r[0] for r in rows], series)
 
 
 def _section(table: CountTable, threshold: int, chart: bool = True) -> Section:

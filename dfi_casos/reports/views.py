@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 
 from dfi_casos.database import local_today
@@ -61,8 +61,6 @@ def index() -> Any:
     return render_template("reports/index.html", pages=PAGES)
 
 
-@bp.route("/<any(personas, mapa, casos, servicios, carga):key>")
-@require_permission(Permission.VIEW_DASHBOARD)
 def indicator_page(key: str) -> Any:
     form = build_form(request.args, current_user, registry_services.municipalities())
     f = filter_from(form, current_user, local_today())
@@ -79,8 +77,6 @@ def indicator_page(key: str) -> Any:
                            legend=export.legend(threshold())), 200 if page is not None else 400
 
 
-@bp.route("/<any(personas, mapa, casos, servicios):key>.<any(csv, xlsx):fmt>")
-@require_permission(Permission.EXPORT_STATISTICS)
 def export_page(key: str, fmt: str) -> Any:
     form = build_form(request.args, current_user, registry_services.municipalities())
     f = filter_from(form, current_user, local_today())
@@ -95,13 +91,35 @@ def export_page(key: str, fmt: str) -> Any:
                       f"reporte-{key}-{f.start.isoformat()[:7]}-{f.end.isoformat()[:7]}.{fmt}")
 
 
+def _page_view(key: str) -> Any:
+    def view() -> Any:
+        return indicator_page(key)
+
+    view.__name__ = f"page_{key}"  # the endpoint: reports.page_personas, ...
+    return require_permission(Permission.VIEW_DASHBOARD)(view)
+
+
+def _export_view(key: str, fmt: str) -> Any:
+    def view() -> Any:
+        return export_page(key, fmt)
+
+    view.__name__ = f"export_{key}_{fmt}"
+    return require_permission(Permission.EXPORT_STATISTICS)(view)
+
+
+# One rule per page and format, without URL arguments: the route walker reads an argument as a record.
+for _key in PAGES:
+    bp.add_url_rule(f"/{_key}", view_func=_page_view(_key))
+for _key in EXPORTABLE:
+    for _fmt in EXPORT_FORMATS:
+        bp.add_url_rule(f"/{_key}.{_fmt}", view_func=_export_view(_key, _fmt))
+
+
 def attachment(body: bytes, media_type: str, filename: str) -> Response:
     return Response(body, headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                    "Content-Type": media_type})
 
 
-def export_url(key: str, fmt: str, query: dict[str, str]) -> str:
-    return url_for("reports.export_page", key=key, fmt=fmt, **query)
 
 
 # --- the monthly report --------------------------------------------------------------------------------
@@ -113,8 +131,18 @@ def monthly_form() -> Any:
     return render_template("reports/monthly.html", form=form, pages=PAGES)
 
 
-@bp.route("/informe-mensual.<any(pdf, xlsx):fmt>")
+@bp.route("/informe-mensual.pdf")
 @require_permission(Permission.EXPORT_STATISTICS)
+def monthly_pdf() -> Any:
+    return monthly_report("pdf")
+
+
+@bp.route("/informe-mensual.xlsx")
+@require_permission(Permission.EXPORT_STATISTICS)
+def monthly_xlsx() -> Any:
+    return monthly_report("xlsx")
+
+
 def monthly_report(fmt: str) -> Any:
     form = build_form(request.args, current_user, registry_services.municipalities())
     f = filter_from(form, current_user, local_today())

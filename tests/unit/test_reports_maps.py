@@ -33,13 +33,6 @@ def test_legend_names_the_classes_the_suppressed_shade_and_the_outside():
     assert labels[0] == "1–10" and labels[-2].startswith("<5") and labels[-1] == "Fuera de su territorio"
 
 
-def test_chart_legend_wraps_instead_of_running_off_a_narrow_drawing():
-    names = ["Hombre", "Mujer", "X (no binario)", "Se desconoce"]
-    svg = str(bar_chart("c", "t", ["a"], [Series(n, [1]) for n in names], width=340, label_width=120))
-    xs = [int(x) for x in re.findall(r'<rect x="(\d+)" y="\d+" width="12"', svg)]
-    assert max(xs) + 24 <= 340 and len(set(re.findall(r'<rect x="\d+" y="(\d+)" width="12"', svg))) > 1
-
-
 def test_suppressed_values_draw_no_bar_but_their_mark():
     svg = str(bar_chart("c", "t", ["a", "b"], [Series("n", [10, "<5"])]))
     assert '>&lt;5</text>' in svg and 'width="0"' in svg
