@@ -250,9 +250,9 @@ class ArcoRight(LabeledEnum):
 class AgeGroup(LabeledEnum):
     """Age bands of the published tables (DOMAIN.md "Statistics"); a person with no date has none (NULL)."""
 
-    AGE_0_4 = "0-4", "0 a 4 años"
-    AGE_5_11 = "5-11", "5 a 11 años"
-    AGE_12_17 = "12-17", "12 a 17 años"
-    AGE_18_29 = "18-29", "18 a 29 años"
-    AGE_30_59 = "30-59", "30 a 59 años"
-    AGE_60_PLUS = "60+", "60 años o más"
+    AGE_0_4 = "0-4", "De 0 a 4 años"
+    AGE_5_11 = "5-11", "De 5 a 11 años"
+    AGE_12_17 = "12-17", "De 12 a 17 años"
+    AGE_18_29 = "18-29", "De 18 a 29 años"
+    AGE_30_59 = "30-59", "De 30 a 59 años"
+    AGE_60_PLUS = "60+", "De 60 años o más"
