@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import case, func, null, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from dfi_casos.auth import sessions
 from dfi_casos.auth.models import Role, User
@@ -20,6 +21,9 @@ GENERIC_LOGIN_ERROR = (
     "Usuario o contraseña incorrectos, o la cuenta está bloqueada temporalmente. "
     "Verifique sus datos o intente más tarde."
 )
+
+
+ACCOUNT_CONFLICT = "Otra persona modificó esta cuenta mientras usted la editaba. Revise los datos actuales."
 
 
 class LoginFailed(Exception):
@@ -203,7 +207,7 @@ def create_user(session: Session, config: Any, actor: User | None, data: Account
 def update_user(session: Session, config: Any, actor: User, user: User, data: AccountData, version: int) -> User:
     """Apply an administrator's edit; refuses a stale form (optimistic lock)."""
     if user.version != version:
-        raise EditConflict("Otra persona modificó esta cuenta mientras usted la editaba. Revise los datos actuales.")
+        raise EditConflict(ACCOUNT_CONFLICT)
     _validate_account(session, config, data, user)
     before = {"role": user.role, "national": user.is_national, "states": user.states, "active": user.active,
               "full_name": user.full_name, "email": user.email, "username": user.username}
@@ -222,7 +226,13 @@ def update_user(session: Session, config: Any, actor: User, user: User, data: Ac
         changed.append("password")
     if {"role", "national", "states", "active", "password"} & set(changed):
         user.session_version += 1  # a changed role or territory takes effect now, not at next login
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:
+        # Another administrator saved between our read and our write: nothing of this edit lands,
+        # and the session must be usable again to show the form with the message.
+        session.rollback()
+        raise EditConflict(ACCOUNT_CONFLICT) from None
     action = "permission_change" if {"role", "national", "states"} & set(changed) else "user_update"
     audit.record(session, action=action, actor=actor, object_type="user", object_id=user.id,
                  details={"changed": changed, "role": user.role.value, "states": user.states,

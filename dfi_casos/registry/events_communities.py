@@ -90,10 +90,13 @@ def update_event(session: Session, actor: Principal, event: DisplacementEvent, d
     require(actor, Permission.EDIT_RECORDS)
     check_version(session, "event", event, expected_version, EVENT_LABELS)
     _check_event(actor, data)
-    changed = apply_changes(event, _event_values(data))
-    if sorted(event.causes) != sorted(data.causes):
-        event.causes = data.causes
-        changed.append("causes")
+    # No autoflush while reading the links: the one flush of this edit is save_edit's, where a
+    # concurrent save becomes an EditConflict instead of an error.
+    with session.no_autoflush:
+        changed = apply_changes(event, _event_values(data))
+        if sorted(event.causes) != sorted(data.causes):
+            event.causes = data.causes
+            changed.append("causes")
     if "causes" in changed and len(changed) == 1:
         # only the child table changed: bump the version explicitly so the lock sees the edit
         flag_modified(event, "state_code")
@@ -164,13 +167,14 @@ def update_community(session: Session, actor: Principal, community: Community, d
     values = {name: getattr(data, name) for name in COMMUNITY_FIELDS}
     values["notes"] = (data.notes or "").strip() or None
     values["name"] = data.name.strip()
-    changed = apply_changes(community, values)
-    events = _community_events(session, actor, data.event_ids)
-    if {e.id for e in events} != {e.id for e in community.events}:
-        community.events = events
-        changed.append("events")
-        if len(changed) == 1:
-            flag_modified(community, "name")  # a link change is still a new version
+    with session.no_autoflush:  # one flush, in save_edit (see update_event)
+        changed = apply_changes(community, values)
+        events = _community_events(session, actor, data.event_ids)
+        if {e.id for e in events} != {e.id for e in community.events}:
+            community.events = events
+            changed.append("events")
+            if len(changed) == 1:
+                flag_modified(community, "name")  # a link change is still a new version
     return save_edit(session, actor, "community", community, changed, COMMUNITY_LABELS)
 
 

@@ -158,8 +158,9 @@ def update_household(session: Session, actor: Principal, household: Household, d
         "notes": (data.notes or "").strip() or None,
     })
     if "state_code" in changed:
-        for membership in household.current_memberships:
-            membership.person.state_code = data.state_code
+        with session.no_autoflush:  # one flush, in save_edit (see update_event)
+            for membership in household.current_memberships:
+                membership.person.state_code = data.state_code
     return save_edit(session, actor, "household", household, changed, PERSON_FIELD_LABELS)
 
 

@@ -128,12 +128,15 @@ def save_edit(session: Session, actor: Principal, record_type: str, record: Any,
     """
     if not changed:
         return changed
+    since, record_id = record.version, record.id
     try:
         session.flush()
     except StaleDataError:
-        # A concurrent save slipped in between our read and our write. The session is unusable
-        # until the request rolls back, so the message cannot list the changes this time.
-        raise edit_conflict([], labels) from None
+        # A concurrent save slipped in between our read and our write. A failed flush leaves the
+        # session unusable, and the form is shown again: roll this request's work back first
+        # (nothing of it may land anyway), then read what the other save changed.
+        session.rollback()
+        raise edit_conflict(changes_since(session, record_type, record_id, since), labels) from None
     add_history(session, actor, record_type, record, changed)
     audit.record_change(session, actor, Action.UPDATE, record_type, record.id, fields=changed,
                         state_code=record.state_code)
