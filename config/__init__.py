@@ -24,6 +24,12 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "30 per minute"
+    #: Per address and per account (dfi_casos/ratelimits.py): searches, exports/downloads, passwords and codes.
+    SEARCH_RATE_LIMIT = "60 per minute"
+    EXPORT_RATE_LIMIT = "20 per minute"
+    CREDENTIAL_RATE_LIMIT = "10 per minute"
+    #: Roles that must sign in with a second factor (TOTP); the others may turn it on.
+    MFA_REQUIRED_ROLES = ["supervisor", "auditor", "administrator"]
     #: Reverse proxies in front of the app (nginx = 1). Only then X-Forwarded-For/-Proto are believed.
     TRUSTED_PROXIES = 0
     #: Minutes of inactivity after which a session ends.
@@ -100,6 +106,8 @@ class Test(Defaults):
     ARGON2_PARALLELISM = 1
     RATELIMIT_ENABLED = False
     IMPORT_RUN_INLINE = True
+    # Tests of the second factor turn it on for the roles they need; the browser journeys use the default.
+    MFA_REQUIRED_ROLES: list[str] = []
 
 
 class Production(Defaults):

@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     # cycle: each blueprint imports the package (this file) first; see create_app.
     from dfi_casos.admin.views import bp as admin_bp
     from dfi_casos.audit_ui.views import bp as audit_ui_bp
+    from dfi_casos.auth.account_views import bp as account_bp
     from dfi_casos.auth.views import bp as auth_bp
     from dfi_casos.cases.views import bp as cases_bp
     from dfi_casos.imports.views import bp as imports_bp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(cases_bp)

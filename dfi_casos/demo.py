@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dfi_casos.auth import services
+from dfi_casos.auth import mfa, services
 from dfi_casos.cases.demo import seed_cases
 from dfi_casos.registry.demo import seed_registry
 from dfi_casos.security.access import Role
@@ -13,6 +13,9 @@ from dfi_casos.solutions.demo import seed_assessments
 
 #: One password for every demo account; listed in the README and on the demo login page.
 DEMO_PASSWORD = "demostracion-2026"  # noqa: S105 - public by design, refused in production
+#: The TOTP seed of the demo accounts whose role requires a second factor (README, demo login page).
+#: Public like the password: seed-demo never runs under the production configuration.
+DEMO_TOTP_SECRET = "DFICASOSDEMOTOTPDFICASOSDEMOTOTP"  # noqa: S105
 
 GUERRERO, CHIAPAS = "12", "07"
 
@@ -43,10 +46,12 @@ def seed_demo(session: Session, config: Any) -> str:
     for username, full_name, role, states in DEMO_USERS:
         if services.find_user(session, username) is not None:
             continue
-        services.create_user(session, config, None, services.AccountData(
+        user = services.create_user(session, config, None, services.AccountData(
             username=username, full_name=full_name, email=f"{username}@demo.dfi.gob.mx", role=role,
             is_national=states is None, states=states or [], password=DEMO_PASSWORD,
         ))
+        if mfa.required_for(config, user):
+            mfa.enrol_with_secret(session, user, DEMO_TOTP_SECRET)
         created += 1
     session.flush()
     registry = seed_registry(session, config)

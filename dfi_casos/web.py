@@ -20,7 +20,7 @@ from dfi_casos.security.access import ROLE_LABELS
 log = logging.getLogger(__name__)
 
 #: The only endpoints served without a session; everything else requires login.
-PUBLIC_ENDPOINTS = frozenset({"static", "auth.login"})
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.login", "auth.second_factor", "auth.enrol"})
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

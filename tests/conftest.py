@@ -13,10 +13,12 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from dfi_casos import create_app
+from dfi_casos.auth import mfa
 from dfi_casos.database import Base, scratch_postgres_database
 from dfi_casos.extensions import db as _db
 from dfi_casos.models import import_all_models
 from dfi_casos.security.crypto import generate_keyfile
+from dfi_casos.security.mfa import code_at, current_step
 from tests import factories
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -143,6 +145,19 @@ def login_as(client: FlaskClient, db: Session) -> Callable[..., Any]:
             "csrf_token": csrf_token(client), "username": user.username, "password": factories.PASSWORD,
         })
         assert response.status_code == 302, response.get_data(as_text=True)
+        if response.location in ("/login/activar", "/login/codigo"):  # the role requires a second factor
+            response = pass_second_factor(client, db, user, response.location)
         return user
 
     return _login
+
+
+def pass_second_factor(client: FlaskClient, db: Session, user: Any, path: str) -> Any:
+    """Type a fresh TOTP code of `user` at `path` (enrolling first if needed), as their phone would show."""
+    token = csrf_token(client, path)  # on /login/activar this also creates the secret being enrolled
+    found = mfa.credential(db, user)
+    step = max(current_step(), found.last_step + 1)
+    response = client.post(path, data={"csrf_token": token, "code": code_at(found.secret, step)})
+    assert response.status_code in (200, 302), response.get_data(as_text=True)
+    return response
+

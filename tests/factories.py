@@ -5,10 +5,11 @@ import itertools
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dfi_casos.auth import services
-from dfi_casos.auth.models import Role, User
+from dfi_casos.auth import services, sessions
+from dfi_casos.auth.models import Role, User, UserSession
 from dfi_casos.database import local_today
 from dfi_casos.institutions import services as institutions
 from dfi_casos.security import audit
@@ -252,10 +253,13 @@ def foreign_records(session: Session, state: str) -> dict[str, str]:
     # An access to a record of that state, so the audit screens have something to refuse.
     audit.record_view(session, owner, "person", person_id, fields=["names"], state_code=state,
                       folio=f"DFI-{state}-2026-{number:06d}")
+    sessions.start_session(session, owner, user_agent="Firefox en Linux", origin="198.51.100.9")
+    device = session.scalars(select(UserSession).where(UserSession.user_id == owner.id)).one()
     records = {
         "user_id": str(owner.id),
         "object_type": "person",
         "object_id": person_id,
+        "session_id": str(device.id),  # another user's device: never closable by anyone else
     }
     records.update(registry_foreign_records(session, state))
     records.update(case_foreign_records(session, state))

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from dfi_casos import scope
 from dfi_casos.admin.forms import UserForm
-from dfi_casos.auth import services
+from dfi_casos.auth import mfa, services
 from dfi_casos.auth.models import User
 from dfi_casos.catalogs.geography import STATE_CHOICES
 from dfi_casos.errors import DomainError
@@ -119,3 +119,13 @@ def revoke_user_sessions(user_id: int) -> Any:
     flash(_("Se cerraron todas las sesiones de %(username)s.", username=user.username), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
+
+
+@bp.route("/users/<int:user_id>/mfa/reset", methods=["POST"])
+@require_permission(Permission.MANAGE_USERS)
+def reset_user_mfa(user_id: int) -> Any:
+    user = scope.get_account_for(db.session, current_user, user_id)
+    mfa.reset(db.session, current_user, user)
+    flash(_("Se restableció la verificación en dos pasos de %(username)s: la activará de nuevo al iniciar sesión. "
+            "Sus sesiones se cerraron.", username=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -18,3 +18,11 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired("Escriba la contraseña nueva."), Length(max=128)],
         description="Al menos 12 caracteres. Una frase fácil de recordar es una buena opción.",
     )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Código de verificación",
+        validators=[DataRequired("Escriba el código de su aplicación."), Length(max=32)],
+        description="Los 6 dígitos que muestra su aplicación de autenticación, o un código de recuperación.",
+    )

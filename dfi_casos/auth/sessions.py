@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from dfi_casos.auth.models import User, UserSession
 from dfi_casos.database import utcnow
+from dfi_casos.errors import NotVisible
 from dfi_casos.security import audit
 
 #: last_seen_at is written at most this often: one UPDATE per minute of use, not per request.
@@ -80,8 +81,9 @@ def current_session(session: Session, user_id: int, token: str | None, config: A
 
 
 def _end(session: Session, condition: Any, now: datetime | None = None) -> int:
+    # Synchronized: a row already loaded in this session must read as ended too.
     result = session.execute(update(UserSession).where(condition, UserSession.ended_at.is_(None))
-                             .values(ended_at=now or utcnow()).execution_options(synchronize_session=False))
+                             .values(ended_at=now or utcnow()).execution_options(synchronize_session="fetch"))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -108,8 +110,14 @@ def open_sessions(session: Session, user: User, config: Any) -> list[UserSession
 
 
 def revoke_device(session: Session, user: User, session_id: uuid.UUID) -> bool:
-    """End one of the user's own sessions from the devices page; False when it is not theirs or already ended."""
-    ended = _end(session, (UserSession.id == session_id) & (UserSession.user_id == user.id))
+    """End one of the user's own sessions from the devices page; False when it had already ended.
+
+    Another user's session is NotVisible: forbidden and absent look the same.
+    """
+    own = session.scalar(select(UserSession.id).where(UserSession.id == session_id, UserSession.user_id == user.id))
+    if own is None:
+        raise NotVisible("user_session", session_id, "not_own_session")
+    ended = _end(session, UserSession.id == session_id)
     if ended:
         audit.record(session, action=audit.Action.SESSION_REVOKED, actor=user, object_type="user_session",
                      object_id=session_id)

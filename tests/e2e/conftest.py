@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,13 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from config import Defaults
 from dfi_casos import create_app
 from dfi_casos.database import Base
-from dfi_casos.demo import DEMO_PASSWORD, seed_demo
+from dfi_casos.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 from dfi_casos.extensions import db
 from dfi_casos.models import import_all_models
+from dfi_casos.security.mfa import code_at, current_step
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -59,7 +62,10 @@ def live_app(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pyt
     if backend == "postgresql":  # its own schema-less database would clash with the app fixture's tables
         url = _fresh_pg_database(request, url)
     app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"),
-                      "KEYFILE": str(keyfile), "DEMO_MODE": True})
+                      "KEYFILE": str(keyfile), "DEMO_MODE": True,
+                      # As in production: supervisors, auditors and administrators sign in with a second
+                      # factor; the demo enrols them with DEMO_TOTP_SECRET, and `login` types its codes.
+                      "MFA_REQUIRED_ROLES": Defaults.MFA_REQUIRED_ROLES})
     import_all_models()
     with app.app_context():
         Base.metadata.create_all(db.engine)
@@ -102,14 +108,38 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
     return report
 
 
-def login(page: Any, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the login form, as a person would."""
+#: The last TOTP step typed per (server, account): the app accepts each code once.
+_USED_STEPS: dict[tuple[str, str], int] = {}
+
+
+def next_totp_code(base_url: str, username: str, secret: str = DEMO_TOTP_SECRET) -> str:
+    """A code of `secret` the app has not seen yet for this account, as the person's phone would show.
+
+    The app accepts the steps around now; a fourth login of one account within 30 seconds waits.
+    """
+    key = (base_url, username)
+    while True:
+        now = current_step()
+        step = max(now, _USED_STEPS.get(key, -1) + 1)
+        if step <= now + 1:
+            _USED_STEPS[key] = step
+            return code_at(secret, step)
+        time.sleep(1)
+
+
+def login(page: Any, base_url: str, username: str, password: str = DEMO_PASSWORD,
+          totp_secret: str = DEMO_TOTP_SECRET) -> None:
+    """Sign in through the login form, as a person would; types the TOTP code when the app asks for one."""
     page.goto(f"{base_url}/login")
     page.get_by_label("Usuario", exact=True).fill(username)
     page.get_by_label("Contraseña", exact=True).fill(password)
     # Wait for the answer: a `goto` right after the click would cancel the login POST.
     with page.expect_navigation():
         page.get_by_role("button", name="Entrar").click()
+    if page.url.split("?")[0].endswith("/login/codigo"):
+        page.get_by_label("Código de verificación").fill(next_totp_code(base_url, username, totp_secret))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Verificar").click()
 
 
 def logout(page: Any) -> None:
