@@ -11,6 +11,7 @@ from dfi_casos.audit_ui import services
 from dfi_casos.audit_ui.forms import AuditFilterForm
 from dfi_casos.extensions import db
 from dfi_casos.pagination import page_number
+from dfi_casos.ratelimits import export_limits
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, has_permission, require_permission
 from dfi_casos.security.audit import ACTION_LABELS, Action
@@ -109,6 +110,7 @@ def chain() -> Any:
 
 
 @bp.route("/exportar")
+@export_limits
 @require_permission(Permission.EXPORT_AUDIT)
 def export() -> Any:
     form = AuditFilterForm(request.args)

@@ -32,6 +32,7 @@ from dfi_casos.formutil import attach_error, parse_version
 from dfi_casos.institutions import services as institutions
 from dfi_casos.labels import household_name, place
 from dfi_casos.pagination import page_number
+from dfi_casos.ratelimits import search_limits
 from dfi_casos.registry import forms, services
 from dfi_casos.registry.curp import CurpInvalida, curp_mismatches, validate_curp
 from dfi_casos.registry.models import Community, DisplacementEvent, Household, Person
@@ -747,6 +748,7 @@ def communities() -> Any:
 # --- search ----------------------------------------------------------------------------------
 
 @bp.route("/busqueda", methods=["GET", "POST"])
+@search_limits
 @require_permission(P.VIEW_CASES)
 def search() -> Any:
     form = forms.SearchForm()

@@ -13,6 +13,7 @@ from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error
 from dfi_casos.labels import household_name, place
+from dfi_casos.ratelimits import export_limits
 from dfi_casos.registry.models import Household
 from dfi_casos.reports import charts, export
 from dfi_casos.reports import solutions as dashboard
@@ -177,12 +178,14 @@ def dashboard_page() -> Any:
 
 
 @bp.route("/exportar.csv")
+@export_limits
 @require_permission(Permission.EXPORT_STATISTICS)
 def export_csv() -> Any:
     return _export("csv")
 
 
 @bp.route("/exportar.xlsx")
+@export_limits
 @require_permission(Permission.EXPORT_STATISTICS)
 def export_xlsx() -> Any:
     return _export("xlsx")
