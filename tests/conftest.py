@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from dfi_casos import create_app
 from dfi_casos.auth import mfa
 from dfi_casos.database import Base, scratch_postgres_database
+from dfi_casos.demo import seed_demo
 from dfi_casos.extensions import db as _db
 from dfi_casos.models import import_all_models
 from dfi_casos.security.crypto import generate_keyfile
@@ -61,6 +62,19 @@ def build_app(backend: str, request: pytest.FixtureRequest, tmp_dir: Path, keyfi
     import_all_models()
     with app.app_context():
         Base.metadata.create_all(_db.engine)
+    return app
+
+
+def demo_app(url: str, instance: Path, keyfile: Path, **extra: Any) -> Flask:
+    """An app on its own database with the schema and the demo data, committed (not rolled back)."""
+    app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "INSTANCE_PATH": str(instance),
+                      "KEYFILE": str(keyfile), **extra})
+    import_all_models()
+    with app.app_context():
+        Base.metadata.create_all(_db.engine)
+        seed_demo(_db.session, app.config)
+        _db.session.commit()
+        _db.session.remove()
     return app
 
 

@@ -12,11 +12,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from config import Defaults
-from dfi_casos import create_app
-from dfi_casos.database import Base
-from dfi_casos.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
+from dfi_casos.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from dfi_casos.extensions import db
-from dfi_casos.models import import_all_models
 from dfi_casos.security.mfa import code_at, current_step
 
 CHROMIUM = "/usr/bin/chromium"
@@ -55,23 +52,15 @@ class LiveServer:
 def live_app(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
              keyfile: Path) -> Iterator[Any]:
     """A served app on its own database with the demo data loaded (committed, not rolled back)."""
-    from tests.conftest import database_url_for
+    from tests.conftest import database_url_for, demo_app
 
     tmp = tmp_path_factory.mktemp(f"e2e-{backend}")
     url = database_url_for(backend, request, tmp)
     if backend == "postgresql":  # its own schema-less database would clash with the app fixture's tables
         url = _fresh_pg_database(request, url)
-    app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"),
-                      "KEYFILE": str(keyfile), "DEMO_MODE": True,
-                      # As in production: supervisors, auditors and administrators sign in with a second
-                      # factor; the demo enrols them with DEMO_TOTP_SECRET, and `login` types its codes.
-                      "MFA_REQUIRED_ROLES": Defaults.MFA_REQUIRED_ROLES})
-    import_all_models()
-    with app.app_context():
-        Base.metadata.create_all(db.engine)
-        seed_demo(db.session, app.config)
-        db.session.commit()
-        db.session.remove()
+    # As in production: supervisors, auditors and administrators sign in with a second factor;
+    # the demo enrols them with DEMO_TOTP_SECRET, and `login` types its codes.
+    app = demo_app(url, tmp / "instance", keyfile, DEMO_MODE=True, MFA_REQUIRED_ROLES=Defaults.MFA_REQUIRED_ROLES)
     yield app
     with app.app_context():
         db.engine.dispose()

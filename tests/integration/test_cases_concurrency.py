@@ -5,7 +5,6 @@ several connections committing for real, so they use their own engine and clean 
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from dfi_casos.errors import EditConflict
 from dfi_casos.registry.models import Household, HouseholdMembership, Person
 from dfi_casos.security.audit import AuditEvent
 from tests import factories
+from tests.concurrency import release_together
 
 #: Yucatán: no other test opens cases there, so its folio counter starts from zero.
 STATE = "31"
@@ -52,23 +52,15 @@ def committing(app, backend) -> Iterator[Callable[[], Session]]:
 
 def run_together(app, count: int, work: Callable[[int], Any]) -> list[Any]:
     """Run `work(i)` in `count` threads released at the same moment; results or exceptions, in order."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
 
-    def target(i: int) -> None:
+    def guarded(i: int) -> Any:
         with app.app_context():
-            barrier.wait()
             try:
-                results[i] = work(i)
+                return work(i)
             except Exception as exc:  # noqa: BLE001 - the test inspects what each thread met
-                results[i] = exc
+                return exc
 
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return release_together(count, guarded)
 
 
 def _setup(app, committing, households: int) -> tuple[int, list[Any]]:

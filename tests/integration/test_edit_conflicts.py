@@ -3,18 +3,16 @@ conflict message naming what changed, never a 500 — for every form that carrie
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
-from dfi_casos import create_app
 from dfi_casos.auth.models import User
-from dfi_casos.database import Base, scratch_postgres_database
-from dfi_casos.demo import DEMO_PASSWORD, seed_demo
+from dfi_casos.database import scratch_postgres_database
+from dfi_casos.demo import DEMO_PASSWORD
 from dfi_casos.extensions import db
-from dfi_casos.models import import_all_models
 from dfi_casos.registry.models import Community, DisplacementEvent, Household, Institution, Person
+from tests.concurrency import release_together
+from tests.conftest import demo_app
 from tests.html_forms import forms_of
 
 ROUNDS = 3
@@ -23,18 +21,11 @@ EDITABLE = ("notes", "narrative", "address", "full_name", "name", "second_surnam
 
 
 @pytest.fixture(scope="module")
-def demo_app(backend, request, tmp_path_factory, keyfile):
+def conflict_app(backend, request, tmp_path_factory, keyfile):
     if backend != "postgresql":
         pytest.skip("prueba específica de PostgreSQL; en SQLite las escrituras ya van en fila")
     with scratch_postgres_database(request.getfixturevalue("pg_database_url"), "dfi_conflict") as url:
-        import_all_models()
-        app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "KEYFILE": str(keyfile),
-                          "INSTANCE_PATH": str(tmp_path_factory.mktemp("conflict")), "WTF_CSRF_ENABLED": False})
-        with app.app_context():
-            Base.metadata.create_all(db.engine)
-            seed_demo(db.session, app.config)
-            db.session.commit()
-            db.session.remove()
+        app = demo_app(url, tmp_path_factory.mktemp("conflict"), keyfile, WTF_CSRF_ENABLED=False)
         yield app
         with app.app_context():
             db.engine.dispose()
@@ -81,29 +72,17 @@ def versioned_form(client, path):
 def save_both_at_once(app, path, people, round_no):
     clients = [signed_in(app, username) for username in people]
     opened = [versioned_form(client, path) for client in clients]  # both open the same version
-    barrier = threading.Barrier(2)
-    answers: list = [None, None]
-
-    def save(i: int) -> None:
-        form, name = opened[i]
-        data = {**form.data(), name: f"{form.data()[name][:150]} cambio {round_no}-{i}"}
-        barrier.wait()
-        answers[i] = clients[i].post(form.action, data=data)
-
-    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
+    bodies = [{**form.data(), name: f"{form.data()[name][:150]} cambio {round_no}-{i}"}
+              for i, (form, name) in enumerate(opened)]
+    return release_together(2, lambda i: clients[i].post(opened[i][0].action, data=bodies[i]))
 
 
 @pytest.mark.postgresql
 @pytest.mark.parametrize("kind", ["household", "person", "event", "community", "institution", "account"])
-def test_the_loser_of_two_simultaneous_saves_gets_the_conflict_message(demo_app, kind):
-    path, people = edit_paths(demo_app)[kind]
+def test_the_loser_of_two_simultaneous_saves_gets_the_conflict_message(conflict_app, kind):
+    path, people = edit_paths(conflict_app)[kind]
     for round_no in range(ROUNDS):
-        answers = save_both_at_once(demo_app, path, people, round_no)
+        answers = save_both_at_once(conflict_app, path, people, round_no)
         statuses = sorted(answer.status_code for answer in answers)
         assert statuses in ([302, 400], [302, 409]), (kind, statuses)
         loser = next(answer for answer in answers if answer.status_code != 302).get_data(as_text=True)

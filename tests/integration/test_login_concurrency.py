@@ -5,8 +5,6 @@ through real transactions at the same moment.
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from dfi_casos import create_app
@@ -16,6 +14,7 @@ from dfi_casos.database import Base, scratch_postgres_database
 from dfi_casos.extensions import db
 from dfi_casos.models import import_all_models
 from tests import factories
+from tests.concurrency import release_together
 
 THREADS = 6
 
@@ -45,20 +44,9 @@ def served(backend, request, tmp_path, keyfile, lockout_threshold):
 
 
 def all_at_once(app, password: str, username: str, threads_count: int = THREADS) -> list[int]:
-    barrier = threading.Barrier(threads_count)
-    statuses: list[int] = [0] * threads_count
-
-    def attempt(index: int) -> None:
-        client = app.test_client()
-        barrier.wait()
-        statuses[index] = client.post("/login", data={"username": username, "password": password}).status_code
-
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
+    clients = [app.test_client() for _ in range(threads_count)]
+    return release_together(threads_count, lambda i: clients[i].post(
+        "/login", data={"username": username, "password": password}).status_code)
 
 
 @pytest.mark.postgresql
