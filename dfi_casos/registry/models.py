@@ -21,7 +21,9 @@ from dfi_casos.catalogs.enums import (
 from dfi_casos.database import Base, new_uuid, utcnow
 from dfi_casos.institutions.models import Institution
 from dfi_casos.security.fields import BlindIndex, CompositeBlindIndex, Encrypted
+from dfi_casos.security.names import person_name_tokens
 from dfi_casos.security.normalize import normalize_curp, normalize_full_name_dob, normalize_phone
+from dfi_casos.security.tokens import TokenIndex
 
 
 def enum_column(enum_cls: type[LabeledEnum]) -> Any:
@@ -53,6 +55,8 @@ class Household(Base):
     registered_by_id: Mapped[int] = _owner_fk()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Set when this record was merged into another: a tombstone that redirects there.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household.id"), index=True)
 
     memberships: Mapped[list[HouseholdMembership]] = relationship(
         back_populates="household", order_by="HouseholdMembership.id")
@@ -131,6 +135,8 @@ class Person(Base):
     registered_by_id: Mapped[int] = _owner_fk()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Set when this record was merged into another: a tombstone that redirects there.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"), index=True)
 
     memberships: Mapped[list[HouseholdMembership]] = relationship(
         back_populates="person", order_by="HouseholdMembership.id")
@@ -145,6 +151,25 @@ class Person(Base):
     def full_name(self) -> str:
         """Decrypts three fields: call it only where the name is shown."""
         return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
+
+
+class PersonNameToken(Base):
+    """One token of a person's name index: a truncated HMAC, never a name (see security/tokens.py)."""
+
+    __tablename__ = "person_name_token"
+    # Lookups go token -> persons; the covering index answers them without touching the table.
+    __table_args__ = (Index("ix_person_name_token_token", "token", "person_id"),)
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    #: HMAC-SHA256 of a token string (given name + surname, both surnames, surname + birth year), truncated.
+    token: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+#: Name search without decrypting the table: written on every flush that changes a name or birth date.
+PERSON_NAME_TOKENS = TokenIndex(
+    "name", Person, PersonNameToken.__table__,  # type: ignore[arg-type]
+    inputs=("given_names", "first_surname", "second_surname", "birth_date"), tokenize=person_name_tokens,
+    owner_column="person_id")
 
 
 class HouseholdMembership(Base):
@@ -316,3 +341,29 @@ class RecordChange(Base):
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     changed_by_id: Mapped[int] = _owner_fk()
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RecordMerge(Base):
+    """Two records of one person (or household) made one: what moved, so a second supervisor can undo it."""
+
+    __tablename__ = "record_merge"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    #: "person" or "household".
+    record_type: Mapped[str] = mapped_column(String(20))
+    survivor_id: Mapped[str] = mapped_column(String(64), index=True)
+    absorbed_id: Mapped[str] = mapped_column(String(64), index=True)
+    reason = Encrypted()
+    #: The survivor's values before the merge, for an undo: [[field, value], ...] (encrypted).
+    survivor_before = Encrypted(list)
+    #: Field names whose value was taken from the absorbed record (names, never values).
+    fields_taken: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Rows re-pointed to the survivor, per table: {"consent": [ids], ...}.
+    moved: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    #: The survivor's version right after the merge: an undo needs it unchanged since.
+    survivor_version: Mapped[int] = mapped_column(Integer)
+    merged_by_id: Mapped[int] = _owner_fk()
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    state_code: Mapped[str] = mapped_column(String(2), index=True)

@@ -8,12 +8,13 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import AppGroup, ScriptInfo
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from dfi_casos.database import Base
 from dfi_casos.models import import_all_models
-from dfi_casos.security import audit, crypto, rotation
+from dfi_casos.security import audit, crypto, rotation, tokens
 from dfi_casos.security.crypto import BlindIndexKeys, KeyConfigError, KeyMaterial, KeyRing
 
 keys_cli = AppGroup("keys", help="Claves de cifrado de campos y de índices ciegos.")
@@ -29,13 +30,22 @@ def _engine() -> Engine:
     return engine
 
 
-def _tables() -> list[rotation.EncryptedTable]:
+def _models() -> Any:
     # The app's models unless told otherwise (tests walk their own declarative base).
     models = current_app.extensions.get("dfi_encrypted_models")
     if models is None:
         import_all_models()  # a model module never imported would be skipped by the rotation
         models = Base
-    return rotation.encrypted_tables(models)
+    return models
+
+
+def _tables() -> list[rotation.EncryptedTable]:
+    return rotation.encrypted_tables(_models())
+
+
+def _token_indexes() -> list[tokens.TokenIndex]:
+    mapped = {mapper.class_ for mapper in _models().registry.mappers}
+    return [index for index in tokens.all_token_indexes() if index.owner in mapped]
 
 
 def _audit(action: str, object_id: str, details: dict[str, Any]) -> None:
@@ -176,7 +186,18 @@ def rotate(batch_size: int, indexes: bool | None) -> None:
         click.echo(f"{rebuilt.rewritten} filas con índices reconstruidos.")
         _audit("blind_index_rebuild", "indice-ciego", _counts(rebuilt))
         failures += rebuilt.failures
+        with click.progressbar(length=_token_owner_rows(), label="Reconstruyendo índices de fragmentos") as bar:
+            rebuilt = tokens.rebuild_token_indexes(engine, material, _token_indexes(), batch_size, bar.update)
+        click.echo(f"{rebuilt.rewritten} registros con índices de fragmentos (nombres) reconstruidos.")
+        _audit("blind_index_rebuild", "indice-fragmentos", _counts(rebuilt))
+        failures += rebuilt.failures
     _report_failures(failures)
+
+
+def _token_owner_rows() -> int:
+    with _engine().connect() as connection:
+        return sum(int(connection.execute(select(func.count()).select_from(index.owner)).scalar_one())
+                   for index in _token_indexes())
 
 
 def _counts(result: rotation.RunResult) -> dict[str, int]:
@@ -239,6 +260,11 @@ def _retire_blind_root() -> None:
         total = rotation.total_rows(connection, tables, with_indexes=True)
     with click.progressbar(length=total, label="Verificando índices ciegos") as bar:
         check = rotation.rebuild_blind_indexes(engine, material, tables, progress=bar.update, dry_run=True)
+    with click.progressbar(length=_token_owner_rows(), label="Verificando índices de fragmentos") as bar:
+        token_check = tokens.rebuild_token_indexes(engine, material, _token_indexes(), progress=bar.update,
+                                                   dry_run=True)
+    check.rewritten += token_check.rewritten
+    check.failures += token_check.failures
     if check.rewritten or check.failed:
         raise click.ClickException(
             f"{check.rewritten} filas aún tienen índices de la raíz anterior: ejecute `keys rotate --indexes`."

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import date
 
 #: Leading or inner particles skipped by the CURP rules (Instructivo Normativo), and "Y".
 PARTICLES = frozenset({
@@ -148,6 +149,12 @@ def name_tokens(given_names: str | None, first_surname: str | None, second_surna
     givens = phonetic_words(given_names, given=True)
     surnames = list(dict.fromkeys(phonetic_words(first_surname) + phonetic_words(second_surname)))
     return query_tokens(givens, surnames, birth_year, both_surnames=True)
+
+
+def person_name_tokens(given_names: str | None, first_surname: str | None, second_surname: str | None,
+                       birth_date: date | None) -> set[str]:
+    """`name_tokens` with the year taken from a date of birth: the tokenizer of the person token index."""
+    return name_tokens(given_names, first_surname, second_surname, birth_date.year if birth_date else None)
 
 
 def query_tokens(givens: Iterable[str], surnames: list[str], birth_year: int | None, *,
