@@ -1,0 +1,155 @@
+"""Name search over encrypted names: candidates from the token index, ranked by similarity after decryption.
+
+The table is never decrypted: SQL picks the persons sharing the most tokens with the query
+(given word + surname, both surnames, surname + birth year; see security/names.py), at most
+`CANDIDATES` of them are decrypted, and rapidfuzz ranks them against what was typed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rapidfuzz import fuzz
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from dfi_casos.registry.models import PERSON_NAME_TOKENS, Person, PersonNameToken
+from dfi_casos.security.names import fold, phonetic_words, query_tokens, ranking_form
+
+#: Persons decrypted per search, at most.
+CANDIDATES = 50
+#: Score (0-100) from which a part counts as matching; 100 is an exact match after normalization.
+PART_MATCH = 85
+LABELS = {"given_names": "nombre", "surnames": "apellidos", "birth": "fecha de nacimiento"}
+
+
+class NameQueryError(ValueError):
+    """The name query cannot be searched; the message is Spanish, `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class NameQuery:
+    """What was typed: any of first surname + given name, both surnames, or a surname + birth year."""
+
+    given_names: str | None = None
+    first_surname: str | None = None
+    second_surname: str | None = None
+    birth_year: int | None = None
+    birth_date: date | None = None
+
+    @property
+    def year(self) -> int | None:
+        return self.birth_date.year if self.birth_date else self.birth_year
+
+
+@dataclass
+class NameHit:
+    """A candidate and how well it matches: score 0-100 and, per part, a Spanish word for the strength."""
+
+    person: Person
+    score: float
+    parts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def matched(self) -> list[str]:
+        """"nombre (exacto)", "apellidos (parecido, 88 %)": what matched and how strongly."""
+        return [f"{LABELS[part]} ({strength(value)})" for part, value in self.parts.items() if value >= PART_MATCH]
+
+
+def strength(value: float) -> str:
+    """A part's score in words."""
+    return "exacto" if value >= 100 else f"parecido, {round(value)} %"
+
+
+def _letters(value: str | None) -> int:
+    return sum(ch.isalpha() for ch in fold(value))
+
+
+def check_name_query(query: NameQuery) -> None:
+    """Refuse what cannot be searched, naming the field: too short, or not enough parts."""
+    for name, label in (("given_names", "El nombre"), ("first_surname", "El primer apellido"),
+                        ("second_surname", "El segundo apellido")):
+        value = getattr(query, name)
+        if value and value.strip() and _letters(value) < 2 and fold(value) not in ("J", "MA"):
+            raise NameQueryError(f"{label} necesita al menos dos letras.", name)
+        if value and len(value) > 120:
+            raise NameQueryError(f"{label} es demasiado largo (máximo 120 caracteres).", name)
+    has = {name: bool(phonetic_words(getattr(query, name), given=name == "given_names"))
+           for name in ("given_names", "first_surname", "second_surname")}
+    surname = has["first_surname"] or has["second_surname"]
+    if not surname or not (has["given_names"] or (has["first_surname"] and has["second_surname"]) or query.year):
+        raise NameQueryError("Escriba un apellido y además el nombre, el otro apellido o el año de nacimiento.",
+                             "first_surname")
+
+
+def _surnames(query: NameQuery) -> list[str]:
+    return list(dict.fromkeys(phonetic_words(query.first_surname) + phonetic_words(query.second_surname)))
+
+
+def candidate_ids(session: Session, query: NameQuery, restrict: Callable[[Select[Any]], Select[Any]] | None = None,
+                  limit: int = CANDIDATES) -> list[Any]:
+    """Ids of the persons sharing the most name tokens with the query (merged records left out).
+
+    `restrict` adds the caller's scope to a SELECT joined to Person (e.g. `scope.scoped(..., Person, actor)`).
+    """
+    tokens = query_tokens(phonetic_words(query.given_names, given=True), _surnames(query), query.year)
+    if not tokens:
+        return []
+    stmt = PERSON_NAME_TOKENS.ranked_owner_ids(tokens, limit)
+    stmt = stmt.join(Person, Person.id == PersonNameToken.person_id).where(Person.merged_into_id.is_(None))
+    if restrict is not None:
+        stmt = restrict(stmt)
+    return [row[0] for row in session.execute(stmt)]
+
+
+def load_persons(session: Session, ids: list[Any]) -> list[Person]:
+    """The persons with these ids, in that order."""
+    if not ids:
+        return []
+    found = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def _part_scores(query: NameQuery, person: Person) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    typed_given = ranking_form(query.given_names, given=True)
+    if typed_given:
+        scores["given_names"] = fuzz.token_set_ratio(typed_given, ranking_form(person.given_names, given=True))
+    typed = [w for part in (query.first_surname, query.second_surname) for w in ranking_form(part).split()]
+    theirs = [w for part in (person.first_surname, person.second_surname) for w in ranking_form(part).split()]
+    if typed:
+        # Each surname typed against its best counterpart: order and a missing one do not count against.
+        scores["surnames"] = sum(max((fuzz.ratio(t, c) for c in theirs), default=0.0) for t in typed) / len(typed)
+    birth = person.birth_date
+    if query.year is not None and birth is not None:
+        if query.birth_date is not None:
+            scores["birth"] = 100.0 if birth == query.birth_date else (90.0 if birth.year == query.year else 0.0)
+        else:
+            scores["birth"] = {0: 100.0, 1: 80.0}.get(abs(birth.year - query.year), 0.0)
+    return scores
+
+
+def rank(query: NameQuery, persons: list[Person]) -> list[NameHit]:
+    """Score each decrypted candidate against the query, best first (names 80 %, birth 20 %)."""
+    hits = []
+    for person in persons:
+        parts = _part_scores(query, person)
+        names = [parts[p] for p in ("given_names", "surnames") if p in parts]
+        score = sum(names) / len(names) if names else 0.0
+        if "birth" in parts:
+            score = 0.8 * score + 0.2 * parts["birth"]
+        hits.append(NameHit(person, round(score, 1), parts))
+    return sorted(hits, key=lambda hit: -hit.score)
+
+
+def find_by_name(session: Session, query: NameQuery, restrict: Callable[[Select[Any]], Select[Any]] | None = None,
+                 limit: int = 10) -> list[NameHit]:
+    """The best `limit` persons for a name query (checked first), within `restrict`; no audit here."""
+    check_name_query(query)
+    return rank(query, load_persons(session, candidate_ids(session, query, restrict)))[:limit]
