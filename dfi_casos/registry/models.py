@@ -55,8 +55,9 @@ class Household(Base):
     registered_by_id: Mapped[int] = _owner_fk()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    #: Set when this record was merged into another: a tombstone that redirects there.
-    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household.id"), index=True)
+    #: Set when this record was merged into another: a tombstone that redirects there. Not indexed:
+    #: nearly every row is NULL, and an index tempts the planner to start a search from it.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household.id"))
 
     memberships: Mapped[list[HouseholdMembership]] = relationship(
         back_populates="household", order_by="HouseholdMembership.id")
@@ -135,8 +136,9 @@ class Person(Base):
     registered_by_id: Mapped[int] = _owner_fk()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    #: Set when this record was merged into another: a tombstone that redirects there.
-    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"), index=True)
+    #: Set when this record was merged into another: a tombstone that redirects there. Not indexed:
+    #: nearly every row is NULL, and an index tempts the planner to start a search from it.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
 
     memberships: Mapped[list[HouseholdMembership]] = relationship(
         back_populates="person", order_by="HouseholdMembership.id")

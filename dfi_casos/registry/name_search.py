@@ -92,20 +92,23 @@ def _surnames(query: NameQuery) -> list[str]:
     return list(dict.fromkeys(phonetic_words(query.first_surname) + phonetic_words(query.second_surname)))
 
 
-def candidate_ids(session: Session, query: NameQuery, restrict: Callable[[Select[Any]], Select[Any]] | None = None,
-                  limit: int = CANDIDATES) -> list[Any]:
-    """Ids of the persons sharing the most name tokens with the query (merged records left out).
+def candidates(session: Session, query: NameQuery, restrict: Callable[[Select[Any]], Select[Any]] | None = None,
+               limit: int = CANDIDATES) -> list[Person]:
+    """The persons sharing the most name tokens with the query, most first (merged records left out).
 
-    `restrict` adds the caller's scope to a SELECT joined to Person (e.g. `scope.scoped(..., Person, actor)`).
+    One round trip: the token counts and the persons come back together. `restrict` adds the
+    caller's scope to a SELECT joined to Person (e.g. `scope.scoped(stmt, Person, actor)`).
     """
     tokens = query_tokens(phonetic_words(query.given_names, given=True), _surnames(query), query.year)
     if not tokens:
         return []
-    stmt = PERSON_NAME_TOKENS.ranked_owner_ids(tokens, limit)
-    stmt = stmt.join(Person, Person.id == PersonNameToken.person_id).where(Person.merged_into_id.is_(None))
+    ranked = PERSON_NAME_TOKENS.ranked_owner_ids(tokens, limit)
+    ranked = ranked.join(Person, Person.id == PersonNameToken.person_id).where(Person.merged_into_id.is_(None))
     if restrict is not None:
-        stmt = restrict(stmt)
-    return [row[0] for row in session.execute(stmt)]
+        ranked = restrict(ranked)
+    best = ranked.subquery()
+    stmt = select(Person).join(best, Person.id == best.c.person_id).order_by(best.c.hits.desc(), Person.id)
+    return list(session.scalars(stmt))
 
 
 def load_persons(session: Session, ids: list[Any]) -> list[Person]:
@@ -152,4 +155,4 @@ def find_by_name(session: Session, query: NameQuery, restrict: Callable[[Select[
                  limit: int = 10) -> list[NameHit]:
     """The best `limit` persons for a name query (checked first), within `restrict`; no audit here."""
     check_name_query(query)
-    return rank(query, load_persons(session, candidate_ids(session, query, restrict)))[:limit]
+    return rank(query, candidates(session, query, restrict))[:limit]

@@ -56,7 +56,6 @@ def upgrade() -> None:
     for table in ('person', 'household'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('merged_into_id', sa.Uuid(), nullable=True))
-            batch_op.create_index(f'ix_{table}_merged_into_id', ['merged_into_id'], unique=False)
             batch_op.create_foreign_key(f'fk_{table}_merged_into_id_{table}', table, ['merged_into_id'], ['id'])
 
 
@@ -64,7 +63,6 @@ def downgrade() -> None:
     for table in ('household', 'person'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(f'fk_{table}_merged_into_id_{table}', type_='foreignkey')
-            batch_op.drop_index(f'ix_{table}_merged_into_id')
             batch_op.drop_column('merged_into_id')
     op.drop_table('record_merge')
     op.drop_index('ix_person_name_token_token', table_name='person_name_token')

@@ -1,0 +1,167 @@
+"""Name search at scale: latency of a name query and recall on realistic misspellings (PostgreSQL).
+
+    python bench/search.py seed N --database-url URL    # persons only, fast path (see below)
+    python bench/search.py run --database-url URL [--queries 400] [--per-kind 150]
+
+`run` works on any registry at head, e.g. one filled by `bench/seed.py N` (households, cases,
+audit: the realistic path, ~300 persons/s) or by `seed` here: the same Faker es_MX persons
+(household members share the head's surnames), written in batches with executemany and
+indexed with `refresh_tokens`, the batch path of docs/encryption.md (thousands per second), so
+that a registry of a million fits in the time available.
+
+Prints p50/p99 of `find_by_name` in-process (SQL + decrypting at most 50 candidates + ranking),
+the candidates decrypted, and recall@10 / precision@1 per kind of variant (bench/search_variants.py).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import click
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from search_variants import KINDS, make_variants  # noqa: E402
+from seed import BENCH_USER, FAKE, bench_actor, household_data  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from dfi_casos import create_app  # noqa: E402
+from dfi_casos.auth import services as accounts  # noqa: E402
+from dfi_casos.extensions import db  # noqa: E402
+from dfi_casos.registry import name_search  # noqa: E402
+from dfi_casos.registry.models import Person  # noqa: E402
+from dfi_casos.security import access  # noqa: E402
+from dfi_casos.security.tokens import refresh_tokens  # noqa: E402
+
+PERSON_COLUMNS = list(Person.__table__.columns)
+
+
+def _person_row(data, state_code: str, actor_id: int) -> tuple[Person, dict]:
+    person = Person(state_code=state_code, registered_by_id=actor_id, registered_sex=data.registered_sex,
+                    birth_state_code=data.birth_state_code, indigenous=data.indigenous, speaks_spanish=True)
+    for name in ("given_names", "first_surname", "second_surname", "curp", "birth_date", "phone"):
+        setattr(person, name, getattr(data, name))
+    # Every row carries the same keys (executemany); created_at is left to its column default.
+    row = {c.key: getattr(person, c.key, None) for c in PERSON_COLUMNS if c.key != "created_at"}
+    row.update(version=1, birth_date_estimated=False, may_contact=False, indigenous_languages=[], disability={},
+               documents_held=[], documents_lost=[], specific_needs=[])
+    return person, row
+
+
+def seed_persons(app, target: int, batch: int, seed_value: int) -> None:
+    with app.app_context():
+        actor = bench_actor(db.session, app.config)
+        db.session.commit()
+        done = db.session.scalar(select(func.count()).select_from(Person)) or 0
+    number, written, started = done, 0, time.perf_counter()  # household numbers continue where it stopped
+    with click.progressbar(length=max(target - done, 0), label="Personas (ruta rápida)") as bar:
+        while done + written < target:
+            with app.app_context():
+                persons, rows = [], []
+                for _ in range(batch):
+                    state_code, _rng, data = household_data(number + 10_000_000, seed_value, None)
+                    for member in data.members:
+                        person, row = _person_row(member.person, state_code, actor.id)
+                        persons.append(person)
+                        rows.append(row)
+                    number += 1
+                db.session.execute(insert(Person.__table__), rows)
+                refresh_tokens(db.session, persons, new=True)
+                db.session.commit()
+                db.session.remove()
+                written += len(rows)
+                bar.update(len(rows))
+    elapsed = time.perf_counter() - started
+    print(f"{written} personas en {elapsed:.1f} s: {written / elapsed if elapsed else 0:,.0f} personas/s")
+
+
+def _sample(session, size: int, rng: random.Random) -> list[tuple]:
+    total = session.scalar(select(func.count()).select_from(Person)) or 0
+    ids = session.scalars(select(Person.id).order_by(Person.id).offset(rng.randrange(max(total - size, 1)))
+                          .limit(size * 3)).all()
+    picked = rng.sample(list(ids), min(size, len(ids)))
+    persons = name_search.load_persons(session, picked)
+    return [(p.id, p.given_names or "", p.first_surname or "", p.second_surname, p.birth_date) for p in persons]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run(app, queries: int, per_kind: int, seed_value: int) -> None:
+    rng = random.Random(seed_value)
+    with app.app_context():
+        actor = accounts.find_user(db.session, BENCH_USER)
+        total = db.session.scalar(select(func.count()).select_from(Person))
+        print(f"Registro: {total:,} personas; carga de la máquina: {os.getloadavg()[0]:.1f}")
+
+        def scoped(stmt):
+            return access.scoped(stmt, Person, actor)
+
+        sample = _sample(db.session, queries, rng)
+        timings, cpu, decrypted = [], [], []
+        for _pid, given, first, _second, _birth in sample:  # first surname + given name, as typed
+            query = name_search.NameQuery(given_names=given, first_surname=first)
+            db.session.expunge_all()
+            started, started_cpu = time.perf_counter(), time.process_time()
+            found = name_search.candidates(db.session, query, scoped)
+            name_search.rank(query, found)
+            timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            decrypted.append(len(found))
+        print(f"Nombre + primer apellido, {len(timings)} búsquedas: p50 {_percentile(timings, 0.5):.1f} ms, "
+              f"p99 {_percentile(timings, 0.99):.1f} ms (CPU del proceso: p50 {_percentile(cpu, 0.5):.1f} ms, "
+              f"p99 {_percentile(cpu, 0.99):.1f} ms), candidatos descifrados: media "
+              f"{statistics.mean(decrypted):.1f}, máximo {max(decrypted)}")
+
+        population = _sample(db.session, max(per_kind * 4, 400), rng)
+        variants = make_variants(population, rng, per_kind)
+        for with_year in (True, False):
+            found, first_hit, by_kind, noise = 0, 0, {k: [0, 0] for k in KINDS}, []
+            for variant in variants:
+                query = name_search.NameQuery(given_names=variant.given_names, first_surname=variant.first_surname,
+                                              second_surname=variant.second_surname,
+                                              birth_year=variant.birth_year if with_year else None)
+                db.session.expunge_all()
+                hits = name_search.find_by_name(db.session, query, scoped, limit=10)
+                ids = [h.person.id for h in hits]
+                hit = variant.person_id in ids
+                found += hit
+                first_hit += bool(ids) and ids[0] == variant.person_id
+                by_kind[variant.kind][0] += hit
+                by_kind[variant.kind][1] += 1
+                noise.append(sum(1 for h in hits if h.person.id != variant.person_id and h.score >= 90))
+            label = "con año de nacimiento" if with_year else "sin año de nacimiento"
+            print(f"Recall@10 {label}: {found / len(variants):.1%} de {len(variants)} variantes; "
+                  f"precisión@1 {first_hit / len(variants):.1%}; otros resultados con puntaje ≥ 90 por búsqueda: "
+                  f"{statistics.mean(noise):.2f}")
+            print("   " + ", ".join(f"{k} {v[0] / v[1]:.0%} ({v[1]})" for k, v in by_kind.items() if v[1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["seed", "run"])
+    parser.add_argument("persons", type=int, nargs="?", default=0)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--batch", type=int, default=500, help="hogares por transacción (seed)")
+    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--per-kind", type=int, default=150)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    FAKE.seed_instance(args.seed)
+    app = create_app({"ENV_NAME": "development", "DEMO_MODE": False, "DATABASE_URL": args.database_url})
+    if args.command == "seed":
+        seed_persons(app, args.persons, args.batch, args.seed)
+    else:
+        run(app, args.queries, args.per_kind, args.seed)
+
+
+if __name__ == "__main__":
+    main()
