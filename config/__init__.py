@@ -73,6 +73,8 @@ class Defaults:
     PAGE_SIZE = 25
     #: An open case with no activity for this many days is flagged as idle (worklists, case page, home).
     CASE_IDLE_DAYS = 30
+    #: Days during which a second supervisor can undo a merge of two persons or households.
+    MERGE_UNDO_DAYS = 30
     #: A newer INEGI municipality CSV; empty means the edition shipped with the package.
     MUNICIPALITIES_FILE = ""
     #: Largest upload the import page reads (bytes), and most rows (households and members) in one file.
