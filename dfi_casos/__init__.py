@@ -102,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     from dfi_casos.imports.views import bp as imports_bp
     from dfi_casos.institutions.views import bp as institutions_bp
     from dfi_casos.main.views import bp as main_bp
+    from dfi_casos.registry.merge_views import bp as merge_bp
+    from dfi_casos.registry.search_views import bp as search_bp
     from dfi_casos.registry.views import bp as registry_bp
     from dfi_casos.reports.views import bp as reports_bp
     from dfi_casos.solutions.views import bp as solutions_bp
@@ -111,6 +113,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(merge_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(institutions_bp)
     app.register_blueprint(solutions_bp)

@@ -22,7 +22,8 @@ from dfi_casos.security.names import fold, phonetic_words, query_tokens, ranking
 CANDIDATES = 50
 #: Score (0-100) from which a part counts as matching; 100 is an exact match after normalization.
 PART_MATCH = 85
-LABELS = {"given_names": "nombre", "surnames": "apellidos", "birth": "fecha de nacimiento"}
+LABELS = {"names": "nombre completo", "given_names": "nombre", "surnames": "apellidos",
+          "birth": "fecha de nacimiento"}
 
 
 class NameQueryError(ValueError):
@@ -42,6 +43,8 @@ class NameQuery:
     second_surname: str | None = None
     birth_year: int | None = None
     birth_date: date | None = None
+    #: The search box: words in any order, each tried as a given name and as a surname.
+    free_text: str | None = None
 
     @property
     def year(self) -> int | None:
@@ -71,8 +74,21 @@ def _letters(value: str | None) -> int:
     return sum(ch.isalpha() for ch in fold(value))
 
 
+def _check_free_text(query: NameQuery) -> None:
+    words = [w for w in fold(query.free_text).split() if not w.isdigit()]
+    if any(sum(ch.isalpha() for ch in w) < 2 and w not in ("J", "MA") for w in words):
+        raise NameQueryError("Cada palabra del nombre necesita al menos dos letras.", "q")
+    if len(query.free_text or "") > 120:
+        raise NameQueryError("El nombre es demasiado largo (máximo 120 caracteres).", "q")
+    if len(words) < 2 and query.year is None:
+        raise NameQueryError("Escriba nombre y apellido, o un apellido y el año de nacimiento.", "q")
+
+
 def check_name_query(query: NameQuery) -> None:
     """Refuse what cannot be searched, naming the field: too short, or not enough parts."""
+    if query.free_text is not None:
+        _check_free_text(query)
+        return
     for name, label in (("given_names", "El nombre"), ("first_surname", "El primer apellido"),
                         ("second_surname", "El segundo apellido")):
         value = getattr(query, name)
@@ -99,7 +115,11 @@ def candidates(session: Session, query: NameQuery, restrict: Callable[[Select[An
     One round trip: the token counts and the persons come back together. `restrict` adds the
     caller's scope to a SELECT joined to Person (e.g. `scope.scoped(stmt, Person, actor)`).
     """
-    tokens = query_tokens(phonetic_words(query.given_names, given=True), _surnames(query), query.year)
+    if query.free_text is not None:
+        words = phonetic_words(query.free_text, given=True)
+        tokens = query_tokens(words, words, query.year)
+    else:
+        tokens = query_tokens(phonetic_words(query.given_names, given=True), _surnames(query), query.year)
     if not tokens:
         return []
     ranked = PERSON_NAME_TOKENS.ranked_owner_ids(tokens, limit)
@@ -121,6 +141,10 @@ def load_persons(session: Session, ids: list[Any]) -> list[Person]:
 
 def _part_scores(query: NameQuery, person: Person) -> dict[str, float]:
     scores: dict[str, float] = {}
+    if query.free_text is not None:
+        theirs_all = " ".join(ranking_form(part, given=True) for part in
+                              (person.given_names, person.first_surname, person.second_surname) if part)
+        scores["names"] = fuzz.token_set_ratio(ranking_form(query.free_text, given=True), theirs_all)
     typed_given = ranking_form(query.given_names, given=True)
     if typed_given:
         scores["given_names"] = fuzz.token_set_ratio(typed_given, ranking_form(person.given_names, given=True))
@@ -143,7 +167,7 @@ def rank(query: NameQuery, persons: list[Person]) -> list[NameHit]:
     hits = []
     for person in persons:
         parts = _part_scores(query, person)
-        names = [parts[p] for p in ("given_names", "surnames") if p in parts]
+        names = [parts[p] for p in ("names", "given_names", "surnames") if p in parts]
         score = sum(names) / len(names) if names else 0.0
         if "birth" in parts:
             score = 0.8 * score + 0.2 * parts["birth"]

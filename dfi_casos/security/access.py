@@ -137,7 +137,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("cases.my_cases", "Mis casos", P.VIEW_CASES),
     NavItem("cases.case_list", "Casos", P.ASSIGN_CASES),
     NavItem("registry.index", "Registro", P.VIEW_CASES),
-    NavItem("registry.search", "Búsqueda", P.VIEW_CASES),
+    NavItem("search.index", "Búsqueda", P.VIEW_CASES),
     NavItem("imports.index", "Importar", P.IMPORT_RECORDS),
     NavItem("solutions.dashboard_page", "Soluciones duraderas", P.VIEW_DASHBOARD),
     NavItem("reports.index", "Reportes", P.VIEW_DASHBOARD),

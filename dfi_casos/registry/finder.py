@@ -1,0 +1,183 @@
+"""The one search box: a CURP, a folio, a phone or a name (with an optional date or year of birth).
+
+`interpret` reads what was typed; `find` runs the search within the actor's scope and, over the
+whole registry, counts what lies outside it (shown only as "hay un registro similar en otro
+territorio"). The terms are never logged, put in a URL or audited: the entry names the kind of
+search and the ids found.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from dfi_casos.cases.models import Case, CaseStatus, CaseSubject
+from dfi_casos.database import local_today
+from dfi_casos.registry import services
+from dfi_casos.registry.models import Person
+from dfi_casos.registry.name_search import NameHit, NameQuery, NameQueryError, find_by_name
+from dfi_casos.security import access
+from dfi_casos.security.access import Permission
+from dfi_casos.security.fields import find_by_blind_index
+from dfi_casos.security.normalize import normalize_phone
+
+MAX_QUERY = 200
+_CURP = re.compile(r"^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[A-Z\d]\d$")
+_FOLIO = re.compile(r"^DFI-?([A-Z]{2,4})-?(\d{4})-?(\d{1,6})$")
+_PHONE_CHARS = re.compile(r"^[\d\s()+.-]+$")
+_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
+#: Shown for records found outside the actor's scope, and nothing else about them.
+ELSEWHERE = "Hay un registro similar en otro territorio."
+KIND_LABELS = {"curp": "CURP", "folio": "folio", "phone": "teléfono", "name": "nombre"}
+
+
+class SearchError(services.RegistryError):
+    """The search cannot run as typed; the message says why, in Spanish."""
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What the box held: its kind and the value to search (a CURP, a folio, digits, or a name query)."""
+
+    kind: str
+    value: str = ""
+    name: NameQuery | None = None
+
+
+@dataclass
+class Outcome:
+    """Visible results (persons with their match, best first) and how many matches lie out of scope."""
+
+    kind: str
+    hits: list[NameHit] = field(default_factory=list)
+    hidden: int = 0
+
+
+def _date_in(text: str) -> tuple[date | None, str]:
+    match = _DATE.search(text)
+    if not match:
+        return None, text
+    try:
+        if match.group(3):
+            found = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        else:
+            found = date(int(match.group(4)), int(match.group(5)), int(match.group(6)))
+    except ValueError:
+        raise SearchError("La fecha de nacimiento no existe; escríbala como 31/12/1990.", "q") from None
+    return found, (text[:match.start()] + " " + text[match.end():])
+
+
+def interpret(q: str | None) -> Interpretation:
+    """Read the search box: CURP, folio, phone, or a name with an optional date (dd/mm/aaaa) or year."""
+    text = (q or "").strip()
+    if not text:
+        raise SearchError("Escriba qué buscar: CURP, folio, teléfono o nombre.", "q")
+    if len(text) > MAX_QUERY:
+        raise SearchError(f"La búsqueda es demasiado larga (máximo {MAX_QUERY} caracteres).", "q")
+    compact = re.sub(r"[\s]", "", text).upper()
+    folio = _FOLIO.match(compact)
+    if folio:
+        return Interpretation("folio", f"DFI-{folio.group(1)}-{folio.group(2)}-{int(folio.group(3)):06d}")
+    if _CURP.match(compact):
+        return Interpretation("curp", compact)
+    if _PHONE_CHARS.match(text) and len(normalize_phone(text)) >= 10:
+        return Interpretation("phone", normalize_phone(text))
+    if len(compact) == 18 and compact[:4].isalpha() and compact[4:10].isdigit():
+        raise SearchError("Parece una CURP, pero no tiene el formato de 18 caracteres válido.", "q")
+    birth, rest = _date_in(text)
+    year = birth.year if birth else None
+    if birth is None:
+        match = _YEAR.search(rest)
+        if match:
+            year, rest = int(match.group(1)), rest[:match.start()] + " " + rest[match.end():]
+    if year is not None and not 1900 <= year <= local_today().year:
+        raise SearchError("El año de nacimiento no es válido.", "q")
+    if not any(ch.isalpha() for ch in rest):
+        raise SearchError("Escriba una CURP de 18 caracteres, un folio, un teléfono de 10 dígitos o un nombre.", "q")
+    return Interpretation("name", name=NameQuery(free_text=" ".join(rest.split()), birth_year=year,
+                                                 birth_date=birth))
+
+
+Restrict = Callable[[Select[Any]], Select[Any]]
+
+
+def _persons_for(session: Session, actor: Any, how: Interpretation, restrict: Restrict | None,
+                 state_code: str | None) -> list[NameHit]:
+    base = select(Person).where(Person.merged_into_id.is_(None))
+    if state_code:
+        base = base.where(Person.state_code == state_code)
+    scoped = base if restrict is None else restrict(base)
+    if how.kind in ("curp", "phone"):
+        found = find_by_blind_index(session, Person, how.kind, how.value, query=scoped)
+        return [NameHit(p, 100.0, {}) for p in found]
+    if how.kind == "folio":
+        stmt = select(Case).where(Case.folio == how.value)
+        case = session.scalars(stmt if restrict is None else access.scoped(stmt, Case, actor)).first()
+        return [NameHit(p, 100.0, {}) for p in _case_persons(session, case)] if case else []
+    name = how.name or NameQuery()
+
+    def within(stmt: Select[Any]) -> Select[Any]:
+        stmt = stmt if restrict is None else restrict(stmt)
+        return stmt.where(Person.state_code == state_code) if state_code else stmt
+
+    try:
+        return find_by_name(session, name, within, limit=20)
+    except NameQueryError as exc:
+        raise SearchError(str(exc), "q") from None
+
+
+def _case_persons(session: Session, case: Case) -> list[Person]:
+    if case.subject_type == CaseSubject.INDIVIDUAL and case.person_id:
+        person = session.get(Person, case.person_id)
+        return [person] if person else []
+    if case.household_id:
+        household = session.get(services.Household, case.household_id)
+        return [m.person for m in household.current_memberships] if household else []
+    return []
+
+
+def find(session: Session, actor: Any, how: Interpretation, state_code: str | None = None) -> Outcome:
+    """Search within the actor's scope; count out-of-scope matches; audit the kind and the ids, never the terms."""
+    if not access.has_permission(actor, Permission.VIEW_CASES):
+        raise SearchError("No tiene permiso para buscar personas.")
+
+    def scope(stmt: Select[Any]) -> Select[Any]:
+        return access.scoped(stmt, Person, actor)
+
+    hits = _persons_for(session, actor, how, scope, state_code)
+    hits = [h for h in hits if how.kind != "name" or h.score >= 60][:20]
+    visible = {h.person.id for h in hits}
+    everywhere = _persons_for(session, actor, how, None, state_code)
+    hidden = sum(1 for h in everywhere if h.person.id not in visible and (how.kind != "name" or h.score >= 85))
+    services._audit(session, actor, "search", "person", None, details={
+        "kind": how.kind, "count": len(hits), "result_ids": [str(h.person.id) for h in hits],
+        "out_of_scope": hidden})
+    return Outcome(how.kind, hits, hidden)
+
+
+def open_cases(session: Session, actor: Any, persons: list[Person]) -> dict[Any, Case]:
+    """Each person's open case (their own or their household's), if the actor may see it."""
+    households = {p.id: m.household_id for p in persons if (m := p.current_membership) is not None}
+    stmt = select(Case).where(Case.status == CaseStatus.OPEN, (Case.person_id.in_([p.id for p in persons])) |
+                              (Case.household_id.in_(list(households.values()))))
+    found: dict[Any, Case] = {}
+    for case in session.scalars(access.scoped(stmt, Case, actor)):
+        for person in persons:
+            if case.person_id == person.id or (case.household_id and households.get(person.id) == case.household_id):
+                found.setdefault(person.id, case)
+    return found
+
+
+def age_of(person: Person, today: date | None = None) -> int | None:
+    """Age in whole years from the date of birth, or the estimated age."""
+    today = today or local_today()
+    birth = person.birth_date
+    if birth is None:
+        return person.estimated_age
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
