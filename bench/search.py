@@ -36,7 +36,7 @@ from dfi_casos.auth import services as accounts  # noqa: E402
 from dfi_casos.extensions import db  # noqa: E402
 from dfi_casos.registry import name_search  # noqa: E402
 from dfi_casos.registry.models import Person  # noqa: E402
-from dfi_casos.security import access  # noqa: E402
+from dfi_casos.scope import scoped as scope_query  # noqa: E402
 from dfi_casos.security.tokens import refresh_tokens  # noqa: E402
 
 PERSON_COLUMNS = list(Person.__table__.columns)
@@ -103,7 +103,7 @@ def run(app, queries: int, per_kind: int, seed_value: int) -> None:
         print(f"Registro: {total:,} personas; carga de la máquina: {os.getloadavg()[0]:.1f}")
 
         def scoped(stmt):
-            return access.scoped(stmt, Person, actor)
+            return scope_query(stmt, Person, actor)
 
         sample = _sample(db.session, queries, rng)
         timings, cpu, decrypted = [], [], []

@@ -21,8 +21,9 @@ from dfi_casos.database import local_today
 from dfi_casos.registry import services
 from dfi_casos.registry.models import Person
 from dfi_casos.registry.name_search import NameHit, NameQuery, NameQueryError, find_by_name
-from dfi_casos.security import access
-from dfi_casos.security.access import Permission
+from dfi_casos.scope import scoped
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, has_permission
 from dfi_casos.security.fields import find_by_blind_index
 from dfi_casos.security.normalize import normalize_phone
 
@@ -34,6 +35,8 @@ _DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b|\b(\d{4})-(\d{2})-(
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 #: Shown for records found outside the actor's scope, and nothing else about them.
 ELSEWHERE = "Hay un registro similar en otro territorio."
+#: Sensitive fields a results row shows (named in the search's audit entry).
+RESULT_FIELDS = ("given_names", "first_surname", "second_surname", "birth_date")
 KIND_LABELS = {"curp": "CURP", "folio": "folio", "phone": "teléfono", "name": "nombre"}
 
 
@@ -112,13 +115,13 @@ def _persons_for(session: Session, actor: Any, how: Interpretation, restrict: Re
     base = select(Person).where(Person.merged_into_id.is_(None))
     if state_code:
         base = base.where(Person.state_code == state_code)
-    scoped = base if restrict is None else restrict(base)
+    visible = base if restrict is None else restrict(base)
     if how.kind in ("curp", "phone"):
-        found = find_by_blind_index(session, Person, how.kind, how.value, query=scoped)
+        found = find_by_blind_index(session, Person, how.kind, how.value, query=visible)
         return [NameHit(p, 100.0, {}) for p in found]
     if how.kind == "folio":
         stmt = select(Case).where(Case.folio == how.value)
-        case = session.scalars(stmt if restrict is None else access.scoped(stmt, Case, actor)).first()
+        case = session.scalars(stmt if restrict is None else scoped(stmt, Case, actor)).first()
         return [NameHit(p, 100.0, {}) for p in _case_persons(session, case)] if case else []
     name = how.name or NameQuery()
 
@@ -144,20 +147,19 @@ def _case_persons(session: Session, case: Case) -> list[Person]:
 
 def find(session: Session, actor: Any, how: Interpretation, state_code: str | None = None) -> Outcome:
     """Search within the actor's scope; count out-of-scope matches; audit the kind and the ids, never the terms."""
-    if not access.has_permission(actor, Permission.VIEW_CASES):
+    if not has_permission(actor, Permission.VIEW_CASES):
         raise SearchError("No tiene permiso para buscar personas.")
 
-    def scope(stmt: Select[Any]) -> Select[Any]:
-        return access.scoped(stmt, Person, actor)
+    def in_scope(stmt: Select[Any]) -> Select[Any]:
+        return scoped(stmt, Person, actor)
 
-    hits = _persons_for(session, actor, how, scope, state_code)
+    hits = _persons_for(session, actor, how, in_scope, state_code)
     hits = [h for h in hits if how.kind != "name" or h.score >= 60][:20]
     visible = {h.person.id for h in hits}
     everywhere = _persons_for(session, actor, how, None, state_code)
     hidden = sum(1 for h in everywhere if h.person.id not in visible and (how.kind != "name" or h.score >= 85))
-    services._audit(session, actor, "search", "person", None, details={
-        "kind": how.kind, "count": len(hits), "result_ids": [str(h.person.id) for h in hits],
-        "out_of_scope": hidden})
+    audit.record_search(session, actor, how.kind, [h.person.id for h in hits], fields=RESULT_FIELDS,
+                        object_type="person")
     return Outcome(how.kind, hits, hidden)
 
 
@@ -167,7 +169,7 @@ def open_cases(session: Session, actor: Any, persons: list[Person]) -> dict[Any,
     stmt = select(Case).where(Case.status == CaseStatus.OPEN, (Case.person_id.in_([p.id for p in persons])) |
                               (Case.household_id.in_(list(households.values()))))
     found: dict[Any, Case] = {}
-    for case in session.scalars(access.scoped(stmt, Case, actor)):
+    for case in session.scalars(scoped(stmt, Case, actor)):
         for person in persons:
             if case.person_id == person.id or (case.household_id and households.get(person.id) == case.household_id):
                 found.setdefault(person.id, case)

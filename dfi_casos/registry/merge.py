@@ -17,8 +17,10 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from dfi_casos import scope
 from dfi_casos.cases.models import Case, Referral
 from dfi_casos.database import local_today, utcnow
+from dfi_casos.errors import NotVisible
 from dfi_casos.registry import services
 from dfi_casos.registry.models import (
     Consent,
@@ -29,8 +31,9 @@ from dfi_casos.registry.models import (
     PersonNameToken,
     RecordMerge,
 )
-from dfi_casos.security import access
-from dfi_casos.security.access import Permission
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, Principal, has_permission
+from dfi_casos.security.audit import Action
 from dfi_casos.security.tokens import refresh_tokens
 from dfi_casos.solutions.models import DurableSolutionAssessment
 
@@ -81,17 +84,18 @@ def undo_days() -> int:
 
 def _load(session: Session, actor: Any, kind: MergeKind, record_id: Any) -> Any:
     if kind is PERSON:
-        record = services.get_person_for(session, actor, record_id)
+        record: Any = scope.get_person_for(session, actor, record_id)
     else:
-        record = services.get_household_for(session, actor, record_id)
+        record = scope.get_household_for(session, actor, record_id)
     if record.merged_into_id is not None:
         raise MergeError("Ese registro ya fue fusionado con otro.")
     return record
 
 
-def load_pair(session: Session, actor: Any, kind: MergeKind, survivor_id: Any, absorbed_id: Any) -> tuple[Any, Any]:
+def load_pair(session: Session, actor: Principal, kind: MergeKind, survivor_id: Any,
+              absorbed_id: Any) -> tuple[Any, Any]:
     """Both records, each within the actor's scope (else an audited 404), for a merge by a supervisor."""
-    if not access.has_permission(actor, Permission.MERGE_PERSONS):
+    if not has_permission(actor, Permission.MERGE_PERSONS):
         raise MergeError("Solo supervisión puede fusionar registros.")
     survivor = _load(session, actor, kind, survivor_id)
     absorbed = _load(session, actor, kind, absorbed_id)
@@ -185,9 +189,9 @@ def merge(session: Session, actor: Any, kind: MergeKind, survivor_id: Any, absor
     log.survivor_before = before
     session.add(log)
     services._record_change(session, actor, kind.record_type, survivor, taken + ["merged_from"])
-    services._audit(session, actor, "merge", kind.record_type, survivor, details={
-        "survivor_id": str(survivor.id), "absorbed_id": str(absorbed.id), "fields": taken,
-        "moved": {key: len(ids) for key, ids in moved.items()}, "merge_id": str(log.id)})
+    audit.record_change(session, actor, Action.MERGE, kind.record_type, survivor.id, fields=taken,
+                        state_code=survivor.state_code, survivor_id=str(survivor.id), absorbed_id=str(absorbed.id),
+                        merge_id=str(log.id), moved=sorted(k for k in moved if not k.startswith("survivor:")))
     session.flush()
     return log
 
@@ -217,20 +221,19 @@ def _unplain(kind: MergeKind, name: str, value: Any) -> Any:
 
 def get_merge_for(session: Session, actor: Any, merge_id: Any) -> tuple[RecordMerge, Any]:
     """A merge and its survivor, if the actor may see the survivor (else an audited 404)."""
-    parsed = services._parse_id(merge_id)
+    parsed = scope.parse_uuid(merge_id)
     log = session.get(RecordMerge, parsed) if parsed else None
     kind = KINDS.get(log.record_type) if log else None
     if log is None or kind is None:
-        access.deny(session, actor, object_type="merge", object_id=parsed, reason="absent")
-        raise AssertionError("deny answers 404")
-    survivor = services.get_person_for(session, actor, log.survivor_id) if kind is PERSON else \
-        services.get_household_for(session, actor, log.survivor_id)
+        raise NotVisible("merge", parsed, "absent" if parsed else "malformed_id")
+    survivor: Any = scope.get_person_for(session, actor, log.survivor_id) if kind is PERSON else \
+        scope.get_household_for(session, actor, log.survivor_id)
     return log, survivor
 
 
 def undo_refusal(session: Session, actor: Any, log: RecordMerge, survivor: Any) -> str | None:
     """Why this actor cannot undo this merge now, or None when they can."""
-    if not access.has_permission(actor, Permission.MERGE_PERSONS):
+    if not has_permission(actor, Permission.MERGE_PERSONS):
         return "Solo supervisión puede deshacer una fusión."
     if log.undone_at is not None:
         return "Esta fusión ya se deshizo."
@@ -278,8 +281,9 @@ def undo(session: Session, actor: Any, merge_id: Any) -> RecordMerge:
         refresh_tokens(session, [absorbed])
     services._record_change(session, actor, kind.record_type, survivor,
                             [name for name, _ in log.survivor_before or []] + ["merge_undone"])
-    services._audit(session, actor, "merge_undo", kind.record_type, survivor, details={
-        "survivor_id": log.survivor_id, "absorbed_id": log.absorbed_id, "merge_id": str(log.id)})
+    audit.record_change(session, actor, Action.MERGE_UNDO, kind.record_type, survivor.id,
+                        fields=[name for name, _ in log.survivor_before or []], state_code=survivor.state_code,
+                        survivor_id=log.survivor_id, absorbed_id=log.absorbed_id, merge_id=str(log.id))
     session.flush()
     return log
 

@@ -9,8 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from dfi_casos import scope
+from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
+from dfi_casos.formutil import attach_error
 from dfi_casos.registry import merge, services
+from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, require_permission
 
 bp = Blueprint("merge", __name__, url_prefix="/fusion")
@@ -57,8 +61,9 @@ def _compare_page(kind: merge.MergeKind, survivor_id: str, absorbed_id: str) -> 
         try:
             log = merge.merge(db.session, current_user, kind, survivor.id, absorbed.id, take,
                               form.reason.data or "", _versions(form))
-        except services.RegistryError as exc:
-            (form.reason if exc.field == "reason" else form.survivor_version).errors = [str(exc)]
+        except DomainError as exc:
+            if attach_error(form, exc):
+                form.survivor_version.errors = [str(exc)]
             status = 400
         else:
             flash("Registros fusionados. Otra supervisora o supervisor puede deshacerlo en "
@@ -71,8 +76,9 @@ def _compare_page(kind: merge.MergeKind, survivor_id: str, absorbed_id: str) -> 
     rows = [{**row, "survivor_text": _display(row["survivor"], row["field"]),
              "absorbed_text": _display(row["absorbed"], row["field"])}
             for row in merge.comparison(kind, survivor, absorbed)]
-    services.record_view(db.session, current_user, kind.record_type, survivor, list(kind.fields))
-    services.record_view(db.session, current_user, kind.record_type, absorbed, list(kind.fields))
+    for record in (survivor, absorbed):
+        audit.record_view(db.session, current_user, kind.record_type, record.id, fields=list(kind.fields),
+                          state_code=record.state_code)
     return render_template("merge/compare.html", kind=kind, survivor=survivor, absorbed=absorbed, rows=rows,
                            form=form, swap_url=url_for(request.endpoint or "merge.persons",
                                                        survivor_id=absorbed.id, absorbed_id=survivor.id)), status
@@ -97,16 +103,16 @@ def persons(survivor_id: str, absorbed_id: str) -> Any:
 @bp.route("/hogares/<survivor_id>", methods=["GET", "POST"])
 @require_permission(Permission.MERGE_PERSONS)
 def pick_household(survivor_id: str) -> Any:
-    household = services.get_household_for(db.session, current_user, survivor_id)
+    household = scope.get_household_for(db.session, current_user, survivor_id)
     form = PickHouseholdForm()
     others = [h for h in services.visible_households(db.session, current_user)
               if h.id != household.id and h.merged_into_id is None and h.state_code == household.state_code]
     form.other_id.choices = [("", "Elija…")] + [(str(h.id), _household_label(h)) for h in others]
     if form.validate_on_submit() and form.other_id.data:
         return redirect(url_for("merge.households", survivor_id=household.id, absorbed_id=form.other_id.data))
-    services.record_list_view(db.session, current_user, "person",
-                              [m.person for h in [household, *others] for m in h.current_memberships[:1]],
-                              ["given_names", "first_surname"])
+    heads = [m.person for h in [household, *others] for m in h.current_memberships[:1]]
+    audit.record_view(db.session, current_user, "person", None, fields=["given_names", "first_surname",
+                                                                       "second_surname"], ids=[p.id for p in heads])
     return render_template("merge/pick_household.html", household=household, label=_household_label(household),
                            form=form), 400 if request.method == "POST" else 200
 
@@ -140,7 +146,7 @@ def undo(merge_id: str) -> Any:
         return redirect(url_for("merge.record", merge_id=merge_id))
     try:
         log = merge.undo(db.session, current_user, merge_id)
-    except services.RegistryError as exc:
+    except DomainError as exc:
         flash(str(exc), "error")
         return redirect(url_for("merge.record", merge_id=merge_id))
     flash("Fusión deshecha: los dos registros vuelven a estar separados.", "success")

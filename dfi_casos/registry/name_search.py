@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from dfi_casos.errors import DomainError
 from dfi_casos.registry.models import PERSON_NAME_TOKENS, Person, PersonNameToken
 from dfi_casos.security.names import fold, phonetic_words, query_tokens, ranking_form
 
@@ -26,12 +27,8 @@ LABELS = {"names": "nombre completo", "given_names": "nombre", "surnames": "apel
           "birth": "fecha de nacimiento"}
 
 
-class NameQueryError(ValueError):
+class NameQueryError(DomainError):
     """The name query cannot be searched; the message is Spanish, `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from dfi_casos.catalogs.geography import state_by_code
+from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
+from dfi_casos.formutil import attach_error
 from dfi_casos.registry import finder, forms, services
-from dfi_casos.registry.name_search import NameQuery, NameQueryError
+from dfi_casos.registry.name_search import NameQuery
 from dfi_casos.security.access import Permission, has_permission, require_permission
 
 bp = Blueprint("search", __name__, url_prefix="/busqueda")
@@ -85,9 +87,9 @@ def index() -> Any:
             how = finder.interpret(quick.q.data)
             state = quick.estado.data or None
         outcome = finder.find(db.session, current_user, how, state)
-    except (services.RegistryError, NameQueryError) as exc:
-        target = form if which == "detalle" else quick
-        field = getattr(target, exc.field or "", None) or (quick.q if which != "detalle" else detailed.first_surname)
-        field.errors = [*field.errors, str(exc)]
+    except DomainError as exc:
+        if attach_error(form, exc):  # no such field on this form: the box or the first surname takes it
+            fallback = detailed.first_surname if which == "detalle" else quick.q
+            fallback.errors = [*fallback.errors, str(exc)]
         return _render(quick, detailed, None, 400)
     return _render(quick, detailed, outcome)

@@ -56,6 +56,8 @@ class Action(enum.StrEnum):
     MEMBER_JOINED = "member_joined"
     MEMBER_LEFT = "member_left"
     MEMBERSHIP_CHANGED = "membership_changed"
+    MERGE = "merge"
+    MERGE_UNDO = "merge_undo"
     EXPORT = "export"
     USER_CREATE = "user_create"
     USER_UPDATE = "user_update"
@@ -98,6 +100,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.MEMBER_JOINED: "Ingreso al hogar",
     Action.MEMBER_LEFT: "Salida del hogar",
     Action.MEMBERSHIP_CHANGED: "Cambio de integrante",
+    Action.MERGE: "Fusión de registros",
+    Action.MERGE_UNDO: "Fusión deshecha",
     Action.EXPORT: "Exportación",
     Action.USER_CREATE: "Alta de cuenta",
     Action.USER_UPDATE: "Modificación de cuenta",
@@ -404,7 +408,7 @@ def record_change(session: Session, actor: Any, action: Action, object_type: str
 CHANGE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.STAGE_CHANGE, Action.APPROVAL, Action.ASSIGNMENT,
                             Action.REFERRAL, Action.CONSENT_GIVEN, Action.CONSENT_WITHDRAWN,
                             Action.DUPLICATE_OVERRIDE, Action.MEMBER_JOINED, Action.MEMBER_LEFT,
-                            Action.MEMBERSHIP_CHANGED})
+                            Action.MEMBERSHIP_CHANGED, Action.MERGE, Action.MERGE_UNDO})
 
 
 def record_denial(session: Session, actor: Any, object_type: str | None, object_id: Any, reason: str) -> AuditEvent:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from dfi_casos.auth.models import Role
 from dfi_casos.cases.models import Case
+from dfi_casos.errors import NotVisible
 from dfi_casos.registry import merge
 from dfi_casos.registry.models import Consent, Household, HouseholdMembership, Person, RecordMerge
 from dfi_casos.registry.name_search import NameQuery, find_by_name
@@ -82,10 +83,8 @@ def test_a_caseworker_cannot_merge(db: Session, twins) -> None:
         _merge(db, caseworker, *twins)
 
 
-def test_a_supervisor_of_another_state_gets_a_404(db: Session, twins) -> None:
-    from werkzeug.exceptions import NotFound
-
-    with pytest.raises(NotFound):
+def test_a_supervisor_of_another_state_is_told_nothing(db: Session, twins) -> None:
+    with pytest.raises(NotVisible):
         _merge(db, factories.make_user(db, Role.SUPERVISOR, ["07"]), *twins)
 
 

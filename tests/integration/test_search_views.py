@@ -76,7 +76,7 @@ def test_every_search_is_audited_without_its_terms(client, login_as, db, people)
     _search(client, **{"rapida-q": "Hernández Valdés 1956"})
     entry = db.scalars(select(AuditEvent).where(AuditEvent.action == "search").order_by(AuditEvent.seq.desc())).first()
     details = json.loads(entry.details)
-    assert details["kind"] == "name" and str(people[0].id) in details["result_ids"]
+    assert details["kind"] == "name" and str(people[0].id) in details["ids"]
     assert "Hern" not in entry.details and "1956" not in entry.details
 
 
