@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from dfi_casos.errors import DomainError
 from dfi_casos.registry.models import PERSON_NAME_TOKENS, Person, PersonNameToken
-from dfi_casos.security.names import fold, phonetic_words, query_tokens, ranking_form
+from dfi_casos.security.names import fold, phonetic_key, phonetic_words, query_tokens, ranking_form
 
 #: Persons decrypted per search, at most.
 CANDIDATES = 50
@@ -117,6 +117,11 @@ def candidates(session: Session, query: NameQuery, restrict: Callable[[Select[An
         tokens = query_tokens(words, words, query.year)
     else:
         tokens = query_tokens(phonetic_words(query.given_names, given=True), _surnames(query), query.year)
+    return _sharing_tokens(session, tokens, restrict, limit)
+
+
+def _sharing_tokens(session: Session, tokens: set[str], restrict: Callable[[Select[Any]], Select[Any]] | None,
+                    limit: int) -> list[Person]:
     if not tokens:
         return []
     ranked = PERSON_NAME_TOKENS.ranked_owner_ids(tokens, limit)
@@ -136,20 +141,38 @@ def load_persons(session: Session, ids: list[Any]) -> list[Person]:
     return [found[i] for i in ids if i in found]
 
 
+#: What a spelling variant that sounds the same scores: high, but below the exact spelling.
+SOUNDS_ALIKE = 95.0
+
+
+def _word_score(typed: str, theirs: str) -> float:
+    """Similarity of two folded words: their spelling, or SOUNDS_ALIKE when their phonetic keys agree."""
+    spelled = fuzz.ratio(typed, theirs)
+    return max(spelled, SOUNDS_ALIKE) if spelled < 100 and phonetic_key(typed) == phonetic_key(theirs) else spelled
+
+
+def _words_score(typed: list[str], theirs: list[str]) -> float:
+    """Each typed word against its best counterpart: order, and words not typed, do not count against."""
+    if not typed:
+        return 0.0
+    return sum(max((_word_score(t, c) for c in theirs), default=0.0) for t in typed) / len(typed)
+
+
+def _words(*parts: str | None, given: bool = False) -> list[str]:
+    return [w for part in parts for w in ranking_form(part, given=given).split()]
+
+
 def _part_scores(query: NameQuery, person: Person) -> dict[str, float]:
     scores: dict[str, float] = {}
     if query.free_text is not None:
-        theirs_all = " ".join(ranking_form(part, given=True) for part in
-                              (person.given_names, person.first_surname, person.second_surname) if part)
-        scores["names"] = fuzz.token_set_ratio(ranking_form(query.free_text, given=True), theirs_all)
-    typed_given = ranking_form(query.given_names, given=True)
-    if typed_given:
-        scores["given_names"] = fuzz.token_set_ratio(typed_given, ranking_form(person.given_names, given=True))
-    typed = [w for part in (query.first_surname, query.second_surname) for w in ranking_form(part).split()]
-    theirs = [w for part in (person.first_surname, person.second_surname) for w in ranking_form(part).split()]
-    if typed:
-        # Each surname typed against its best counterpart: order and a missing one do not count against.
-        scores["surnames"] = sum(max((fuzz.ratio(t, c) for c in theirs), default=0.0) for t in typed) / len(typed)
+        theirs = _words(person.given_names, given=True) + _words(person.first_surname, person.second_surname)
+        scores["names"] = _words_score(_words(query.free_text, given=True), theirs)
+    if _words(query.given_names, given=True):
+        scores["given_names"] = _words_score(_words(query.given_names, given=True),
+                                             _words(person.given_names, given=True))
+    if _words(query.first_surname, query.second_surname):
+        scores["surnames"] = _words_score(_words(query.first_surname, query.second_surname),
+                                          _words(person.first_surname, person.second_surname))
     birth = person.birth_date
     if query.year is not None and birth is not None:
         if query.birth_date is not None:
@@ -177,3 +200,32 @@ def find_by_name(session: Session, query: NameQuery, restrict: Callable[[Select[
     """The best `limit` persons for a name query (checked first), within `restrict`; no audit here."""
     check_name_query(query)
     return rank(query, candidates(session, query, restrict))[:limit]
+
+
+def similar_persons(session: Session, given_names: str | None, first_surname: str | None,
+                    second_surname: str | None, birth_date: date | None,
+                    exclude: Any = None) -> list[tuple[Person, str]]:
+    """Duplicate warning by name: phonetic name match and birth date within a year, over the whole registry.
+
+    Each person comes with what matched and how strongly, in Spanish. The caller splits them by scope.
+    """
+    givens = phonetic_words(given_names, given=True)
+    query = NameQuery(given_names, first_surname, second_surname, birth_date=birth_date)
+    if birth_date is None or not givens or not _surnames(query):
+        return []
+    year = birth_date.year
+    tokens = set().union(*(query_tokens(givens, _surnames(query), y) for y in (year - 1, year, year + 1)))
+    found = []
+    for hit in rank(NameQuery(given_names, first_surname, second_surname, birth_year=year),
+                    _sharing_tokens(session, tokens, None, CANDIDATES)):
+        birth = hit.person.birth_date
+        names = [hit.parts[p] for p in ("given_names", "surnames") if p in hit.parts]
+        if hit.person.id == exclude or birth is None or abs(birth.year - year) > 1 or not names:
+            continue
+        name_score = sum(names) / len(names)
+        if name_score < PART_MATCH:
+            continue
+        when = ("fecha de nacimiento (exacta)" if birth == birth_date else
+                "año de nacimiento (el mismo)" if birth.year == year else "año de nacimiento (±1 año)")
+        found.append((hit.person, f"nombre ({strength(name_score)}) y {when}"))
+    return found

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -145,7 +146,27 @@ def test_same_name_and_birth_date_warns_ignoring_case_and_accents(client, db, lo
     response = person_form(client, given_names="jose angel", first_surname="NUNEZ", second_surname="",
                            birth_date="1980-02-03")
     assert response.status_code == 400
-    assert "nombre y fecha de nacimiento" in response.get_data(as_text=True)
+    # Ñ typed as N still meets; the ranking keeps Ñ, so the name is "parecido" rather than "exacto"
+    assert re.search(r"nombre \(parecido, 9\d %\) y fecha de nacimiento \(exacta\)", response.get_data(as_text=True))
+
+
+def test_a_name_that_sounds_alike_born_a_year_apart_warns_saying_how_strongly(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    factories.make_person(db, registered_by=user, given_names="María Yesenia", first_surname="Valdés",
+                          second_surname="Hernández", birth_date=date(1990, 2, 3))
+    response = person_form(client, given_names="Ma. Llesenia", first_surname="Baldez", second_surname="",
+                           birth_date="1991-07-09")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "año de nacimiento (±1 año)" in body and "nombre (" in body
+
+
+def test_the_same_name_born_years_apart_is_no_duplicate(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    factories.make_person(db, registered_by=user, given_names="Yesenia", first_surname="Valdés",
+                          birth_date=date(1980, 2, 3))
+    response = person_form(client, given_names="Yesenia", first_surname="Valdés", birth_date="1990-02-03")
+    assert "Posibles registros duplicados" not in response.get_data(as_text=True)
 
 
 def test_same_phone_warns(client, db, login_as):
