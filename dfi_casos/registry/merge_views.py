@@ -10,6 +10,7 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from dfi_casos import scope
+from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error
@@ -46,6 +47,9 @@ def _display(value: Any, field: str) -> str:
         return str(value.label)
     if hasattr(value, "strftime"):
         return str(value.strftime("%d/%m/%Y"))
+    if field == "birth_state_code":
+        state = state_by_code(value)
+        return state.name if state else ("Extranjero" if value == "NE" else str(value))
     if field == "municipality_code":
         municipality = services.municipalities().get(value)
         return municipality.name if municipality else str(value)

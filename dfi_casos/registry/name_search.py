@@ -148,7 +148,8 @@ SOUNDS_ALIKE = 95.0
 def _word_score(typed: str, theirs: str) -> float:
     """Similarity of two folded words: their spelling, or SOUNDS_ALIKE when their phonetic keys agree."""
     spelled = fuzz.ratio(typed, theirs)
-    return max(spelled, SOUNDS_ALIKE) if spelled < 100 and phonetic_key(typed) == phonetic_key(theirs) else spelled
+    same_sound = phonetic_key(typed, keep_vowels=True) == phonetic_key(theirs, keep_vowels=True)
+    return max(spelled, SOUNDS_ALIKE) if spelled < 100 and same_sound else spelled
 
 
 def _words_score(typed: list[str], theirs: list[str]) -> float:
@@ -222,7 +223,7 @@ def similar_persons(session: Session, given_names: str | None, first_surname: st
         names = [hit.parts[p] for p in ("given_names", "surnames") if p in hit.parts]
         if hit.person.id == exclude or birth is None or abs(birth.year - year) > 1 or not names:
             continue
-        name_score = sum(names) / len(names)
+        name_score = min(names)  # the given name and the surnames must each match
         if name_score < PART_MATCH:
             continue
         when = ("fecha de nacimiento (exacta)" if birth == birth_date else

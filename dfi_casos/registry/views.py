@@ -253,6 +253,9 @@ def _household_view(household: Household) -> dict[str, Any]:
 @require_permission(P.VIEW_CASES)
 def household(household_id: str) -> Any:
     record = scope.get_household_for(db.session, current_user, household_id)
+    if record.merged_into_id is not None:  # a tombstone: its record lives on in the survivor
+        flash("Este hogar se fusionó con otro; se muestra el registro que se conservó.", "info")
+        return redirect(url_for("registry.household", household_id=record.merged_into_id))
     view = _household_view(record)
     _audit_view("household", record, ["notes", "members.name"])
     leave_form = forms.LeaveForm()
@@ -468,6 +471,9 @@ def _person_view(person: Person) -> dict[str, Any]:
 @require_permission(P.VIEW_CASES)
 def person(person_id: str) -> Any:
     record = scope.get_person_for(db.session, current_user, person_id)
+    if record.merged_into_id is not None:  # a tombstone: its record lives on in the survivor
+        flash("Este registro se fusionó con otro; se muestra el registro que se conservó.", "info")
+        return redirect(url_for("registry.person", person_id=record.merged_into_id))
     view = _person_view(record)
     _audit_view("person", record, PERSON_VIEW_FIELDS)
     consent_form = forms.ConsentForm()

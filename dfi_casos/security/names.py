@@ -71,10 +71,12 @@ def name_words(value: str | None, *, given: bool = False) -> list[str]:
     return _drop_particles(words)[:MAX_WORDS]
 
 
-def phonetic_key(word: str) -> str:
+def phonetic_key(word: str, *, keep_vowels: bool = False) -> str:
     """Spanish phonetic code of one folded word; words that sound alike share it.
 
     "VALDEZ", "BALDES" -> "BLDS"; "LLESENIA", "YESENIA" -> "YSN"; "XIMENA", "JIMENA" -> "JMN".
+    With `keep_vowels` the code is stricter ("MARIA" and "MARIO" differ): what the ranking uses
+    to call two spellings the same sound.
     """
     w = word.replace("Ñ", "N")
     codes: list[str] = []
@@ -128,6 +130,8 @@ def phonetic_key(word: str) -> str:
             collapsed.append(code)
     if not collapsed:
         return ""
+    if keep_vowels:
+        return "".join(collapsed)
     head, tail = collapsed[0], collapsed[1:]
     if head in _VOWELS:
         head = "A"  # a leading vowel varies too (ELIZABETH / ILIZABETH, IVONNE / YVONNE)

@@ -88,3 +88,17 @@ def test_households_are_merged_from_the_household_page(client, login_as, db) -> 
     response = client.post(f"/fusion/hogares/{one.id}", data={
         "csrf_token": csrf_token(client, f"/fusion/hogares/{one.id}"), "other_id": str(other.id)})
     assert response.status_code == 302 and f"/fusion/hogares/{one.id}/{other.id}" in response.location
+
+
+def test_a_tombstone_redirects_to_the_survivor(client, login_as, db) -> None:
+    me = login_as(Role.SUPERVISOR, ["12"])
+    one, other = _pair(db)
+    merge.merge(db, me, merge.PERSON, one.id, other.id, [], "Es la misma persona", (one.version, other.version))
+    response = client.get(f"/registro/personas/{other.id}")
+    assert response.status_code == 302 and str(one.id) in response.location
+
+
+def test_the_household_page_offers_the_merge_to_supervisors_only(client, login_as, db) -> None:
+    supervisor = login_as(Role.SUPERVISOR, ["12"])
+    household = factories.make_household(db, "12", supervisor, members=1)
+    assert "Fusionar con otro registro" in client.get(f"/registro/hogares/{household.id}").get_data(as_text=True)

@@ -113,3 +113,9 @@ def test_no_name_means_no_tokens() -> None:
 
 def test_ranking_form_keeps_enye_and_expands_abbreviations() -> None:
     assert ranking_form("Ma. de la Peña", given=True) == "MARIA PEÑA"
+
+
+def test_the_strict_key_keeps_vowels_so_maria_and_mario_differ() -> None:
+    assert phonetic_key("MARIA") == phonetic_key("MARIO")
+    assert phonetic_key("MARIA", keep_vowels=True) != phonetic_key("MARIO", keep_vowels=True)
+    assert phonetic_key("LLESENIA", keep_vowels=True) == phonetic_key("YESENIA", keep_vowels=True)
