@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from search_variants import KINDS, make_variants  # noqa: E402
 from seed import BENCH_USER, FAKE, bench_actor, household_data  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from dfi_casos import create_app  # noqa: E402
 from dfi_casos.auth import services as accounts  # noqa: E402
@@ -90,6 +90,18 @@ def _sample(session, size: int, rng: random.Random) -> list[tuple]:
     return [(p.id, p.given_names or "", p.first_surname or "", p.second_surname, p.birth_date) for p in persons]
 
 
+def _server_times(session, sample, scoped) -> list[float]:
+    """Execution time of the candidate query as PostgreSQL reports it: the database's share, without queueing."""
+    times = []
+    for _pid, given, first, _second, _birth in sample:
+        tokens = name_search.tokens_of(name_search.NameQuery(given_names=given, first_surname=first))
+        stmt = name_search.candidate_statement(tokens, scoped)
+        sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+        plan = session.execute(text("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)).scalar_one()  # noqa: S608 - our SQL
+        times.append(float(plan[0]["Execution Time"]))
+    return times
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -116,6 +128,9 @@ def run(app, queries: int, per_kind: int, seed_value: int) -> None:
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
             decrypted.append(len(found))
+        server = _server_times(db.session, sample[:100], scoped)
+        print(f"Consulta de candidatos en PostgreSQL (EXPLAIN ANALYZE, 100 búsquedas): p50 "
+              f"{_percentile(server, 0.5):.2f} ms, p99 {_percentile(server, 0.99):.2f} ms")
         print(f"Nombre + primer apellido, {len(timings)} búsquedas: p50 {_percentile(timings, 0.5):.1f} ms, "
               f"p99 {_percentile(timings, 0.99):.1f} ms (CPU del proceso: p50 {_percentile(cpu, 0.5):.1f} ms, "
               f"p99 {_percentile(cpu, 0.99):.1f} ms), candidatos descifrados: media "

@@ -112,25 +112,33 @@ def candidates(session: Session, query: NameQuery, restrict: Callable[[Select[An
     One round trip: the token counts and the persons come back together. `restrict` adds the
     caller's scope to a SELECT joined to Person (e.g. `scope.scoped(stmt, Person, actor)`).
     """
+    return _sharing_tokens(session, tokens_of(query), restrict, limit)
+
+
+def tokens_of(query: NameQuery) -> set[str]:
+    """The token strings a query looks up."""
     if query.free_text is not None:
         words = phonetic_words(query.free_text, given=True)
-        tokens = query_tokens(words, words, query.year)
-    else:
-        tokens = query_tokens(phonetic_words(query.given_names, given=True), _surnames(query), query.year)
-    return _sharing_tokens(session, tokens, restrict, limit)
+        return query_tokens(words, words, query.year)
+    return query_tokens(phonetic_words(query.given_names, given=True), _surnames(query), query.year)
 
 
 def _sharing_tokens(session: Session, tokens: set[str], restrict: Callable[[Select[Any]], Select[Any]] | None,
                     limit: int) -> list[Person]:
     if not tokens:
         return []
+    return list(session.scalars(candidate_statement(tokens, restrict, limit)))
+
+
+def candidate_statement(tokens: set[str], restrict: Callable[[Select[Any]], Select[Any]] | None,
+                        limit: int = CANDIDATES) -> Select[tuple[Person]]:
+    """SELECT of the persons sharing the most of these tokens, most first (what `candidates` runs)."""
     ranked = PERSON_NAME_TOKENS.ranked_owner_ids(tokens, limit)
     ranked = ranked.join(Person, Person.id == PersonNameToken.person_id).where(Person.merged_into_id.is_(None))
     if restrict is not None:
         ranked = restrict(ranked)
     best = ranked.subquery()
-    stmt = select(Person).join(best, Person.id == best.c.person_id).order_by(best.c.hits.desc(), Person.id)
-    return list(session.scalars(stmt))
+    return select(Person).join(best, Person.id == best.c.person_id).order_by(best.c.hits.desc(), Person.id)
 
 
 def load_persons(session: Session, ids: list[Any]) -> list[Person]:
