@@ -265,6 +265,7 @@ def foreign_records(session: Session, state: str) -> dict[str, str]:
     records.update(case_foreign_records(session, state))
     records.update(solutions_foreign_records(session, state))
     records.update(imports_foreign_records(session, state))
+    records.update(merge_foreign_records(session, state))
     return records
 
 
@@ -279,6 +280,19 @@ def imports_foreign_records(session: Session, state: str) -> dict[str, str]:
     data = import_files.kobo_xlsx([import_files.household(member, state=state, municipality=f"{state}001")])
     job = validate_upload(session, owner, "ajeno.xlsx", data, registry.municipalities())
     return {"job_id": str(job.id)}
+
+
+def merge_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """Two persons of `state` (survivor_id, absorbed_id) and a merge of two others (merge_id)."""
+    from dfi_casos.registry import merge
+
+    number = next(_counter)
+    supervisor = make_user(session, role=Role.SUPERVISOR, states=[state])
+    one, other, third, fourth = (make_person(session, state, supervisor, given_names=plant(f"Fusionable{number}{i}"))
+                                 for i in range(4))
+    log = merge.merge(session, supervisor, merge.PERSON, third.id, fourth.id, [],
+                      plant(f"Motivo de fusión reservado {number}"), (third.version, fourth.version))
+    return {"survivor_id": str(one.id), "absorbed_id": str(other.id), "merge_id": str(log.id)}
 
 
 # --- durable solutions -----------------------------------------------------------------------------
