@@ -184,30 +184,26 @@ def auditor_finds_and_exports_the_access_history(page: Page, base_url: str, foli
     logout(page)
 
 
-def search_by_curp(page: Page) -> None:
+def search_box(page: Page, typed: str) -> None:
     page.get_by_role("link", name="Búsqueda").first.click()
-    page.get_by_label("Buscar por").select_option("curp")
-    page.get_by_label("CURP", exact=True).fill(CURP)
-    page.get_by_role("button", name="Buscar").click()
+    page.get_by_label("CURP, folio, teléfono o nombre").fill(typed)
+    page.get_by_role("button", name="Buscar", exact=True).click()
 
 
 def own_caseworker_finds_the_household(page: Page) -> None:
-    search_by_curp(page)
-    expect(page.get_by_role("heading", name="Resultados: 1")).to_be_visible()
+    search_box(page, CURP.lower())
+    expect(page.get_by_role("heading", name="Resultados por CURP: 1")).to_be_visible()
     expect(page.locator("main")).to_contain_text(HEAD["given"])
 
 
 def other_state_caseworker_finds_nothing(page: Page, base_url: str) -> None:
     login(page, base_url, "capturista.chis")
-    search_by_curp(page)
-    expect(page.get_by_role("heading", name="Resultados: 0")).to_be_visible()
+    search_box(page, CURP)
+    expect(page.get_by_role("heading", name="Resultados por CURP: 0")).to_be_visible()
+    expect(page.get_by_text("Hay un registro similar en otro territorio.")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(HEAD["given"])
-    page.get_by_label("Buscar por").select_option("name_dob")
-    page.get_by_label("Nombre(s)").fill(HEAD["given"])
-    page.get_by_label("Primer apellido").fill(HEAD["first"])
-    page.get_by_label("Fecha de nacimiento").fill(HEAD["born"].isoformat())
-    page.get_by_role("button", name="Buscar").click()
-    expect(page.get_by_role("heading", name="Resultados: 0")).to_be_visible()
+    search_box(page, f"{HEAD['given']} {HEAD['first']} {HEAD['born']:%d/%m/%Y}")
+    expect(page.get_by_role("heading", name="Resultados por nombre: 0")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(HEAD["given"])
     logout(page)
 
