@@ -1,7 +1,7 @@
 """name token index, merge tombstones and merge log
 
 Revision ID: 0040_search_tokens_merge
-Revises: 0010_sessions_mfa
+Revises: 0030_imports
 Create Date: 2026-11-27 22:30:00
 
 Existing persons get their name tokens from `dfi-casos keys rotate --indexes` (docs/encryption.md).
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0040_search_tokens_merge'
-down_revision = '0010_sessions_mfa'
+down_revision = '0030_imports'
 branch_labels = None
 depends_on = None
 
