@@ -35,9 +35,17 @@ from dfi_casos.imports.models import ImportedSubmission, ImportJob, ImportRow, R
 from dfi_casos.imports.validation import event_key, find_similar_many, similar_issues
 from dfi_casos.registry import rules as registry_rules
 from dfi_casos.registry import services as registry
-from dfi_casos.registry.models import Consent, DuplicateOverride, Household, HouseholdMembership, Person
+from dfi_casos.registry.models import (
+    PERSON_NAME_TOKENS,
+    Consent,
+    DuplicateOverride,
+    Household,
+    HouseholdMembership,
+    Person,
+)
 from dfi_casos.security import audit
 from dfi_casos.security.bulk import insert_values
+from dfi_casos.security.tokens import refresh_tokens
 
 _ = FolioCounter  # the counter rows reserve_folios locks
 
@@ -67,6 +75,8 @@ class Batch:
     transitions: list[dict[str, Any]] = field(default_factory=list)
     submissions: list[dict[str, Any]] = field(default_factory=list)
     row_updates: list[dict[str, Any]] = field(default_factory=list)
+    #: Transient persons carrying the plaintext name inputs, for the name token index.
+    named: list[Person] = field(default_factory=list)
     fields: set[str] = field(default_factory=set)
 
 
@@ -118,6 +128,7 @@ def _add_household(batch: Batch, actor: Any, job: ImportJob, item: Staged, event
         batch.fields.update(registry_rules.filled_fields(values))
         batch.persons.append(insert_values(Person, person_id, {**values, "state_code": state,
                                                                "registered_by_id": actor.id}))
+        batch.named.append(Person(id=person_id, **{name: values.get(name) for name in PERSON_NAME_TOKENS.inputs}))
         batch.memberships.append({"household_id": household_id, "person_id": person_id,
                                   "relationship_to_head": RelationshipToHead(member["relationship"]),
                                   "present": True, "joined_on": today, "left_on": None, "left_reason": None,
@@ -263,6 +274,8 @@ def _write(session: Session, batch: Batch) -> None:
                         (StageTransition, batch.transitions), (ImportedSubmission, batch.submissions)):
         if rows:
             _insert(session, model, rows)
+    # Core inserts skip the ORM flush hook that indexes name tokens: the batch path calls it itself.
+    refresh_tokens(session, batch.named, new=True)
     if batch.row_updates:
         table = _table(ImportRow)
         # Imported rows drop their data: the file's content is not kept once it is in the registry.

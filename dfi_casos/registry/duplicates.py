@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dfi_casos.registry.data import PersonData
+from dfi_casos.registry.name_search import similar_persons
 from dfi_casos.registry.models import (
     DuplicateOverride,
     Person,
@@ -47,7 +48,7 @@ class DuplicatesFound(RegistryError):
 
 def find_similar(session: Session, actor: Principal, data: PersonData, index: int = 0,
                  exclude: uuid.UUID | None = None) -> DuplicateMatch:
-    """Persons with the same CURP, normalized full name and date of birth, or phone.
+    """Persons with the same CURP, a name that sounds alike with a birth date within a year, or the same phone.
 
     The lookup runs over the whole registry, not the actor's scope: a person registered in
     another state must still be noticed. Only the ids of out-of-scope matches are used here,
@@ -55,20 +56,20 @@ def find_similar(session: Session, actor: Principal, data: PersonData, index: in
     """
     reasons: dict[uuid.UUID, list[str]] = {}
     found: dict[uuid.UUID, Person] = {}
-    lookups = [
-        ("CURP", "curp", (data.curp,) if data.curp else None),
-        ("nombre y fecha de nacimiento", "name_dob",
-         (data.given_names, data.first_surname, data.second_surname, data.birth_date) if data.birth_date else None),
-        ("teléfono", "phone", (data.phone,) if data.phone else None),
-    ]
-    for label, index_name, values in lookups:
-        if not values:
-            continue
-        for person in find_by_blind_index(session, Person, index_name, *values):
-            if person.id == exclude:
-                continue
+
+    def note(person: Person, reason: str) -> None:
+        if person.id != exclude and person.merged_into_id is None:  # a tombstone is no duplicate
             found[person.id] = person
-            reasons.setdefault(person.id, []).append(label)
+            reasons.setdefault(person.id, []).append(reason)
+
+    # Strongest first: the exact CURP, then the name as it sounds with the birth date, then the phone.
+    for person in find_by_blind_index(session, Person, "curp", data.curp) if data.curp else []:
+        note(person, "CURP (exacta)")
+    for person, how in similar_persons(session, data.given_names, data.first_surname, data.second_surname,
+                                       data.birth_date, exclude):
+        note(person, how)
+    for person in find_by_blind_index(session, Person, "phone", data.phone) if data.phone else []:
+        note(person, "teléfono (exacto)")
     match = DuplicateMatch(index=index, candidate_ids=[str(i) for i in found])
     if not found:
         return match

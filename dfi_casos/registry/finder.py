@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from dfi_casos.cases.models import Case, CaseStatus, CaseSubject
 from dfi_casos.database import local_today
 from dfi_casos.registry import services
-from dfi_casos.registry.models import Person
+from dfi_casos.registry.models import Household, Person
 from dfi_casos.registry.name_search import NameHit, NameQuery, NameQueryError, find_by_name
 from dfi_casos.scope import scoped
 from dfi_casos.security import audit
@@ -140,7 +140,7 @@ def _case_persons(session: Session, case: Case) -> list[Person]:
         person = session.get(Person, case.person_id)
         return [person] if person else []
     if case.household_id:
-        household = session.get(services.Household, case.household_id)
+        household = session.get(Household, case.household_id)
         return [m.person for m in household.current_memberships] if household else []
     return []
 

@@ -21,7 +21,7 @@ from dfi_casos import scope
 from dfi_casos.cases.models import Case, Referral
 from dfi_casos.database import local_today, utcnow
 from dfi_casos.errors import NotVisible
-from dfi_casos.registry import services
+from dfi_casos.registry import rules, services
 from dfi_casos.registry.models import (
     Consent,
     DuplicateOverride,
@@ -188,7 +188,7 @@ def merge(session: Session, actor: Any, kind: MergeKind, survivor_id: Any, absor
     log.reason = reason
     log.survivor_before = before
     session.add(log)
-    services._record_change(session, actor, kind.record_type, survivor, taken + ["merged_from"])
+    rules.add_history(session, actor, kind.record_type, survivor, taken + ["merged_from"])
     audit.record_change(session, actor, Action.MERGE, kind.record_type, survivor.id, fields=taken,
                         state_code=survivor.state_code, survivor_id=str(survivor.id), absorbed_id=str(absorbed.id),
                         merge_id=str(log.id), moved=sorted(k for k in moved if not k.startswith("survivor:")))
@@ -279,7 +279,7 @@ def undo(session: Session, actor: Any, merge_id: Any) -> RecordMerge:
     session.flush()
     if kind is PERSON:
         refresh_tokens(session, [absorbed])
-    services._record_change(session, actor, kind.record_type, survivor,
+    rules.add_history(session, actor, kind.record_type, survivor,
                             [name for name, _ in log.survivor_before or []] + ["merge_undone"])
     audit.record_change(session, actor, Action.MERGE_UNDO, kind.record_type, survivor.id,
                         fields=[name for name, _ in log.survivor_before or []], state_code=survivor.state_code,

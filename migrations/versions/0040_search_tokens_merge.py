@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0040_search_tokens_merge'
-down_revision = '0030_imports'
+down_revision = '0071_referral_responded_at'
 branch_labels = None
 depends_on = None
 

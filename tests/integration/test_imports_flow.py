@@ -176,3 +176,14 @@ def test_a_file_that_is_not_a_spreadsheet_shows_the_reason_beside_the_field(clie
     assert response.status_code == 400
     assert "no es una hoja de cálculo" in response.get_data(as_text=True)
     assert count(db, ImportJob) == 0
+
+
+def test_imported_persons_are_found_by_a_variant_of_their_name(client, db, login_as):
+    from dfi_casos.registry.name_search import NameQuery, find_by_name
+
+    login_as("caseworker", ["12"])
+    upload(client, files.kobo_xlsx(two_households()))
+    assert confirm(client, latest_job(db)).status_code == 302
+    db.expire_all()
+    hits = find_by_name(db, NameQuery(given_names="Rossa", first_surname="Martinez", second_surname="Krus"))
+    assert hits and hits[0].person.full_name().startswith("Rosa"), "the batch path writes the name tokens too"
