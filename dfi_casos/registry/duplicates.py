@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dfi_casos.registry.data import PersonData
-from dfi_casos.registry.name_search import similar_persons
 from dfi_casos.registry.models import (
     DuplicateOverride,
     Person,
 )
+from dfi_casos.registry.name_search import similar_persons
 from dfi_casos.registry.rules import RegistryError
 from dfi_casos.scope import scoped
 from dfi_casos.security import audit
