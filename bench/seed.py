@@ -38,8 +38,8 @@ from dfi_casos.imports.commit import Staged, register_households  # noqa: E402
 from dfi_casos.imports.models import ImportedSubmission, ImportJob, JobStatus  # noqa: E402
 from dfi_casos.imports.readers import Cell, MemberRow, Submission  # noqa: E402
 from dfi_casos.imports.rows import check_submission  # noqa: E402
-from dfi_casos.registry import services as registry  # noqa: E402
 from dfi_casos.registry.curp import make_curp  # noqa: E402
+from dfi_casos.registry.models import Person  # noqa: E402
 
 BENCH_USER = "bench.nacional"
 #: States with most registered DFI in Mexico weigh more (Guerrero, Chiapas, Michoacán, Oaxaca, ...).
@@ -116,7 +116,7 @@ def seed(app: Any, target_persons: int, batch: int, seed_value: int) -> None:
         actor = bench_actor(db.session, app.config)
         done_households = db.session.scalar(select(func.count()).select_from(ImportedSubmission).where(
             ImportedSubmission.instance_id.like(f"seed:{seed_value}:%"))) or 0
-        done_persons = db.session.scalar(select(func.count()).select_from(registry.Person)) or 0
+        done_persons = db.session.scalar(select(func.count()).select_from(Person)) or 0
         job = ImportJob(id=uuid.uuid4(), created_by_id=actor.id, source="bench/seed.py", status=JobStatus.RUNNING,
                         include_duplicates=True, households_total=0, persons_total=0, households_valid=0,
                         persons_valid=0, households_done=0, persons_done=0, events={}, state_codes=[])
