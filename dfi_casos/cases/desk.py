@@ -210,6 +210,16 @@ def owners_in_territory(session: Session, actor: Principal) -> list[User]:
     return [u for u in users if actor.is_national or u.is_national or states & set(u.states)]
 
 
+def open_cases_of_households(session: Session, actor: Principal,
+                             household_ids: list[uuid.UUID]) -> dict[uuid.UUID, Case]:
+    """The open case of each listed household that `actor` may see (the household list's case column)."""
+    if not household_ids:
+        return {}
+    stmt = scoped(select(Case).where(Case.household_id.in_(household_ids), Case.status == CaseStatus.OPEN),
+                  Case, actor).options(selectinload(Case.transitions))
+    return {case.household_id: case for case in session.scalars(stmt) if case.household_id is not None}
+
+
 def household_open_case(session: Session, actor: Principal, household_id: uuid.UUID | None) -> Case | None:
     """The open case of a household, if the actor may see it (a person's page shows their household's case)."""
     if household_id is None:

@@ -56,3 +56,12 @@ def test_households_to_move_into_are_named_by_head_and_place_and_exclude_the_cur
     assert f'value="{other.id}"' in select and f'value="{own.id}"' not in select
     assert f"Hogar de {other.head.full_name()} · Chilpancingo de los Bravo, Guerrero" in select
     assert str(other.id)[:8] + "<" not in select
+
+
+def test_household_list_shows_each_household_open_case_with_its_stage_and_days(client, db, login_as):
+    user = login_as("caseworker", [GRO])
+    household = factories.make_household(db, state=GRO, registered_by=user)
+    case = factories.make_case(db, owner=user, household=household)
+    html = body(client.get("/registro/hogares"))
+    row = html.split(f"/registro/hogares/{household.id}", 1)[1].split("</tr>", 1)[0]
+    assert case.folio in row and "Asistencia · 0 días" in row
