@@ -29,7 +29,7 @@ class Defaults:
     EXPORT_RATE_LIMIT = "20 per minute"
     CREDENTIAL_RATE_LIMIT = "10 per minute"
     #: Roles that must sign in with a second factor (TOTP); the others may turn it on.
-    MFA_REQUIRED_ROLES = ["supervisor", "auditor", "administrator"]
+    MFA_REQUIRED_ROLES = ["supervisor", "auditor", "administrator", "transparency"]
     #: Reverse proxies in front of the app (nginx = 1). Only then X-Forwarded-For/-Proto are believed.
     TRUSTED_PROXIES = 0
     #: Minutes of inactivity after which a session ends.
@@ -86,6 +86,24 @@ class Defaults:
     IMPORT_STALE_SECONDS = 300
     #: Commit imports inside the request instead of a background thread (tests).
     IMPORT_RUN_INLINE = False
+    #: Data-subject (ARCO) requests, in días hábiles (DOMAIN.md "Business days"; article numbers of the
+    #: 2025 law unconfirmed, so every period is a setting): answer, one extension, carrying out what was
+    #: granted, returning a request that lacks information, and the person's time to complete it.
+    ARCO_ANSWER_DAYS = 20
+    ARCO_EXTENSION_DAYS = 10
+    ARCO_EXECUTION_DAYS = 15
+    ARCO_PREVENTION_DAYS = 5
+    ARCO_PREVENTION_REPLY_DAYS = 10
+    #: A request with this many business days left or fewer is flagged on the home page.
+    ARCO_NEAR_DEADLINE_DAYS = 5
+    #: Non-working days of the administrative calendar (LFPA art. 28), as MM-DD: the nominal dates, not
+    #: the labour law's Monday substitutes. Vacation and suspension periods are kept in the database.
+    ARCO_NONWORKING_DAYS = ["01-01", "02-05", "03-21", "05-01", "05-05", "09-01", "09-16", "10-12", "11-20",
+                            "12-01", "12-25"]
+    #: Single non-working dates (YYYY-MM-DD), e.g. the day a new federal executive takes office.
+    ARCO_EXTRA_NONWORKING_DATES: list[str] = ["2030-10-01"]
+    #: Whether the access report names the staff who opened the person's records (else role and territory).
+    ARCO_REPORT_STAFF_NAMES = False
     #: Serves /bench/plain, the load benchmark's baseline page. Off everywhere but bench/load.sh.
     BENCH_ROUTES = False
 

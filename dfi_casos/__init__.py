@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from dfi_casos.registry.search_views import bp as search_bp
     from dfi_casos.registry.views import bp as registry_bp
     from dfi_casos.reports.views import bp as reports_bp
+    from dfi_casos.rights.views import bp as rights_bp
     from dfi_casos.solutions.views import bp as solutions_bp
 
     app.register_blueprint(main_bp)
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_ui_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(rights_bp)
     if app.config.get("BENCH_ROUTES"):
         from dfi_casos.bench_views import bp as bench_bp
 

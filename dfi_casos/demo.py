@@ -31,6 +31,7 @@ DEMO_USERS: tuple[tuple[str, str, Role, list[str] | None], ...] = (
     ("auditora.chis", "Sofía Ruiz (auditora, Chiapas)", Role.AUDITOR, [CHIAPAS]),
     ("admin.chis", "Luis Díaz (administrador, Chiapas)", Role.ADMINISTRATOR, [CHIAPAS]),
     ("supervisora.nacional", "Carmen Vázquez (supervisora nacional)", Role.SUPERVISOR, None),
+    ("enlace.gro", "Teresa Ocampo (enlace de transparencia, Guerrero)", Role.TRANSPARENCY, [GUERRERO]),
 )
 
 

@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "dfi_casos.cases.models",
     "dfi_casos.solutions.models",
     "dfi_casos.imports.models",
+    "dfi_casos.rights.models",
 )
 
 

@@ -30,6 +30,7 @@ from dfi_casos.registry.models import (
     HouseholdMembership,
     Person,
 )
+from dfi_casos.rights.models import ArcoRequest, CalendarPeriod
 from dfi_casos.security.access import Permission, Principal, has_permission, in_territory
 from dfi_casos.security.audit import AuditEvent
 from dfi_casos.solutions.models import DurableSolutionAssessment
@@ -42,6 +43,8 @@ __all__ = [
     "get_event_for", "get_community_for",
     "get_case_for", "get_subject_for", "get_referral_for", "get_service_for", "get_assessment_for",
     "get_institution_for", "get_account_for", "get_overseen_account_for", "get_import_job_for",
+    "arco_scoped", "may_handle_arco", "get_arco_person_for", "get_arco_request_for", "can_edit_calendar",
+    "get_calendar_period_for",
 ]
 
 #: Sent as `record_loaded.send(object_type, object_id=...)` each time a loader hands out a record, so a
@@ -231,6 +234,29 @@ def editable_institutions_clause(principal: Principal) -> ColumnElement[bool]:
     return or_(Institution.state_code.is_(None), territory_clause(principal, Institution.state_code))
 
 
+# --- data-subject (ARCO) requests ---------------------------------------------------------------------
+
+def may_handle_arco(principal: Principal, state_code: str | None) -> bool:
+    """The transparency liaison (MANAGE_ARCO) handles the requests and persons of their territory."""
+    return has_permission(principal, Permission.MANAGE_ARCO) and in_territory(principal, state_code)
+
+
+def arco_scoped(stmt: S, model: Any, principal: Principal) -> S:
+    """SQL twin of `may_handle_arco`: restrict a SELECT over ARCO requests or the persons they are about.
+
+    Independent of VIEW_CASES: a liaison reads a person's record to answer their request, never
+    to work their case; every such reading is audited by the rights services.
+    """
+    if not has_permission(principal, Permission.MANAGE_ARCO):
+        return stmt.where(false())
+    return stmt.where(territory_clause(principal, model.state_code))
+
+
+def can_edit_calendar(principal: Principal) -> bool:
+    """The business-day calendar counts every state's deadlines: national catalog administrators edit it."""
+    return has_permission(principal, Permission.MANAGE_CATALOGS) and principal.is_national
+
+
 # --- loaders: the record, or NotVisible ---------------------------------------------------------------
 
 def parse_uuid(value: Any) -> uuid.UUID | None:
@@ -368,4 +394,29 @@ def get_import_job_for(session: Session, principal: Principal, job_id: Any) -> I
     if not has_permission(principal, Permission.IMPORT_RECORDS):
         stmt = stmt.where(false())
     found: ImportJob = load(session, stmt, ImportJob, parsed, "import_job")
+    return found
+
+
+def get_arco_request_for(session: Session, principal: Principal, request_id: Any) -> ArcoRequest:
+    """The ARCO request if `principal` handles requests of its territory, else NotVisible."""
+    parsed = require_uuid("arco_request", request_id)
+    stmt = arco_scoped(select(ArcoRequest).where(ArcoRequest.id == parsed), ArcoRequest, principal)
+    found: ArcoRequest = load(session, stmt, ArcoRequest, parsed, "arco_request")
+    return found
+
+
+def get_arco_person_for(session: Session, principal: Principal, person_id: Any) -> Person:
+    """A person of the registry for an ARCO request, if `principal` handles their territory, else NotVisible."""
+    parsed = require_uuid("person", person_id)
+    stmt = arco_scoped(select(Person).where(Person.id == parsed), Person, principal)
+    found: Person = load(session, stmt, Person, parsed, "person")
+    return found
+
+
+def get_calendar_period_for(session: Session, principal: Principal, period_id: int) -> CalendarPeriod:
+    """A published period of the business-day calendar, for an account that may edit it, else NotVisible."""
+    stmt = select(CalendarPeriod).where(CalendarPeriod.id == period_id)
+    if not can_edit_calendar(principal):
+        stmt = stmt.where(false())
+    found: CalendarPeriod = load(session, stmt, CalendarPeriod, period_id, "calendar_period")
     return found

@@ -266,7 +266,32 @@ def foreign_records(session: Session, state: str) -> dict[str, str]:
     records.update(solutions_foreign_records(session, state))
     records.update(imports_foreign_records(session, state))
     records.update(merge_foreign_records(session, state))
+    records.update(rights_foreign_records(session, state))
     return records
+
+
+def rights_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """An ARCO request about a person of `state` (request_id) and a period of the calendar (period_id).
+
+    The calendar is national: only a national catalog administrator may remove its periods.
+    """
+    from datetime import date
+
+    from dfi_casos.catalogs.enums import ArcoRight
+    from dfi_casos.rights import services as rights
+    from dfi_casos.rights.models import ArcoChannel
+
+    number = next(_counter)
+    liaison = make_user(session, role=Role.TRANSPARENCY, states=[state])
+    person = make_person(session, state, given_names=plant(f"Solicitante{number}"))
+    request = rights.register_request(session, liaison, current_app.config, rights.RequestData(
+        right=ArcoRight.ACCESS, channel=ArcoChannel.EMAIL, received_on=date(2026, 11, 2), person_id=person.id,
+        description=plant(f"Descripción reservada de la solicitud {number}"),
+        representative=plant(f"Representante Reservado {number}")))
+    admin = make_user(session, role=Role.ADMINISTRATOR, states=None)
+    period = rights.add_period(session, admin, rights.PeriodData(f"Periodo {number}", date(2027, 12, 20),
+                                                                 date(2027, 12, 31)))
+    return {"request_id": str(request.id), "period_id": str(period.id)}
 
 
 def imports_foreign_records(session: Session, state: str) -> dict[str, str]:

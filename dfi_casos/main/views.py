@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from dfi_casos.cases.forms import ApprovalDecisionForm
 from dfi_casos.cases.views import idle_days, my_cases
 from dfi_casos.extensions import db
 from dfi_casos.main import home
+from dfi_casos.rights import pages as rights_pages
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, has_permission
 from dfi_casos.security.audit import ACTION_LABELS, Action
@@ -33,8 +34,11 @@ def index() -> Any:
         audit.record(db.session, action=Action.AUDIT_VIEW, actor=current_user,
                      details={"page": "home", "count": len(data.denials) + len(data.exports)})
         return render_template("main/auditor.html", home=data, action_labels=ACTION_LABELS)
+    # The transparency liaison (and administrators) see the ARCO requests close to their deadline.
+    arco_near = (rights_pages.near_deadline(db.session, current_user, current_app.config)
+                 if has_permission(current_user, Permission.MANAGE_ARCO) else None)
     if has_permission(current_user, Permission.MANAGE_USERS):
         return render_template("main/administrator.html",
                                accounts=home.accounts_to_review(db.session, current_user),
-                               dormant_days=home.DORMANT_AFTER_DAYS)
-    return render_template("main/index.html", user=current_user)
+                               dormant_days=home.DORMANT_AFTER_DAYS, arco_near=arco_near)
+    return render_template("main/index.html", user=current_user, arco_near=arco_near)

@@ -23,6 +23,8 @@ class Role(enum.StrEnum):
     SUPERVISOR = "supervisor"
     AUDITOR = "auditor"
     ADMINISTRATOR = "administrator"
+    #: The transparency unit's liaison: answers data-subject (ARCO) requests of their territory.
+    TRANSPARENCY = "transparency"
 
 
 ROLE_LABELS = {
@@ -30,6 +32,7 @@ ROLE_LABELS = {
     Role.SUPERVISOR: "Supervisor(a)",
     Role.AUDITOR: "Auditor(a)",
     Role.ADMINISTRATOR: "Administrador(a)",
+    Role.TRANSPARENCY: "Enlace de transparencia",
 }
 
 
@@ -57,6 +60,8 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_CATALOGS = "manage_catalogs"
     MANAGE_KEYS = "manage_keys"
+    #: Registers and answers data-subject (ARCO) requests, blocks and unblocks persons (dfi_casos/rights/).
+    MANAGE_ARCO = "manage_arco"
 
 
 P = Permission
@@ -75,7 +80,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.AUDITOR: frozenset({P.VIEW_AUDIT, P.EXPORT_AUDIT}),
-    Role.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.MANAGE_CATALOGS, P.MANAGE_KEYS}),
+    Role.ADMINISTRATOR: frozenset({P.MANAGE_USERS, P.MANAGE_CATALOGS, P.MANAGE_KEYS, P.MANAGE_ARCO}),
+    Role.TRANSPARENCY: frozenset({P.MANAGE_ARCO}),
 }
 
 
@@ -144,6 +150,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
     NavItem("institutions.index", "Instituciones", P.MANAGE_CATALOGS),
     NavItem("admin.keys", "Claves", P.MANAGE_KEYS),
+    NavItem("rights.worklist", "Derechos ARCO", P.MANAGE_ARCO),
     NavItem("audit_ui.events", "Auditoría", P.VIEW_AUDIT),
 )
 

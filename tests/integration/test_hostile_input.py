@@ -16,7 +16,7 @@ from tests import factories
 from tests.conftest import csrf_token
 from tests.html_forms import Form, forms_of
 
-ROLES = [Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR]
+ROLES = list(Role)
 MARKUP = "<script>alert('x')</script>\"><img src=x onerror=alert(1)>"
 HOSTILE = {
     "sql": "' OR '1'='1'; DROP TABLE person; -- " + MARKUP,

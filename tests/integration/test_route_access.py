@@ -19,7 +19,7 @@ from tests import factories
 from tests.conftest import csrf_token
 
 HOME_STATE, FOREIGN_STATE = "07", "12"  # Chiapas, Guerrero
-ROLES = [Role.CASEWORKER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR]
+ROLES = list(Role)
 #: Endpoints that are not the application's own pages.
 NOT_PAGES = {"static"}
 #: Answers that serve nothing: not found, forbidden.

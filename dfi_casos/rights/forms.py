@@ -1,0 +1,63 @@
+"""Forms of the rights feature: registering a request, each step of it, and the calendar's periods."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from dfi_casos.catalogs.enums import ArcoRight, choices
+from dfi_casos.catalogs.geography import STATE_CHOICES
+from dfi_casos.formutil import select_choices
+from dfi_casos.rights.models import ArcoChannel, IdentityDocument
+
+
+class RequestForm(FlaskForm):
+    """A new ARCO request, as received by the transparency unit."""
+
+    right = SelectField("Derecho que se ejerce", choices=select_choices(choices(ArcoRight), blank="Elija…"),
+                        validators=[DataRequired("Elija el derecho.")])
+    channel = SelectField("Medio de recepción", choices=select_choices(choices(ArcoChannel), blank="Elija…"),
+                          validators=[DataRequired("Elija el medio.")])
+    received_on = DateField("Fecha de recepción", validators=[InputRequired("Escriba la fecha de recepción.")],
+                            description="El plazo se cuenta en días hábiles a partir del día hábil siguiente.")
+    curp = StringField("CURP de la persona registrada", validators=[Optional(), Length(max=18)],
+                       description="Si la persona está en el registro. Se busca solo en su territorio.")
+    person_id = HiddenField()
+    requester_name = StringField("Nombre de quien solicita", validators=[Optional(), Length(max=200)],
+                                 description="Obligatorio si la persona aún no se identifica en el registro.")
+    state_code = SelectField("Entidad (si la persona no está identificada)",
+                             choices=select_choices(STATE_CHOICES, blank="—"), validators=[Optional()])
+    representative = StringField("Representante legal (nombre y documento que lo acredita)",
+                                 validators=[Optional(), Length(max=300)])
+    description = TextAreaField("Qué se solicita", validators=[DataRequired("Describa lo que se solicita."),
+                                                                Length(max=5000)])
+    identity_verified = BooleanField("Se acreditó la identidad de la persona titular (o de su representante)")
+    identity_document = SelectField("Documento con que se acreditó",
+                                    choices=select_choices(choices(IdentityDocument), blank="—"),
+                                    validators=[Optional()])
+
+
+class StepForm(FlaskForm):
+    """One step of a request: its text (answer or reason), whether it was granted, the identity document."""
+
+    step = HiddenField(validators=[DataRequired()])
+    version = HiddenField()
+    text = TextAreaField("Texto", validators=[Optional(), Length(max=5000)])
+    granted = BooleanField("Procedente: se concede lo solicitado", default=True)
+    identity_document = SelectField("Documento con que se acreditó",
+                                    choices=select_choices(choices(IdentityDocument), blank="—"),
+                                    validators=[Optional()])
+
+
+class PeriodForm(FlaskForm):
+    """A vacation or suspension period published by the institution."""
+
+    name = StringField("Nombre del periodo", validators=[DataRequired("Escriba el nombre."), Length(max=200)],
+                       description="Por ejemplo: «Primer periodo vacacional 2027» o «Semana Santa 2027».")
+    starts_on = DateField("Primer día inhábil", validators=[InputRequired("Escriba la fecha de inicio.")])
+    ends_on = DateField("Último día inhábil", validators=[InputRequired("Escriba la fecha de término.")])
+    source = StringField("Publicación (DOF, acuerdo)", validators=[Optional(), Length(max=200)])
+
+
+class RemovePeriodForm(FlaskForm):
+    """Confirms the removal of a period (CSRF only)."""

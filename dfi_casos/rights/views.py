@@ -1,0 +1,135 @@
+"""The transparency unit's pages: the ARCO worklist, a request and its steps, the business-day calendar."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from dfi_casos import scope
+from dfi_casos.catalogs.enums import ArcoRight
+from dfi_casos.errors import DomainError, NotVisible
+from dfi_casos.extensions import db
+from dfi_casos.formutil import attach_error, parse_version
+from dfi_casos.rights import calendar, pages, services
+from dfi_casos.rights.forms import PeriodForm, RemovePeriodForm, RequestForm, StepForm
+from dfi_casos.rights.models import ArcoChannel, IdentityDocument
+from dfi_casos.security.access import Permission, require_permission
+
+bp = Blueprint("rights", __name__, url_prefix="/arco")
+
+
+@bp.route("/")
+@require_permission(Permission.MANAGE_ARCO)
+def worklist() -> Any:
+    data = pages.worklist(db.session, current_user, current_app.config)
+    return render_template("rights/worklist.html", worklist=data,
+                           near_days=current_app.config["ARCO_NEAR_DEADLINE_DAYS"])
+
+
+def _request_data(form: RequestForm) -> services.RequestData:
+    return services.RequestData(
+        right=ArcoRight(form.right.data), channel=ArcoChannel(form.channel.data),
+        received_on=form.received_on.data, description=form.description.data or "",
+        person_id=form.person_id.data or None, curp=form.curp.data or "",
+        requester_name=form.requester_name.data or "", representative=form.representative.data or "",
+        state_code=form.state_code.data or None, identity_verified=bool(form.identity_verified.data),
+        identity_document=IdentityDocument(form.identity_document.data) if form.identity_document.data else None,
+    )
+
+
+@bp.route("/nueva", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_ARCO)
+def new() -> Any:
+    form = RequestForm()
+    general_error = None
+    if form.validate_on_submit():
+        try:
+            created = services.register_request(db.session, current_user, current_app.config, _request_data(form))
+        except services.PersonNotFound as exc:
+            db.discard_refused_work()
+            services.record_refused_lookup(db.session, current_user, exc)
+            general_error = attach_error(form, exc)
+        except DomainError as exc:
+            general_error = attach_error(form, exc)
+        else:
+            flash(f"Solicitud {created.folio} registrada; vence el {created.due_on:%d/%m/%Y}.", "success")
+            return redirect(url_for("rights.show", request_id=created.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("rights/new.html", form=form, general_error=general_error), status
+
+
+def _render_request(arco: Any, step_form: StepForm | None = None, general_error: str | None = None,
+                    status: int = 200) -> Any:
+    services.record_request_view(db.session, current_user, arco)
+    form = step_form or StepForm(formdata=None)
+    form.version.data = str(arco.version)
+    return render_template("rights/request.html", arco=arco, form=form, general_error=general_error,
+                           steps=services.available_steps(arco),
+                           days_left=pages.days_left(db.session, current_app.config, arco)), status
+
+
+@bp.route("/<uuid:request_id>")
+@require_permission(Permission.MANAGE_ARCO)
+def show(request_id: Any) -> Any:
+    arco = scope.get_arco_request_for(db.session, current_user, request_id)
+    return _render_request(arco)
+
+
+@bp.route("/<uuid:request_id>/paso", methods=["POST"])
+@require_permission(Permission.MANAGE_ARCO)
+def step(request_id: Any) -> Any:
+    arco = scope.get_arco_request_for(db.session, current_user, request_id)
+    form = StepForm()
+    if not form.validate_on_submit():
+        return _render_request(arco, form, "Revise el formulario.", 400)
+    data = services.StepData(text=form.text.data or "", granted=bool(form.granted.data),
+                             identity_document=IdentityDocument(form.identity_document.data)
+                             if form.identity_document.data else None)
+    try:
+        services.take_step(db.session, current_user, current_app.config, arco, form.step.data or "", data,
+                           parse_version(form.version.data))
+    except DomainError as exc:
+        db.discard_refused_work()
+        db.session.refresh(arco)
+        return _render_request(arco, form, attach_error(form, exc), 409 if exc.field is None else 400)
+    flash("Solicitud actualizada.", "success")
+    return redirect(url_for("rights.show", request_id=arco.id))
+
+
+# --- the business-day calendar ---------------------------------------------------------------------
+
+@bp.route("/calendario", methods=["GET", "POST"])
+@require_permission(Permission.MANAGE_ARCO)
+def calendar_page() -> Any:
+    form = PeriodForm()
+    general_error = None
+    editable = scope.can_edit_calendar(current_user)
+    if request.method == "POST":
+        if not editable:
+            raise NotVisible("calendar_period", None, "not_calendar_editor")
+        if form.validate_on_submit():
+            try:
+                services.add_period(db.session, current_user, services.PeriodData(
+                    form.name.data or "", form.starts_on.data, form.ends_on.data, form.source.data or ""))
+            except DomainError as exc:
+                general_error = attach_error(form, exc)
+            else:
+                flash("Periodo agregado: los plazos que se calculen desde ahora lo descuentan.", "success")
+                return redirect(url_for("rights.calendar_page"))
+    stored = calendar.stored_calendar(db.session)
+    status = 400 if request.method == "POST" else 200
+    return render_template("rights/calendar.html", form=form, remove_form=RemovePeriodForm(), stored=stored,
+                           editable=editable, general_error=general_error,
+                           yearly=current_app.config["ARCO_NONWORKING_DAYS"],
+                           extra=current_app.config["ARCO_EXTRA_NONWORKING_DATES"]), status
+
+
+@bp.route("/calendario/<int:period_id>/quitar", methods=["POST"])
+@require_permission(Permission.MANAGE_ARCO)
+def remove_period(period_id: int) -> Any:
+    period = scope.get_calendar_period_for(db.session, current_user, period_id)
+    if RemovePeriodForm().validate_on_submit():
+        services.remove_period(db.session, current_user, period)
+        flash("Periodo quitado.", "success")
+    return redirect(url_for("rights.calendar_page"))
