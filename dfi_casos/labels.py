@@ -94,6 +94,12 @@ def place(state_code: Any, municipality_code: Any = None) -> str:
     return f"{municipality_name(municipality_code)}, {state}" if municipality_code else state
 
 
+def event_label(event: Any) -> str:
+    """"03/02/2026 · Masivo · Chilpancingo de los Bravo, Guerrero": a displacement event by date, type and origin."""
+    return f"{event.started_on:%d/%m/%Y} · {event.event_type.label} · " \
+        f"{place(event.origin_state_code, event.origin_municipality_code)}"
+
+
 def household_name(household: Any) -> str:
     """"Hogar de <head's name>": decrypts the head's name, so the caller audits the view."""
     head = household.head

@@ -29,7 +29,7 @@ WIDTHS = (1366, 390)
 PAGES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "capturista": ("capturista.gro", [("inicio", "/"), ("casos", "/casos/"), ("lista", "/casos/lista"),
                                       ("caso", "case"), ("hogares", "/registro/hogares"),
-                                      ("busqueda", "/registro/busqueda"), ("hogar-nuevo", "/registro/hogares/nuevo")]),
+                                      ("busqueda", "/busqueda/"), ("hogar-nuevo", "/registro/hogares/nuevo")]),
     "supervisora": ("supervisora.gro", [("inicio", "/"), ("casos", "/casos/"), ("lista", "/casos/lista"),
                                         ("caso", "case"), ("tablero", "/soluciones/")]),
     "auditor": ("auditor.gro", [("inicio", "/"), ("bitacora", "/auditoria/"), ("cadena", "/auditoria/cadena")]),

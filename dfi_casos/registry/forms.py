@@ -247,30 +247,6 @@ class WithdrawConsentForm(FlaskForm):
     withdrawn_on = DateField("Fecha de retiro", validators=[Optional(), not_in_future])
 
 
-class SearchForm(FlaskForm):
-    kind = _select("Buscar por", services.SEARCH_KINDS.items(), required=True)
-    curp = StringField("CURP", validators=[Optional(), Length(max=30, message="Máximo 30 caracteres.")])
-    given_names = _text(100, "nombre(s)")
-    first_surname = _text(100, "primer apellido")
-    second_surname = _text(100, "segundo apellido")
-    birth_date = DateField("Fecha de nacimiento", validators=[Optional(), not_in_future])
-    phone = StringField("Teléfono", validators=[Optional(), Length(max=30, message="Máximo 30 caracteres.")])
-    state_code = _select("Entidad", STATE_CHOICES, blank="Todas")
-    municipality_code = _select("Municipio", [], blank="Todos")
-    registered_sex = _select("Sexo registrado", choices(RegisteredSex), blank="Todos")
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        ok = super().validate(extra_validators)
-        needed = {"curp": ("curp",), "name_dob": ("given_names", "first_surname", "birth_date"),
-                  "phone": ("phone",)}.get(self.kind.data or "", ())
-        for name in needed:
-            field = getattr(self, name)
-            if not field.data and not field.errors:
-                field.errors = [*field.errors, "Este dato es necesario para este tipo de búsqueda."]
-                ok = False
-        return ok
-
-
 class ListFilterForm(FlaskForm):
     """GET filters over non-sensitive fields; no CSRF: they change nothing."""
 
@@ -430,15 +406,6 @@ def consent_data(form: ConsentForm) -> services.ConsentData:
                                 taken_on=form.taken_on.data,
                                 institution_id=int(institution) if institution and institution.isdigit() else None,
                                 witness_name=form.witness_name.data)
-
-
-def search_terms(form: SearchForm) -> services.SearchTerms:
-    return services.SearchTerms(
-        kind=form.kind.data or "", curp=form.curp.data, given_names=form.given_names.data,
-        first_surname=form.first_surname.data, second_surname=form.second_surname.data,
-        birth_date=form.birth_date.data, phone=form.phone.data, state_code=form.state_code.data or None,
-        municipality_code=form.municipality_code.data or None,
-        registered_sex=RegisteredSex(form.registered_sex.data) if form.registered_sex.data else None)
 
 
 def list_filters(form: ListFilterForm) -> services.Filters:

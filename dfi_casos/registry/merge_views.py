@@ -14,6 +14,7 @@ from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error
+from dfi_casos.labels import event_label
 from dfi_casos.registry import merge, services
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, require_permission
@@ -40,9 +41,13 @@ def _versions(form: MergeForm) -> tuple[int, int]:
         return (-1, -1)
 
 
-def _display(value: Any, field: str) -> str:
+def _display(value: Any, field: str, record: Any) -> str:
     if value is None or value == "":
         return "—"
+    if field == "event_id":
+        return event_label(record.event) if record.event else str(value)
+    if field == "community_id":
+        return record.community.name if record.community else str(value)
     if hasattr(value, "label"):
         return str(value.label)
     if hasattr(value, "strftime"):
@@ -77,8 +82,8 @@ def _compare_page(kind: merge.MergeKind, survivor_id: str, absorbed_id: str) -> 
         status = 400
     if request.method == "GET":
         form.survivor_version.data, form.absorbed_version.data = str(survivor.version), str(absorbed.version)
-    rows = [{**row, "survivor_text": _display(row["survivor"], row["field"]),
-             "absorbed_text": _display(row["absorbed"], row["field"])}
+    rows = [{**row, "survivor_text": _display(row["survivor"], row["field"], survivor),
+             "absorbed_text": _display(row["absorbed"], row["field"], absorbed)}
             for row in merge.comparison(kind, survivor, absorbed)]
     for record in (survivor, absorbed):
         audit.record_view(db.session, current_user, kind.record_type, record.id, fields=list(kind.fields),

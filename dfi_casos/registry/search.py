@@ -1,4 +1,4 @@
-"""Lists and exact search over the registry, always within the actor's scope; searches are audited without terms."""
+"""Lists over the registry, always within the actor's scope (the search box lives in `registry.finder`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, selectinload
 from dfi_casos.catalogs.enums import (
     DisplacementCause,
     EventType,
-    RegisteredSex,
 )
 from dfi_casos.pagination import Page, paginate
 from dfi_casos.registry.models import (
@@ -22,11 +21,8 @@ from dfi_casos.registry.models import (
     HouseholdMembership,
     Person,
 )
-from dfi_casos.registry.rules import RegistryError, require
 from dfi_casos.scope import scoped
-from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, Principal
-from dfi_casos.security.fields import find_by_blind_index
+from dfi_casos.security.access import Principal
 
 
 @dataclass
@@ -104,60 +100,3 @@ def list_communities(session: Session, actor: Principal, filters: Filters, page:
         stmt = stmt.where(Community.id.in_(select(Community.id).join(Community.events).where(
             DisplacementEvent.id.in_(select(EventCause.event_id).where(EventCause.cause == filters.cause)))))
     return paginate(session, stmt.order_by(Community.name, Community.id), page, size)
-
-
-SEARCH_KINDS = {
-    "curp": "CURP",
-    "name_dob": "Nombre completo y fecha de nacimiento",
-    "phone": "Teléfono",
-    "filters": "Solo filtros (entidad, municipio, sexo)",
-}
-
-
-@dataclass
-class SearchTerms:
-    """What the search form carries; the terms are never logged nor put in a URL."""
-
-    kind: str
-    curp: str | None = None
-    given_names: str | None = None
-    first_surname: str | None = None
-    second_surname: str | None = None
-    birth_date: date | None = None
-    phone: str | None = None
-    state_code: str | None = None
-    municipality_code: str | None = None
-    registered_sex: RegisteredSex | None = None
-
-
-SEARCH_LIMIT = 100
-#: The person fields a results row shows (named in the search's audit entry).
-SEARCH_RESULT_FIELDS = ("given_names", "first_surname", "second_surname")
-
-
-def search_persons(session: Session, actor: Principal, terms: SearchTerms) -> list[Person]:
-    """Exact search through the blind indexes (and filters), within the actor's scope; audited without the terms."""
-    require(actor, Permission.VIEW_CASES)
-    stmt = scoped(select(Person), Person, actor)
-    if terms.state_code:
-        stmt = stmt.where(Person.state_code == terms.state_code)
-    if terms.municipality_code:
-        stmt = stmt.where(Person.municipality_code == terms.municipality_code)
-    if terms.registered_sex:
-        stmt = stmt.where(Person.registered_sex == terms.registered_sex)
-    if terms.kind == "curp":
-        found = find_by_blind_index(session, Person, "curp", terms.curp or "", query=stmt)
-    elif terms.kind == "name_dob":
-        found = find_by_blind_index(session, Person, "name_dob", terms.given_names, terms.first_surname,
-                                    terms.second_surname, terms.birth_date, query=stmt)
-    elif terms.kind == "phone":
-        found = find_by_blind_index(session, Person, "phone", terms.phone or "", query=stmt)
-    elif terms.kind == "filters":
-        found = list(session.scalars(stmt.order_by(Person.created_at.desc()).limit(SEARCH_LIMIT)))
-    else:
-        raise RegistryError("Elija el tipo de búsqueda.", "kind")
-    found = found[:SEARCH_LIMIT]
-    # One entry covers the search and the page of results: `fields` names what that page shows.
-    audit.record_search(session, actor, terms.kind, [p.id for p in found], fields=SEARCH_RESULT_FIELDS,
-                        object_type="person")
-    return found

@@ -13,6 +13,7 @@ from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error
+from dfi_casos.ratelimits import search_limits
 from dfi_casos.registry import finder, forms, services
 from dfi_casos.registry.name_search import NameQuery
 from dfi_casos.security.access import Permission, has_permission, require_permission
@@ -70,6 +71,7 @@ def _detailed_query(form: DetailedSearchForm) -> NameQuery:
 
 
 @bp.route("/", methods=["GET", "POST"])
+@search_limits
 @require_permission(Permission.VIEW_CASES)
 def index() -> Any:
     quick, detailed = QuickSearchForm(prefix="rapida"), DetailedSearchForm(prefix="detalle")

@@ -6,7 +6,7 @@
 - `registry.persons`: persons and households, members joining and leaving;
 - `registry.events_communities`: displacement events and communities;
 - `registry.consent`: consents and whether data may be shared;
-- `registry.search`: lists and exact search.
+- `registry.search`: lists (the search box is `registry.finder`).
 Institutions have their own package, `dfi_casos.institutions`. Loaders are `scope.get_<thing>_for`.
 """
 from __future__ import annotations
@@ -58,27 +58,21 @@ from dfi_casos.registry.persons import (
 )
 from dfi_casos.registry.rules import ChangeSummary, RegistryError, changes_since, edit_conflict, municipalities
 from dfi_casos.registry.search import (
-    SEARCH_KINDS,
-    SEARCH_LIMIT,
-    SEARCH_RESULT_FIELDS,
     Filters,
-    SearchTerms,
     list_communities,
     list_events,
     list_households,
     list_persons,
-    search_persons,
 )
 
 __all__ = [
     "COMMUNITY_FIELDS", "COMMUNITY_KINDS", "COMMUNITY_LABELS", "EVENT_FIELDS", "EVENT_LABELS", "IDENTITY_FIELDS",
-    "LEAVE_REASONS", "OUT_OF_SCOPE_NOTICE", "PERSON_FIELDS", "PERSON_FIELD_LABELS", "SEARCH_KINDS", "SEARCH_LIMIT",
-    "SEARCH_RESULT_FIELDS", "ChangeSummary", "CommunityData", "ConsentData", "DuplicateMatch", "DuplicatesFound",
-    "EditConflict", "EventData", "Filters", "HouseholdData", "MemberData", "PersonData", "RegistryError",
-    "SearchTerms", "add_member", "changes_since", "edit_conflict", "end_membership", "find_similar",
-    "has_consent_to_share", "is_mass_event", "list_communities", "list_events", "list_households", "list_persons",
-    "move_to_household", "municipalities", "record_consent", "register_community", "register_event",
-    "register_household", "register_person", "search_persons", "update_community", "update_event",
-    "update_household", "update_membership", "update_person", "visible_communities", "visible_events",
-    "visible_households", "withdraw_consent",
+    "LEAVE_REASONS", "OUT_OF_SCOPE_NOTICE", "PERSON_FIELDS", "PERSON_FIELD_LABELS", "ChangeSummary",
+    "CommunityData", "ConsentData", "DuplicateMatch", "DuplicatesFound", "EditConflict", "EventData", "Filters",
+    "HouseholdData", "MemberData", "PersonData", "RegistryError", "add_member", "changes_since", "edit_conflict",
+    "end_membership", "find_similar", "has_consent_to_share", "is_mass_event", "list_communities", "list_events",
+    "list_households", "list_persons", "move_to_household", "municipalities", "record_consent",
+    "register_community", "register_event", "register_household", "register_person", "update_community",
+    "update_event", "update_household", "update_membership", "update_person", "visible_communities",
+    "visible_events", "visible_households", "withdraw_consent",
 ]

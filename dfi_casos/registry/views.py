@@ -31,11 +31,11 @@ from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, parse_version
 from dfi_casos.institutions import services as institutions
-from dfi_casos.labels import household_name, place
+from dfi_casos.labels import event_label, household_name, place
 from dfi_casos.pagination import page_number
-from dfi_casos.ratelimits import search_limits
 from dfi_casos.registry import forms, services
 from dfi_casos.registry.curp import CurpInvalida, curp_mismatches, validate_curp
+from dfi_casos.registry.merge import merges_of
 from dfi_casos.registry.models import Community, DisplacementEvent, Household, Person
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, require_permission
@@ -163,15 +163,10 @@ def _without_member(formdata: MultiDict[str, str], raw_index: str | None) -> Mul
 
 def _prepare_household_form(form: Any) -> None:
     forms.set_municipality_choices(form.municipality_code, _catalog(), form.state_code.data, "Elija un municipio")
-    forms.set_record_choices(form.event_id, services.visible_events(db.session, current_user), _event_label,
+    forms.set_record_choices(form.event_id, services.visible_events(db.session, current_user), event_label,
                              blank="Sin evento vinculado")
     forms.set_record_choices(form.community_id, services.visible_communities(db.session, current_user),
                              lambda c: c.name, blank="Sin comunidad vinculada")
-
-
-def _event_label(event: DisplacementEvent) -> str:
-    return (f"{event.started_on:%d/%m/%Y} · {event.event_type.label} · "
-            f"{_municipality_name(event.origin_municipality_code)}, {_state_name(event.origin_state_code)}")
 
 
 def _default_state(form: Any) -> None:
@@ -243,7 +238,7 @@ def _household_view(household: Household) -> dict[str, Any]:
     return {
         "id": household.id, "state": _state_name(household.state_code),
         "municipality": _municipality_name(household.municipality_code), "notes": household.notes,
-        "event": _event_label(household.event) if household.event else None, "event_id": household.event_id,
+        "event": event_label(household.event) if household.event else None, "event_id": household.event_id,
         "community": household.community.name if household.community else None,
         "community_id": household.community_id, "size": household.size, "created_at": household.created_at,
         "members": members,
@@ -265,7 +260,8 @@ def household(household_id: str) -> Any:
                            relationships=list(RelationshipToHead),
                            cases=_subject_cases(CaseSubject.HOUSEHOLD, record.id),
                            member_form=member_form, version=record.version,
-                           history=services.changes_since(db.session, "household", record.id, 0))
+                           history=services.changes_since(db.session, "household", record.id, 0),
+                           merges=merges_of(db.session, "household", record.id))
 
 
 @bp.route("/hogares/<household_id>/editar", methods=["GET", "POST"])
@@ -489,7 +485,8 @@ def person(person_id: str) -> Any:
                            household_case=household_open_case(db.session, current_user,
                                                               current.household_id if current else None),
                            withdraw_form=forms.WithdrawConsentForm(),
-                           history=_history("person", record.id, services.PERSON_FIELD_LABELS))
+                           history=_history("person", record.id, services.PERSON_FIELD_LABELS),
+                           merges=merges_of(db.session, "person", record.id))
 
 
 def _subject_cases(subject_type: CaseSubject, subject_id: Any) -> list[Any]:
@@ -697,7 +694,7 @@ def events() -> Any:
 
 def _community_form_page(form: forms.CommunityForm, record: Community | None) -> Any:
     forms.set_municipality_choices(form.municipality_code, _catalog(), form.state_code.data, "Elija un municipio")
-    forms.set_record_choices(form.event_ids, services.visible_events(db.session, current_user), _event_label)
+    forms.set_record_choices(form.event_ids, services.visible_events(db.session, current_user), event_label)
     saved, general_error = _save_record(form, record, forms.community_data, services.register_community,
                                         services.update_community,
                                         ("Comunidad registrada.", "Comunidad actualizada."))
@@ -735,7 +732,7 @@ def community(community_id: str) -> Any:
             "state": _state_name(record.state_code), "municipality": _municipality_name(record.municipality_code),
             "locality": record.locality, "at_risk": record.at_risk, "indigenous": record.indigenous,
             "households": record.estimated_households, "persons": record.estimated_persons, "notes": record.notes,
-            "events": [{"id": e.id, "label": _event_label(e)} for e in record.events],
+            "events": [{"id": e.id, "label": event_label(e)} for e in record.events],
             "registered_households": len(record.households)}
     _audit_view("community", record, ["notes"])
     return render_template("registry/community.html", community=view,
@@ -756,21 +753,8 @@ def communities() -> Any:
 
 # --- search ----------------------------------------------------------------------------------
 
-@bp.route("/busqueda", methods=["GET", "POST"])
-@search_limits
+@bp.route("/busqueda")
 @require_permission(P.VIEW_CASES)
 def search() -> Any:
-    form = forms.SearchForm()
-    forms.set_municipality_choices(form.municipality_code, _catalog(), form.state_code.data, "Todos")
-    results = None
-    if not _re_rendering() and form.validate_on_submit():
-        try:
-            found = services.search_persons(db.session, current_user, forms.search_terms(form))
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            # The search's own audit entry names the fields its results show: no second entry.
-            results = [_person_row(p) for p in found]
-            return render_template("registry/search.html", form=form, results=results)
-    status = 200 if request.method == "GET" or _re_rendering() else 400
-    return render_template("registry/search.html", form=form, results=results), status
+    # The exact search was replaced by the one search box (/busqueda); old bookmarks land there.
+    return redirect(url_for("search.index"))

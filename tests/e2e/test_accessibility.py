@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 #: username -> the pages that role lives in (its home page first).
 ROLE_PAGES = {
-    "capturista.gro": ["/", "/registro/hogares", "/registro/busqueda", "/registro/hogares/nuevo"],
+    "capturista.gro": ["/", "/registro/hogares", "/busqueda/", "/registro/hogares/nuevo"],
     "supervisora.gro": ["/", "/casos/lista", "/soluciones/"],
     "auditor.gro": ["/", "/auditoria/", "/auditoria/cadena"],
     "admin.gro": ["/", "/admin/users", "/admin/users/new"],

@@ -1,4 +1,4 @@
-"""Forms people can finish: a refused form's address also answers GET; the search shows one kind's fields."""
+"""Forms people can finish: a refused form's address also answers GET."""
 from __future__ import annotations
 
 from tests import factories
@@ -29,14 +29,3 @@ def test_a_refused_consent_comes_back_at_an_address_that_also_answers_get(client
     assert refused.status_code == 400
     again = client.get(path)
     assert again.status_code == 200 and 'name="scope"' in body(again)
-
-
-def test_search_form_groups_each_kind_of_search_with_its_own_fields(client, login_as):
-    login_as("caseworker", [GRO])
-    html = body(client.get("/registro/busqueda"))
-    groups = {kind: html.split(f'data-kind="{kind}"', 1)[1].split("</div>\n  <", 1)[0]
-              for kind in ("curp", "name_dob", "phone")}
-    assert 'name="curp"' in groups["curp"] and 'name="birth_date"' not in groups["curp"]
-    assert 'name="given_names"' in groups["name_dob"] and 'name="birth_date"' in groups["name_dob"]
-    assert 'name="phone"' in groups["phone"] and 'name="curp"' not in groups["phone"]
-    assert "data-search-form" in html

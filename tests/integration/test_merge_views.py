@@ -102,3 +102,40 @@ def test_the_household_page_offers_the_merge_to_supervisors_only(client, login_a
     supervisor = login_as(Role.SUPERVISOR, ["12"])
     household = factories.make_household(db, "12", supervisor, members=1)
     assert "Fusionar con otro registro" in client.get(f"/registro/hogares/{household.id}").get_data(as_text=True)
+
+
+def test_the_survivor_page_lists_the_record_merged_into_it(client, login_as, db) -> None:
+    me = login_as(Role.SUPERVISOR, ["12"])
+    one, other = _pair(db)
+    log = merge.merge(db, me, merge.PERSON, one.id, other.id, [], "Es la misma persona", (one.version, other.version))
+    page = client.get(f"/registro/personas/{one.id}").get_data(as_text=True)
+    section = page.split("Registros fusionados", 1)[1]
+    assert f'href="/registro/personas/{other.id}"' in section and f'href="/fusion/{log.id}"' in section
+    assert client.get(f"/registro/personas/{other.id}").location.endswith(f"/registro/personas/{one.id}")
+
+
+def test_a_person_never_merged_shows_no_merge_section(client, login_as, db) -> None:
+    login_as(Role.SUPERVISOR, ["12"])
+    one, _ = _pair(db)
+    assert "Registros fusionados" not in client.get(f"/registro/personas/{one.id}").get_data(as_text=True)
+
+
+def test_the_survivor_household_lists_the_household_merged_into_it(client, login_as, db) -> None:
+    supervisor = login_as(Role.SUPERVISOR, ["12"])
+    one = factories.make_household(db, "12", supervisor, members=2)
+    other = factories.make_household(db, "12", supervisor, members=1)
+    log = merge.merge(db, supervisor, merge.HOUSEHOLD, one.id, other.id, [], "Mismo hogar registrado dos veces",
+                      (one.version, other.version))
+    section = client.get(f"/registro/hogares/{one.id}").get_data(as_text=True).split("Registros fusionados", 1)[1]
+    assert f'href="/registro/hogares/{other.id}"' in section and f'href="/fusion/{log.id}"' in section
+
+
+def test_the_household_comparison_names_events_and_communities(client, login_as, db) -> None:
+    supervisor = login_as(Role.SUPERVISOR, ["12"])
+    event = factories.make_event(db, "12", supervisor, started_on=date(2025, 3, 2))
+    community = factories.make_community(db, "12", supervisor, name="Ejido Las Palmas")
+    one = factories.make_household(db, "12", supervisor, members=1, event_id=event.id, community_id=community.id)
+    other = factories.make_household(db, "12", supervisor, members=1)
+    page = client.get(f"/fusion/hogares/{one.id}/{other.id}").get_data(as_text=True)
+    assert "02/03/2025" in page and "Ejido Las Palmas" in page
+    assert str(event.id) not in page and str(community.id) not in page

@@ -5,9 +5,9 @@ from tests.conftest import csrf_token
 
 
 def search(client, address="198.51.100.50"):
-    token = csrf_token(client, "/registro/busqueda")
-    return client.post("/registro/busqueda", data={"csrf_token": token, "curp": "AAAA000000HGRXXX00"},
-                       environ_base={"REMOTE_ADDR": address})
+    token = csrf_token(client, "/busqueda/")
+    return client.post("/busqueda/", data={"rapida-csrf_token": token, "buscar": "rapida",
+                                           "rapida-q": "AAAA000000HGRXXX00"}, environ_base={"REMOTE_ADDR": address})
 
 
 def test_searches_are_limited_per_account_even_from_several_addresses(app, client, login_as, rate_limits_on,

@@ -259,22 +259,29 @@ def test_tampered_version_is_refused(client, db, login_as):
 
 
 # --- search --------------------------------------------------------------------------------
+# The exact search form (/registro/busqueda) was folded into the one search box (/busqueda).
 
-def search(client, **fields):
-    data = {"csrf_token": csrf_token(client, "/registro/busqueda"), "buscar": "1", **fields}
-    return client.post("/registro/busqueda", data=data)
+def search(client, typed):
+    token = csrf_token(client, "/busqueda/")
+    return client.post("/busqueda/", data={"rapida-csrf_token": token, "buscar": "rapida", "rapida-q": typed})
+
+
+def test_the_old_search_address_leads_to_the_search_box(client, login_as):
+    login_as("caseworker", ["12"])
+    response = client.get("/registro/busqueda")
+    assert response.status_code == 302 and response.location.endswith("/busqueda/")
 
 
 def test_search_by_curp_finds_the_person_and_audits_without_the_term(client, db, login_as):
     user = login_as("caseworker", ["12"])
     person = factories.make_person(db, registered_by=user, given_names="Buscada", curp=CURP)
     factories.make_person(db, registered_by=user, given_names="Otra")
-    response = search(client, kind="curp", curp=f"  {CURP.lower()} ")
+    response = search(client, f"  {CURP.lower()} ")
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "Buscada" in body and "Otra " not in body
     entry = audit_entries(db, "search")[-1]
     details = json.loads(entry.details)
-    assert details["kind"] == "curp" and details["count"] == 1 and details["ids"] == [str(person.id)]
+    assert details["kind"] == "curp" and details["ids"] == [str(person.id)]
     assert CURP not in entry.details and CURP.lower() not in entry.details
 
 
@@ -282,33 +289,25 @@ def test_search_by_name_and_birth_date_and_by_phone(client, db, login_as):
     user = login_as("caseworker", ["12"])
     factories.make_person(db, registered_by=user, given_names="María", first_surname="Pérez",
                           second_surname=None, birth_date=date(1990, 1, 1), phone="744 000 1111")
-    by_name = search(client, kind="name_dob", given_names="maria", first_surname="perez", birth_date="1990-01-01")
+    by_name = search(client, "maria perez 01/01/1990")
     assert "María Pérez" in by_name.get_data(as_text=True)
-    by_phone = search(client, kind="phone", phone="7440001111")
+    by_phone = search(client, "7440001111")
     assert "María Pérez" in by_phone.get_data(as_text=True)
 
 
 def test_search_never_returns_records_outside_the_scope(client, db, login_as):
     factories.make_person(db, state="07", given_names="Lejana", curp=CURP)
     login_as("supervisor", ["12"])
-    response = search(client, kind="curp", curp=CURP)
+    response = search(client, CURP)
     assert "Lejana" not in response.get_data(as_text=True)
-    assert json.loads(audit_entries(db, "search")[-1].details)["count"] == 0
+    assert json.loads(audit_entries(db, "search")[-1].details)["ids"] == []
 
 
-def test_search_kind_without_its_term_is_refused_beside_the_field(client, db, login_as):
-    login_as("caseworker", ["12"])
-    response = search(client, kind="name_dob", given_names="Ana")
-    assert response.status_code == 400
-    assert 'id="birth_date-err"' in response.get_data(as_text=True)
-    assert audit_entries(db, "search") == []
-
-
-def test_search_by_filters_only(client, db, login_as):
+def test_persons_are_listed_by_state_and_municipality(client, db, login_as):
     user = login_as("caseworker", ["12"])
     factories.make_person(db, registered_by=user, given_names="Filtrada", municipality_code="12001")
     factories.make_person(db, registered_by=user, given_names="Fuera", municipality_code="12029")
-    body = search(client, kind="filters", state_code="12", municipality_code="12001").get_data(as_text=True)
+    body = client.get("/registro/personas?estado=12&municipio=12001").get_data(as_text=True)
     assert "Filtrada" in body and "Fuera" not in body
 
 

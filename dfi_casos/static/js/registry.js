@@ -26,18 +26,3 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
-
-// The search form shows the fields of the chosen kind of search only (all show without script).
-document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("form[data-search-form]").forEach((form) => {
-    const kind = form.querySelector("select[name='kind']");
-    if (!kind) return;
-    const show = () => {
-      form.querySelectorAll("[data-kind]").forEach((group) => {
-        group.hidden = Boolean(kind.value) && group.dataset.kind !== kind.value;
-      });
-    };
-    kind.addEventListener("change", show);
-    show();
-  });
-});
