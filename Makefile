@@ -16,20 +16,20 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml requirements.txt | $(BIN)/python
-	$(BIN)/python tools/check_lock.py
+	$(BIN)/python .ci/check_lock.py
 	$(BIN)/pip install -q --require-hashes --no-deps -r requirements.txt
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml requirements-dev.txt | $(BIN)/python
-	$(BIN)/python tools/check_lock.py
+	$(BIN)/python .ci/check_lock.py
 	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-dev.txt
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@ $(VENV)/.installed
 
 ## Fail when pyproject.toml and requirements*.txt disagree.
 check-lock: | $(BIN)/python
-	$(BIN)/python tools/check_lock.py
+	$(BIN)/python .ci/check_lock.py
 
 ## Regenerate requirements.txt and requirements-dev.txt (hashes) from pyproject.toml, keeping current pins.
 lock: | $(BIN)/python
@@ -44,12 +44,12 @@ run: $(VENV)/.installed
 	DFI_ENV=development $(BIN)/dfi-casos run --host 127.0.0.1 --port 5000
 
 ## Browser-test tooling (axe-core, pinned in package-lock.json), injected by Playwright into the pages under test.
-node_modules/.installed: package-lock.json
-	npm ci --no-audit --no-fund
+tests/e2e/node_modules/.installed: tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund
 	touch $@
 
 ## Set up and run every check and the whole suite on SQLite and PostgreSQL.
-test: check-lock $(VENV)/.installed-dev services node_modules/.installed lint typecheck
+test: check-lock $(VENV)/.installed-dev services tests/e2e/node_modules/.installed lint typecheck
 	$(BIN)/python -m pytest
 
 services:
@@ -62,4 +62,4 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy dfi_casos/security dfi_casos/scope.py dfi_casos/errors.py
 
 clean:
-	rm -rf $(VENV) node_modules instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) tests/e2e/node_modules instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Choropleth of Mexico by state as inline SVG, drawn on the server from a published (suppressed) table.
 
-Outlines: npm @svg-maps/mexico 2.0.0 (MapSVG), CC BY 4.0, simplified by tools/simplify_map.py and keyed by
+Outlines: npm @svg-maps/mexico 2.0.0 (MapSVG), CC BY 4.0, simplified by data/simplify_map.py and keyed by
 INEGI code (data/mexico_states.json, 36 kB). No municipal map: no outline set small enough and under a
 compatible licence was at hand; the municipal breakdown is a table.
 """

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 #: WCAG 2.0/2.1 A and AA rules, the level the issue asks for.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

@@ -1,6 +1,6 @@
 """Full-page screenshots of the main pages of every role, at 1366 and 390 px, on the demo data.
 
-    .venv/bin/python scripts/screens.py OUTDIR [--only case]
+    .venv/bin/python tests/e2e/screens.py OUTDIR [--only case]
 
 Serves the app on a throw-away SQLite database seeded with `seed-demo`, drives Debian's Chromium
 through the login form, and writes OUTDIR/<role>-<page>-<width>.png. Prints each file and, for

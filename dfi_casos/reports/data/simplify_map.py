@@ -1,7 +1,7 @@
 """Build dfi_casos/reports/data/mexico_states.json from the npm package @svg-maps/mexico (CC BY 4.0).
 
     npm pack @svg-maps/mexico && tar xzf svg-maps-mexico-*.tgz
-    python tools/simplify_map.py package/index.js > dfi_casos/reports/data/mexico_states.json
+    python dfi_casos/reports/data/simplify_map.py package/index.js > dfi_casos/reports/data/mexico_states.json
 
 Absolute coordinates, Douglas-Peucker simplification (tolerance 0.6 px of the 793 × 498 view box),
 rings under 2 px² dropped (tiny islets), one decimal; keyed by INEGI state code.
