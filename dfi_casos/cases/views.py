@@ -1,4 +1,4 @@
-"""Case pages: Mis casos, the case list, opening a case, and the case page as a record (actions in actions.py)."""
+"""Case pages: Mis casos, the case list, opening a case, the case page (actions in actions.py)."""
 from __future__ import annotations
 
 import uuid
@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from dfi_casos import scope
-from dfi_casos.cases import actions, desk, services
+from dfi_casos.cases import actions, lists, pages, services
 from dfi_casos.cases.forms import ApprovalRequestForm, CaseFilterForm, OpenCaseForm
 from dfi_casos.catalogs.enums import Stage
 from dfi_casos.catalogs.geography import STATE_CHOICES
@@ -37,9 +37,9 @@ def idle_days() -> int:
 @bp.route("/")
 @require_permission(Permission.VIEW_CASES)
 def my_cases() -> Any:
-    work = services.worklist(db.session, current_user, idle_days=idle_days())
+    work = lists.worklist(db.session, current_user, idle_days=idle_days())
     listed = list({c.id: c for c in [*work.to_decide, *work.cases]}.values())
-    rows = {row.case.id: row for row in desk.case_rows(db.session, current_user, listed)}
+    rows = {row.case.id: row for row in lists.case_rows(db.session, current_user, listed)}
     return render_template("cases/my_cases.html", work=work, rows=rows, idle_days=idle_days())
 
 
@@ -49,24 +49,24 @@ def case_list() -> Any:
     form = CaseFilterForm(request.args)
     form.state.choices = _state_choices(blank="Todas")
     form.owner.choices = select_choices(
-        [(str(u.id), u.full_name) for u in desk.owners_in_territory(db.session, current_user)], blank="Todas")
+        [(str(u.id), u.full_name) for u in lists.owners_in_territory(db.session, current_user)], blank="Todas")
     if not form.validate():
         return render_template("cases/list.html", form=form, rows=[]), 400
     if form.folio.data:
-        found = services.find_by_folio(db.session, current_user, form.folio.data)
+        found = lists.find_by_folio(db.session, current_user, form.folio.data)
         if found is not None:
             return redirect(url_for("cases.view_case", case_id=found.id))
         form.folio.errors = ["No hay un caso con ese folio a su alcance."]
         return render_template("cases/list.html", form=form, rows=[]), 404
-    filters = desk.CaseFilters(stage=Stage(form.stage.data) if form.stage.data else None,
+    filters = lists.CaseFilters(stage=Stage(form.stage.data) if form.stage.data else None,
                                state_code=form.state.data or None,
                                owner_id=int(form.owner.data) if form.owner.data else None,
                                overdue_only=bool(form.overdue.data), sort=form.sort.data or "recientes")
-    page = desk.find_cases(db.session, current_user, filters, page_number(request.args.get("pagina")),
+    page = lists.find_cases(db.session, current_user, filters, page_number(request.args.get("pagina")),
                            current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in {"stage": form.stage.data, "state": form.state.data, "owner": form.owner.data,
                               "overdue": "y" if form.overdue.data else "", "sort": form.sort.data}.items() if v}
-    return render_template("cases/list.html", form=form, rows=desk.case_rows(db.session, current_user, page.items),
+    return render_template("cases/list.html", form=form, rows=lists.case_rows(db.session, current_user, page.items),
                            page=page, page_args=args)
 
 
@@ -106,7 +106,7 @@ def open_case(word: str, subject_id: uuid.UUID) -> Any:
 @require_permission(Permission.VIEW_CASES)
 def view_case(case_id: uuid.UUID) -> Any:
     case = actions.load(case_id)
-    record = desk.case_record(db.session, current_user, case, idle_days=idle_days())
+    record = pages.case_record(db.session, current_user, case, idle_days=idle_days())
     return render_template(
         "cases/case.html", case=case, record=record, actions=actions.available(case), stages=list(Stage),
         referral_flow=services.REFERRAL_FLOW, service_flow=services.SERVICE_FLOW,

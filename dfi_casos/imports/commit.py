@@ -18,7 +18,7 @@ from sqlalchemy import JSON, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from dfi_casos.cases.models import Case, CaseStatus, FolioCounter, RecognitionStatus, StageTransition
-from dfi_casos.cases.services import _locked_counter
+from dfi_casos.cases.services import locked_counter
 from dfi_casos.catalogs.enums import (
     CaseSubject,
     ConsentMethod,
@@ -55,7 +55,7 @@ def reserve_folios(session: Session, state_code: str, year: int, count: int) -> 
     state = state_by_code(state_code)
     if state is None:
         raise registry.RegistryError("La entidad del caso no existe en el catálogo.")
-    counter = _locked_counter(session, state_code, year)
+    counter = locked_counter(session, state_code, year)
     first = counter.last_value + 1
     counter.last_value += count
     session.flush()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dfi_casos.auth.models import User
-from dfi_casos.cases import desk, services
+from dfi_casos.cases import lists, pages
 from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseStatus
 from dfi_casos.database import local_today, utcnow
 from dfi_casos.registry.models import Household
@@ -28,7 +28,7 @@ DORMANT_AFTER_DAYS = 90
 class Decision:
     """A request waiting for this supervisor, with what was asked and why (decrypted here, audited)."""
 
-    row: desk.CaseRow
+    row: lists.CaseRow
     request: ApprovalRequest
     justification: str
     requested_by: str
@@ -38,23 +38,23 @@ class Decision:
 class SupervisorHome:
     decisions: list[Decision] = field(default_factory=list)
     #: Recognitions and appeals to decide: each needs a written reason, on its own page.
-    recognitions: list[desk.CaseRow] = field(default_factory=list)
+    recognitions: list[lists.CaseRow] = field(default_factory=list)
     to_sign: list[DurableSolutionAssessment] = field(default_factory=list)
-    overdue: list[desk.CaseRow] = field(default_factory=list)
-    idle: list[desk.CaseRow] = field(default_factory=list)
+    overdue: list[lists.CaseRow] = field(default_factory=list)
+    idle: list[lists.CaseRow] = field(default_factory=list)
 
 
 def supervisor_home(session: Session, user: Principal, *, idle_days: int, today: date | None = None) -> SupervisorHome:
     """Decisions, signatures, overdue referrals and idle cases of the supervisor's territory."""
     today = today or local_today()
-    waiting = services.worklist(session, user, today, idle_days=idle_days).to_decide
+    waiting = lists.worklist(session, user, today, idle_days=idle_days).to_decide
     open_cases = scoped(select(Case), Case, user).where(Case.status == CaseStatus.OPEN).options(
         selectinload(Case.owner), selectinload(Case.transitions), selectinload(Case.referrals))
-    overdue = list(session.scalars(open_cases.where(desk.overdue_clause(today)).order_by(Case.folio)
+    overdue = list(session.scalars(open_cases.where(lists.overdue_clause(today)).order_by(Case.folio)
                                    .limit(HOME_LIMIT)))
     idle = _idle_cases(session, user, idle_days, today)
     listed = list({c.id: c for c in [*waiting, *overdue, *idle]}.values())
-    rows = {row.case.id: row for row in desk.case_rows(session, user, listed, today)}
+    rows = {row.case.id: row for row in lists.case_rows(session, user, listed, today)}
     home = SupervisorHome(overdue=[rows[c.id] for c in overdue], idle=[rows[c.id] for c in idle],
                           to_sign=_assessments_to_sign(session, user))
     justified = []
@@ -76,7 +76,7 @@ def _idle_cases(session: Session, user: Principal, idle_days: int, today: date) 
         scoped(select(Case), Case, user).where(Case.status == CaseStatus.OPEN)
         .options(selectinload(Case.owner), selectinload(Case.transitions), selectinload(Case.referrals))
         .order_by(Case.updated_at).limit(200)))
-    last = services.last_activity(session, [c.id for c in candidates])
+    last = pages.last_activity(session, [c.id for c in candidates])
     limit = utcnow() - timedelta(days=idle_days)
     return [c for c in candidates if c.id in last and last[c.id] < limit][:HOME_LIMIT]
 

@@ -10,9 +10,9 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from dfi_casos import scope
-from dfi_casos.cases import desk
-from dfi_casos.cases.desk import household_open_case
-from dfi_casos.cases.services import cases_of_subject
+from dfi_casos.cases import lists
+from dfi_casos.cases.lists import cases_of_subject, household_open_case
+from dfi_casos.cases.pages import days_in_stage
 from dfi_casos.catalogs.enums import (
     CaseSubject,
     ConsentMethod,
@@ -392,7 +392,7 @@ def _prepare_move_form(form: forms.MoveForm, person: Any) -> None:
 def households() -> Any:
     filter_form, filters = _filter_form()
     page = services.list_households(db.session, current_user, filters, _page_number(), _size())
-    open_cases = desk.open_cases_of_households(db.session, current_user, [h.id for h in page.items])
+    open_cases = lists.open_cases_of_households(db.session, current_user, [h.id for h in page.items])
     rows = []
     for item in page.items:
         head = next((m.person for m in item.current_memberships
@@ -400,7 +400,7 @@ def households() -> Any:
         rows.append({"id": item.id, "head": head.full_name() if head else "—", "size": item.size,
                      "state": _state_name(item.state_code), "municipality": _municipality_name(item.municipality_code),
                      "created_at": item.created_at, "case": open_cases.get(item.id),
-                     "days": desk.days_in_stage(open_cases[item.id]) if item.id in open_cases else None})
+                     "days": days_in_stage(open_cases[item.id]) if item.id in open_cases else None})
     _audit_list("household", page.items, ["head.name"])
     return render_template("registry/households.html", rows=rows, page=page, filter_form=filter_form,
                            page_args=_page_args())

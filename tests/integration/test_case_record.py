@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from dfi_casos.auth.models import Role
+from dfi_casos.cases import pages
 from dfi_casos.cases import services as cases
 from dfi_casos.catalogs.enums import AssistanceType, ServiceStatus, Stage
 from dfi_casos.database import local_today
+from dfi_casos.registry.models import Household
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -88,7 +91,7 @@ def test_assistance_dated_today_shows_the_typed_date_and_sorts_after_the_opening
     case = factories.make_case(db, user, GRO)
     cases.add_service(db, user, case, assistance_type=AssistanceType.FOOD, provided_on=local_today(),
                       status=ServiceStatus.DELIVERED)
-    entries = cases.timeline(db, user, case)
+    entries = pages.timeline(db, user, case)
     titles = [e.title for e in entries]
     assert titles.index("Alimentación (entregado)") < titles.index("Caso abierto en «Asistencia»")
     history = body(client.get(f"/casos/{case.id}")).split('id="historia"', 1)[1]
@@ -104,5 +107,19 @@ def test_a_past_assistance_sorts_on_its_own_day_not_on_the_day_it_was_typed(db):
     case = factories.make_case(db, user, GRO)
     cases.add_service(db, user, case, assistance_type=AssistanceType.SHELTER,
                       provided_on=local_today() - timedelta(days=3), status=ServiceStatus.DELIVERED)
-    entries = cases.timeline(db, user, case)
+    entries = pages.timeline(db, user, case)
     assert entries[-1].service is not None and entries[-1].day == local_today() - timedelta(days=3)
+
+
+def test_a_signed_assessment_shows_on_the_case_history_and_an_unsigned_one_does_not(client, db, login_as):
+    user = login_as("caseworker", [GRO])
+    case = factories.make_case(db, user, GRO)
+    household = db.get(Household, case.household_id)
+    factories.make_assessment(db, household, sign=True, assessed_on=date(2026, 3, 5))
+    factories.make_assessment(db, household, assessed_on=date(2026, 4, 5))  # recorded, never signed
+    entries = [e for e in pages.timeline(db, user, case) if e.kind == "assessment"]
+    assert [e.title for e in entries] == ["Evaluación de soluciones duraderas del 05/03/2026 firmada"]
+    assert entries[0].at.tzinfo is not None
+    history = body(client.get(f"/casos/{case.id}")).split('id="historia"', 1)[1]
+    assert "Evaluación de soluciones duraderas del 05/03/2026 firmada" in history
+    assert "05/04/2026" not in history

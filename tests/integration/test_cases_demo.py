@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from dfi_casos.auth import services as accounts
-from dfi_casos.cases import services as cases
+from dfi_casos.cases import lists
 from dfi_casos.cases.models import Case
 from dfi_casos.catalogs.enums import Stage
 from dfi_casos.demo import seed_demo
@@ -17,15 +17,15 @@ def test_demo_cases_cover_every_stage_and_give_each_role_work(app, db):
     assert db.scalar(select(func.count(Case.id))) == count > 0
     assert set(db.scalars(select(Case.stage).where(Case.state_code == "12"))) == set(Stage)
 
-    caseworker = cases.worklist(db, accounts.find_user(db, "capturista.gro"))
+    caseworker = lists.worklist(db, accounts.find_user(db, "capturista.gro"))
     assert caseworker.awaiting_approval and caseworker.returned and caseworker.overdue_referrals
     assert caseworker.stale
-    first = cases.worklist(db, accounts.find_user(db, "supervisora.gro"))
-    second = cases.worklist(db, accounts.find_user(db, "supervisor2.gro"))
+    first = lists.worklist(db, accounts.find_user(db, "supervisora.gro"))
+    second = lists.worklist(db, accounts.find_user(db, "supervisor2.gro"))
     assert first.to_decide and second.to_decide
     appealed = [c for c in second.to_decide if c.appeal is not None]
     assert appealed and not [c for c in first.to_decide if c.appeal is not None]  # the first decider is excluded
-    assert cases.worklist(db, accounts.find_user(db, "capturista.chis")).cases
+    assert lists.worklist(db, accounts.find_user(db, "capturista.chis")).cases
 
 
 def test_every_demo_case_page_renders_for_its_caseworker_and_supervisor(app, client, db):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from dfi_casos import scope
 from dfi_casos.auth.models import Role
+from dfi_casos.cases import lists
 from dfi_casos.cases import services as cases
 from dfi_casos.cases.models import Case, RecognitionStatus
 from dfi_casos.cases.workflow import CaseError, ConsentMissing, NotPermitted, RecognitionNotAllowed
@@ -125,7 +126,7 @@ def test_referral_with_consent_follows_its_status_flow_and_is_flagged_when_overd
                                   due_on=local_today(), notes="Asesoría")
     assert referral.status == ReferralStatus.SENT
     assert cases.is_overdue(referral, today=local_today() + timedelta(days=1))
-    tomorrow = cases.worklist(db, owner, today=local_today() + timedelta(days=1))
+    tomorrow = lists.worklist(db, owner, today=local_today() + timedelta(days=1))
     assert [(c.id, r.id) for c, r in tomorrow.overdue_referrals] == [(case.id, referral.id)]
     with pytest.raises(CaseError, match="no puede pasar"):
         cases.update_referral_status(db, owner, case, referral, ReferralStatus.ATTENDED)
@@ -190,7 +191,7 @@ def test_folio_has_state_year_and_sequence_and_is_found(db, people):
     year = cases.local_today().year
     assert first.folio.startswith(f"DFI-GRO-{year}-")
     assert int(second.folio[-6:]) == int(first.folio[-6:]) + 1
-    assert cases.find_by_folio(db, people["owner"], second.folio.lower()) is second
-    assert cases.find_by_folio(db, factories.make_user(db, Role.SUPERVISOR, [CHIS]), second.folio) is None
+    assert lists.find_by_folio(db, people["owner"], second.folio.lower()) is second
+    assert lists.find_by_folio(db, factories.make_user(db, Role.SUPERVISOR, [CHIS]), second.folio) is None
     chiapas_case = factories.make_case(db, None, CHIS)
     assert chiapas_case.folio.startswith(f"DFI-CHIS-{year}-")

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from dfi_casos.auth.models import Role
+from dfi_casos.cases import lists
 from dfi_casos.cases import services as cases
 from dfi_casos.cases.models import Referral, StageTransition
 from dfi_casos.catalogs.enums import Stage
@@ -217,7 +218,7 @@ def test_open_case_for_a_household(client, db, login_as):
     path = f"/casos/nuevo/hogar/{household.id}"
     response = client.post(path, data={"csrf_token": csrf_token(client, path), "stage": "prevention"})
     assert response.status_code == 302
-    case = cases.list_cases(db, user).items[0]
+    case = lists.list_cases(db, user).items[0]
     assert case.household_id == household.id and case.stage == Stage.PREVENTION and case.owner_id == user.id
 
 

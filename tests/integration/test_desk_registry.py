@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from dfi_casos.cases import lists
 from dfi_casos.cases import services as cases
 from dfi_casos.cases.workflow import CaseAlreadyOpen
 from dfi_casos.catalogs.enums import Stage
@@ -32,7 +33,7 @@ def test_a_subject_with_an_open_case_cannot_get_a_second_one(db):
     first = cases.open_case(db, user, household, stage=Stage.ASSISTANCE)
     with pytest.raises(CaseAlreadyOpen, match=first.folio):
         cases.open_case(db, user, household, stage=Stage.ASSISTANCE)
-    assert len(cases.cases_of_subject(db, user, first.subject_type, household.id)) == 1
+    assert len(lists.cases_of_subject(db, user, first.subject_type, household.id)) == 1
 
 
 def test_opening_a_second_case_over_http_says_why_and_writes_nothing(client, db, login_as):
@@ -43,7 +44,7 @@ def test_opening_a_second_case_over_http_says_why_and_writes_nothing(client, db,
     response = client.post(path, data={"csrf_token": csrf_token(client, path), "stage": "assistance"})
     assert response.status_code == 400
     assert f"Este hogar ya tiene un caso abierto ({first.folio})" in body(response)
-    assert len(cases.cases_of_subject(db, user, first.subject_type, household.id)) == 1
+    assert len(lists.cases_of_subject(db, user, first.subject_type, household.id)) == 1
 
 
 def test_households_to_move_into_are_named_by_head_and_place_and_exclude_the_current_one(client, db, login_as):

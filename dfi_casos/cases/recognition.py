@@ -1,0 +1,105 @@
+"""Recognition of the displacement: the intake sent to valoración, the decision, the one appeal and its decision."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from dfi_casos.cases import workflow
+from dfi_casos.cases.models import Appeal, Case, Recognition, RecognitionStatus
+from dfi_casos.cases.rules import audit_case, check_version, require_open, touch
+from dfi_casos.cases.workflow import NotPermitted, RecognitionNotAllowed
+from dfi_casos.catalogs.enums import RecognitionDecision
+from dfi_casos.database import utcnow
+from dfi_casos.security.access import Permission, Principal, has_permission, in_territory
+from dfi_casos.security.audit import Action
+
+
+def submit_intake(session: Session, actor: Principal, case: Case, summary: str,
+                  expected_version: int | None = None) -> Recognition:
+    """Send the intake interview to valoración by a supervisor of the territory."""
+    check_version(case, expected_version)
+    require_open(case)
+    if not workflow.works_on(actor, case) or not has_permission(actor, Permission.RECORD_SERVICES):
+        raise NotPermitted("Su rol no permite enviar la entrevista de este caso.")
+    if case.recognition_status != RecognitionStatus.INTAKE:
+        raise RecognitionNotAllowed("La entrevista de este caso ya se envió a valoración.")
+    if not summary.strip():
+        raise RecognitionNotAllowed("Escriba el resumen de la entrevista.", "summary")
+    recognition = Recognition(submitted_by_id=actor.id)
+    recognition.summary = summary.strip()
+    case.recognition = recognition
+    case.recognition_status = RecognitionStatus.SUBMITTED
+    touch(session, case)
+    audit_case(session, actor, Action.UPDATE, case, fields=["recognition.summary"], step="intake_submitted")
+    return recognition
+
+
+def decide_recognition(session: Session, actor: Principal, case: Case, decision: RecognitionDecision, reason: str,
+                       expected_version: int | None = None) -> Recognition:
+    """A supervisor of the territory (not the one who submitted) recognizes the case or not, with a reason."""
+    check_version(case, expected_version)
+    require_open(case)
+    if not has_permission(actor, Permission.DECIDE_RECOGNITION) or not in_territory(actor, case.state_code):
+        raise NotPermitted("Su rol no permite decidir el reconocimiento.")
+    if case.recognition_status != RecognitionStatus.SUBMITTED or case.recognition is None:
+        raise RecognitionNotAllowed("El caso no está en valoración.")
+    if not workflow.can_decide_recognition(actor, case):
+        raise RecognitionNotAllowed("Quien envió la entrevista no puede decidir su reconocimiento.")
+    if not reason.strip():
+        raise RecognitionNotAllowed("Escriba el motivo de la decisión.", "reason")
+    recognition = case.recognition
+    recognition.decision = decision
+    recognition.reason = reason.strip()
+    recognition.decided_by_id = actor.id
+    recognition.decided_at = utcnow()
+    case.recognition_status = RecognitionStatus(decision.value)
+    touch(session, case)
+    audit_case(session, actor, Action.UPDATE, case, fields=["recognition.reason"], step="recognition_decided",
+               decision=decision.value)
+    return recognition
+
+
+def appeal(session: Session, actor: Principal, case: Case, grounds: str, expected_version: int | None = None) -> Appeal:
+    """File the one recurso de revisión against a non-recognition."""
+    check_version(case, expected_version)
+    require_open(case)
+    if not workflow.works_on(actor, case):
+        raise NotPermitted("Su rol no permite presentar el recurso en este caso.")
+    if case.appeal is not None:
+        raise RecognitionNotAllowed("El recurso de revisión ya se presentó: solo hay uno por caso.")
+    if case.recognition_status != RecognitionStatus.NOT_RECOGNIZED:
+        raise RecognitionNotAllowed("Solo se recurre una decisión de no reconocimiento.")
+    if not grounds.strip():
+        raise RecognitionNotAllowed("Escriba los motivos del recurso.", "grounds")
+    filed = Appeal(filed_by_id=actor.id)
+    filed.grounds = grounds.strip()
+    case.appeal = filed
+    case.recognition_status = RecognitionStatus.APPEALED
+    touch(session, case)
+    audit_case(session, actor, Action.UPDATE, case, fields=["appeal.grounds"], step="appeal_filed")
+    return filed
+
+
+def decide_appeal(session: Session, actor: Principal, case: Case, decision: RecognitionDecision, reason: str,
+                  expected_version: int | None = None) -> Appeal:
+    """A supervisor other than the first decider settles the appeal; the decision is final."""
+    check_version(case, expected_version)
+    require_open(case)
+    if not has_permission(actor, Permission.DECIDE_RECOGNITION) or not in_territory(actor, case.state_code):
+        raise NotPermitted("Su rol no permite decidir el recurso de revisión.")
+    if case.recognition_status != RecognitionStatus.APPEALED or case.appeal is None:
+        raise RecognitionNotAllowed("El caso no tiene un recurso de revisión pendiente.")
+    if not workflow.can_decide_appeal(actor, case):
+        raise RecognitionNotAllowed("El recurso lo decide una supervisora o un supervisor distinto de quien "
+                                    "tomó la primera decisión.")
+    if not reason.strip():
+        raise RecognitionNotAllowed("Escriba el motivo de la decisión.", "reason")
+    filed = case.appeal
+    filed.decision = decision
+    filed.reason = reason.strip()
+    filed.decided_by_id = actor.id
+    filed.decided_at = utcnow()
+    case.recognition_status = RecognitionStatus(decision.value)
+    touch(session, case)
+    audit_case(session, actor, Action.UPDATE, case, fields=["appeal.reason"], step="appeal_decided",
+               decision=decision.value)
+    return filed
