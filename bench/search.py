@@ -1,13 +1,10 @@
 """Name search at scale: latency of a name query and recall on realistic misspellings (PostgreSQL).
 
-    python bench/search.py seed N --database-url URL    # persons only, fast path (see below)
     python bench/search.py run --database-url URL [--queries 400] [--per-kind 150]
 
-`run` works on any registry at head, e.g. one filled by `bench/seed.py N` (households, cases,
-audit: the realistic path, ~300 persons/s) or by `seed` here: the same Faker es_MX persons
-(household members share the head's surnames), written in batches with executemany and
-indexed with `refresh_tokens`, the batch path of docs/encryption.md (thousands per second), so
-that a registry of a million fits in the time available.
+Works on any registry at head, e.g. one filled by `bench/seed.py N` (households, events, cases and
+audit through the import's batched path, which also writes the name tokens). Run it with the
+registry's own key file (DFI_KEYFILE): the tokens are HMACs under its keys.
 
 Prints p50/p99 of `find_by_name` in-process (SQL + decrypting at most 50 candidates + ranking),
 the candidates decrypted, and recall@10 / precision@1 per kind of variant (bench/search_variants.py).
@@ -22,14 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-import click
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from search_variants import KINDS, make_variants  # noqa: E402
-from seed import BENCH_USER, FAKE, bench_actor, household_data  # noqa: E402
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from seed import BENCH_USER  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from dfi_casos import create_app  # noqa: E402
 from dfi_casos.auth import services as accounts  # noqa: E402
@@ -37,48 +32,6 @@ from dfi_casos.extensions import db  # noqa: E402
 from dfi_casos.registry import name_search  # noqa: E402
 from dfi_casos.registry.models import Person  # noqa: E402
 from dfi_casos.scope import scoped as scope_query  # noqa: E402
-from dfi_casos.security.tokens import refresh_tokens  # noqa: E402
-
-PERSON_COLUMNS = list(Person.__table__.columns)
-
-
-def _person_row(data, state_code: str, actor_id: int) -> tuple[Person, dict]:
-    person = Person(state_code=state_code, registered_by_id=actor_id, registered_sex=data.registered_sex,
-                    birth_state_code=data.birth_state_code, indigenous=data.indigenous, speaks_spanish=True)
-    for name in ("given_names", "first_surname", "second_surname", "curp", "birth_date", "phone"):
-        setattr(person, name, getattr(data, name))
-    # Every row carries the same keys (executemany); created_at is left to its column default.
-    row = {c.key: getattr(person, c.key, None) for c in PERSON_COLUMNS if c.key != "created_at"}
-    row.update(version=1, birth_date_estimated=False, may_contact=False, indigenous_languages=[], disability={},
-               documents_held=[], documents_lost=[], specific_needs=[])
-    return person, row
-
-
-def seed_persons(app, target: int, batch: int, seed_value: int) -> None:
-    with app.app_context():
-        actor = bench_actor(db.session, app.config)
-        db.session.commit()
-        done = db.session.scalar(select(func.count()).select_from(Person)) or 0
-    number, written, started = done, 0, time.perf_counter()  # household numbers continue where it stopped
-    with click.progressbar(length=max(target - done, 0), label="Personas (ruta rápida)") as bar:
-        while done + written < target:
-            with app.app_context():
-                persons, rows = [], []
-                for _ in range(batch):
-                    state_code, _rng, data = household_data(number + 10_000_000, seed_value, None)
-                    for member in data.members:
-                        person, row = _person_row(member.person, state_code, actor.id)
-                        persons.append(person)
-                        rows.append(row)
-                    number += 1
-                db.session.execute(insert(Person.__table__), rows)
-                refresh_tokens(db.session, persons, new=True)
-                db.session.commit()
-                db.session.remove()
-                written += len(rows)
-                bar.update(len(rows))
-    elapsed = time.perf_counter() - started
-    print(f"{written} personas en {elapsed:.1f} s: {written / elapsed if elapsed else 0:,.0f} personas/s")
 
 
 def _sample(session, size: int, rng: random.Random) -> list[tuple]:
@@ -162,20 +115,14 @@ def run(app, queries: int, per_kind: int, seed_value: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["seed", "run"])
-    parser.add_argument("persons", type=int, nargs="?", default=0)
+    parser.add_argument("command", choices=["run"])
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--batch", type=int, default=500, help="hogares por transacción (seed)")
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--per-kind", type=int, default=150)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    FAKE.seed_instance(args.seed)
     app = create_app({"ENV_NAME": "development", "DEMO_MODE": False, "DATABASE_URL": args.database_url})
-    if args.command == "seed":
-        seed_persons(app, args.persons, args.batch, args.seed)
-    else:
-        run(app, args.queries, args.per_kind, args.seed)
+    run(app, args.queries, args.per_kind, args.seed)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from dfi_casos import create_app
@@ -175,3 +177,45 @@ def pass_second_factor(client: FlaskClient, db: Session, user: Any, path: str) -
     assert response.status_code in (200, 302), response.get_data(as_text=True)
     return response
 
+
+
+class StatementLog:
+    """SQL statements sent while a `with` block ran (the test harness's savepoints left out)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __str__(self) -> str:
+        # column lists hide what tells statements apart: the table and the WHERE
+        return "\n".join(f"{i + 1:>3}. {re.sub(r'^SELECT .+? FROM', 'SELECT … FROM', s)[:200]}"
+                         for i, s in enumerate(self.statements))
+
+
+#: Statements the rolled-back-transaction recipe adds around each request; production sends none of them.
+_HARNESS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+@pytest.fixture
+def count_statements(db: Session) -> Callable[[], Any]:
+    """`with count_statements() as log: client.get(...)`; then `log.count` (SQLAlchemy before_cursor_execute)."""
+    engine = _db.engine
+
+    @contextmanager
+    def _count() -> Iterator[StatementLog]:
+        log = StatementLog()
+
+        def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+            if not statement.lstrip().upper().startswith(_HARNESS):
+                log.statements.append(" ".join(statement.split()))
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            yield log
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+
+    return _count

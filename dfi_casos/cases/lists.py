@@ -24,7 +24,7 @@ from dfi_casos.cases.models import (
     Referral,
     StageTransition,
 )
-from dfi_casos.cases.pages import days_in_stage, last_activity, subject_place, subject_summary
+from dfi_casos.cases.pages import days_in_stage, last_activity, load_subjects, subject_place, subject_summary
 from dfi_casos.cases.rules import OPEN_REFERRAL_STATUSES, aware, is_overdue
 from dfi_casos.catalogs.enums import CaseSubject, Stage
 from dfi_casos.database import local_today, utcnow
@@ -84,6 +84,7 @@ def case_rows(session: Session, actor: Principal, cases: list[Case], today: date
     today = today or local_today()
     rows = []
     shown: set[str] = set()
+    subjects = load_subjects(session, cases)  # noqa: F841 - held: the identity map keeps objects only weakly
     for case in cases:
         subject, fields = subject_summary(session, case)
         shown.update(fields)
@@ -209,7 +210,8 @@ def worklist(session: Session, user: Principal, today: date | None = None,
 
 
 #: What the worklist reads of each case, loaded up front (templates never query).
-_WORKLIST_LOADS = (selectinload(Case.owner), selectinload(Case.approvals), selectinload(Case.referrals))
+_WORKLIST_LOADS = (selectinload(Case.owner), selectinload(Case.approvals), selectinload(Case.referrals),
+                   selectinload(Case.transitions))
 
 
 def _my_cases_clause(user: Principal) -> Any:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dfi_casos.auth.models import User
 from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseNote, Referral, Service
@@ -19,7 +19,7 @@ from dfi_casos.catalogs.enums import CaseSubject
 from dfi_casos.database import local_date, local_today
 from dfi_casos.institutions.models import Institution
 from dfi_casos.labels import place
-from dfi_casos.registry.models import Community, Household, Person
+from dfi_casos.registry.models import Community, Household, HouseholdMembership, Person
 from dfi_casos.security import audit
 from dfi_casos.security.access import Principal
 from dfi_casos.solutions import services as solutions
@@ -222,10 +222,31 @@ def subject_place(session: Session, case: Case) -> str:
     return place(case.state_code, getattr(subject, "municipality_code", None))
 
 
+def load_subjects(session: Session, cases: list[Case]) -> list[Any]:
+    """The subjects of `cases` with what their labels read (members and their persons), in at most 4 queries.
+
+    Later `session.get` calls find them in the identity map, but only while someone holds them:
+    SQLAlchemy keeps loaded objects weakly, so the caller keeps the returned list until it is done.
+    """
+    household_ids = {c.household_id for c in cases if c.household_id is not None}
+    person_ids = {c.person_id for c in cases if c.person_id is not None}
+    community_ids = {c.community_id for c in cases if c.community_id is not None}
+    loaded: list[Any] = []
+    if household_ids:
+        loaded += session.scalars(select(Household).where(Household.id.in_(household_ids)).options(
+            selectinload(Household.memberships).selectinload(HouseholdMembership.person))).all()
+    if person_ids:
+        loaded += session.scalars(select(Person).where(Person.id.in_(person_ids))).all()
+    if community_ids:
+        loaded += session.scalars(select(Community).where(Community.id.in_(community_ids))).all()
+    return loaded
+
+
 def case_record(session: Session, actor: Principal, case: Case, *, idle_days: int,
                 today: date | None = None) -> CaseRecord:
     """Everything the case page shows, with one "view" audit entry naming each field it decrypted."""
     today = today or local_today()
+    subjects = load_subjects(session, [case])  # noqa: F841 - held: the identity map keeps objects only weakly
     subject, fields = subject_summary(session, case)
     pending = case.pending_approval
     entries = timeline(session, actor, case, also_shown=fields)

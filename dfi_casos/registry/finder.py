@@ -14,12 +14,14 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dfi_casos.cases.models import Case, CaseStatus, CaseSubject
 from dfi_casos.database import local_today
 from dfi_casos.registry import services
-from dfi_casos.registry.models import Household, Person
+from dfi_casos.registry.models import Household, HouseholdMembership, Person
 from dfi_casos.registry.name_search import NameHit, NameQuery, NameQueryError, find_by_name
 from dfi_casos.scope import scoped
 from dfi_casos.security import audit
@@ -160,7 +162,21 @@ def find(session: Session, actor: Any, how: Interpretation, state_code: str | No
     hidden = sum(1 for h in everywhere if h.person.id not in visible and (how.kind != "name" or h.score >= 85))
     audit.record_search(session, actor, how.kind, [h.person.id for h in hits], fields=RESULT_FIELDS,
                         object_type="person")
+    load_memberships(session, [h.person for h in hits])
     return Outcome(how.kind, hits, hidden)
+
+
+def load_memberships(session: Session, persons: list[Person]) -> None:
+    """Fill each person's memberships with one query (the rows show household and case: no query per row)."""
+    pending = [p for p in persons if "memberships" not in sa_inspect(p).dict]
+    if not pending:
+        return
+    by_person: dict[Any, list[HouseholdMembership]] = {p.id: [] for p in pending}
+    stmt = select(HouseholdMembership).where(HouseholdMembership.person_id.in_(list(by_person)))
+    for membership in session.scalars(stmt.order_by(HouseholdMembership.id)):
+        by_person[membership.person_id].append(membership)
+    for person in pending:
+        set_committed_value(person, "memberships", by_person[person.id])
 
 
 def open_cases(session: Session, actor: Any, persons: list[Person]) -> dict[Any, Case]:
