@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from dfi_casos.security import audit
+from dfi_casos.security import audit, audit_chain
 from dfi_casos.security.audit import Action, AuditEvent, ChainHead, chain_head, verify_chain
 from tests import factories
 
@@ -210,7 +210,7 @@ def test_precomputed_hmac_equals_the_standard_library(key_size):
 
 def test_canonical_encoding_is_compact_json_of_the_content_columns():
     values = ["2026-01-01T00:00:00.000000Z", 7, "usuario", None, "ñandú \"x\" \\ \n", '{"a":[1]}']
-    assert audit._encode_json(values) == json.dumps(values, separators=(",", ":"))
+    assert audit_chain._encode_json(values) == json.dumps(values, separators=(",", ":"))
 
 
 @pytest.mark.parametrize("moment", [datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC),
