@@ -42,6 +42,23 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "Instalando Chromium de Debian para las pruebas de navegador..."; apt_install chromium
 fi
 
+# Documents: python-magic reads file types with Debian's libmagic.
+dpkg -s libmagic1 >/dev/null 2>&1 || dpkg -s libmagic1t64 >/dev/null 2>&1 || { echo "Instalando libmagic1..."; apt_install libmagic1; }
+
+# Documents: the S3 storage tests run against moto's S3-compatible server (dev dependency moto[server]) on
+# 127.0.0.1:9000, in the background like PostgreSQL; the storage's own tests create their bucket.
+if ! (exec 3<>/dev/tcp/127.0.0.1/9000) 2>/dev/null; then
+  moto_bin="${VENV:-.venv}/bin/moto_server"
+  if [ ! -x "$moto_bin" ]; then
+    echo "moto_server no está en ${VENV:-.venv}: instale las dependencias de desarrollo (make .venv/.installed-dev)" >&2; exit 1
+  fi
+  echo "Servidor S3 (moto) no responde: iniciándolo en 127.0.0.1:9000..."
+  mkdir -p /tmp/dfi-moto
+  nohup "$moto_bin" -H 127.0.0.1 -p 9000 >/tmp/dfi-moto/moto.log 2>&1 &
+  for _ in $(seq 1 30); do (exec 3<>/dev/tcp/127.0.0.1/9000) 2>/dev/null && break; sleep 1; done
+fi
+(exec 3<>/dev/tcp/127.0.0.1/9000) 2>/dev/null || { echo "El servidor S3 de pruebas no está disponible en 127.0.0.1:9000" >&2; exit 1; }
+
 # Reports: WeasyPrint lays out the monthly report (PDF) with pango and needs fonts.
 missing=()
 for lib in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do

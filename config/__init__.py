@@ -63,6 +63,19 @@ class Defaults:
     BACKUP_KEYFILE = ""
     #: Files store directory (documents); empty means instance/files. Backups include it.
     FILES_DIR = ""
+    #: Where encrypted documents are kept: "directory" (FILES_DIR) or "s3" (an S3-compatible store, e.g. MinIO).
+    STORAGE_BACKEND = "directory"
+    S3_ENDPOINT_URL = ""
+    S3_BUCKET = "dfi-casos"
+    S3_ACCESS_KEY = ""
+    S3_SECRET_KEY = ""
+    S3_REGION = "us-east-1"
+    S3_PREFIX = ""
+    #: Largest document accepted (bytes; the upload route alone reads this much), and all of one record's files.
+    DOCUMENT_MAX_BYTES = 15 * 1024 * 1024
+    DOCUMENT_RECORD_QUOTA = 200 * 1024 * 1024
+    #: Largest image accepted, in pixels (width x height): a decompression bomb is refused before decoding.
+    DOCUMENT_MAX_PIXELS = 40_000_000
     #: Expected registry size, used to size blind-index truncation.
     EXPECTED_REGISTRY_SIZE = 1_000_000
     #: Published tables hide counts below this value.

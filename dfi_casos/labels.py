@@ -21,6 +21,7 @@ from dfi_casos.catalogs.geography import state_by_code
 #: Record types as the audit trail names them (object_type) -> what a person calls them.
 OBJECT_LABELS: dict[str, str] = {
     "case": "Caso", "case_service": "Servicio del caso", "case_note": "Nota del caso",
+    "attachment": "Documento", "attachment_version": "Versión de documento",
     "case_subject": "Sujeto del caso", "referral": "Canalización", "household": "Hogar",
     "person": "Persona", "community": "Comunidad", "event": "Evento de desplazamiento",
     "consent": "Consentimiento", "institution": "Institución", "user": "Cuenta",
@@ -157,6 +158,22 @@ def audit_details(raw: str) -> str:
     return " · ".join(parts)
 
 
+#: Document types as a person names them.
+DOCUMENT_KINDS = {"application/pdf": "PDF", "image/jpeg": "Imagen JPEG", "image/png": "Imagen PNG"}
+
+
+def document_kind(mime: str) -> str:
+    """«PDF», «Imagen JPEG»: a stored document's type in words."""
+    return DOCUMENT_KINDS.get(mime, mime)
+
+
+def filesize(size: int) -> str:
+    """A file size for a person: «820 KB», «3.4 MB»."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+
+
 def init_app(app: Flask) -> None:
     """Make the labels available to every template as filters."""
     app.add_template_filter(state_name, "state_name")
@@ -164,4 +181,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(place, "place")
     app.add_template_filter(object_label, "object_label")
     app.add_template_filter(audit_details, "audit_details")
+    app.add_template_filter(document_kind, "document_kind")
+    app.add_template_filter(filesize, "filesize")
     app.add_template_global(territory, "territory")

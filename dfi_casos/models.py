@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "dfi_casos.solutions.models",
     "dfi_casos.imports.models",
     "dfi_casos.rights.models",
+    "dfi_casos.documents.models",
 )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from dfi_casos.auth.models import User
 from dfi_casos.cases.models import Case, CaseAssignee, Referral, Service
+from dfi_casos.documents.models import Attachment, RecordType
 from dfi_casos.errors import NotVisible
 from dfi_casos.imports.models import ImportJob
 from dfi_casos.institutions.models import Institution
@@ -45,6 +46,7 @@ __all__ = [
     "get_institution_for", "get_account_for", "get_overseen_account_for", "get_import_job_for",
     "arco_scoped", "may_handle_arco", "get_arco_person_for", "get_arco_request_for", "can_edit_calendar",
     "get_calendar_period_for",
+    "get_consent_for", "get_attachment_for",
 ]
 
 #: Sent as `record_loaded.send(object_type, object_id=...)` each time a loader hands out a record, so a
@@ -419,4 +421,32 @@ def get_calendar_period_for(session: Session, principal: Principal, period_id: i
     if not can_edit_calendar(principal):
         stmt = stmt.where(false())
     found: CalendarPeriod = load(session, stmt, CalendarPeriod, period_id, "calendar_period")
+    return found
+
+
+def get_consent_for(session: Session, principal: Principal, consent_id: Any) -> Consent:
+    """The consent if `principal` may see it (its state and registrar, like any registry record), else NotVisible."""
+    return get_for(session, principal, Consent, require_uuid("consent", consent_id), "consent")
+
+
+#: For each kind of record an attachment may belong to: the table to join and the table carrying its scope.
+_ATTACHMENT_OWNERS: dict[str, tuple[Any, Any]] = {
+    RecordType.PERSON: (Person, Person), RecordType.HOUSEHOLD: (Household, Household), RecordType.CASE: (Case, Case),
+    RecordType.CONSENT: (Consent, Consent), RecordType.REFERRAL: (Referral, Case),
+}
+
+
+def get_attachment_for(session: Session, principal: Principal, attachment_id: Any) -> Attachment:
+    """The attachment if `principal` may see the record it belongs to, else NotVisible."""
+    parsed = require_uuid("attachment", attachment_id)
+    # Which table owns it decides the join; the type alone reveals nothing and loads no content.
+    record_type = session.scalar(select(Attachment.record_type).where(Attachment.id == parsed))
+    if record_type not in _ATTACHMENT_OWNERS:
+        raise NotVisible("attachment", parsed, "absent")
+    owner, scope_model = _ATTACHMENT_OWNERS[record_type]
+    stmt = select(Attachment).join(owner, owner.id == Attachment.record_id).where(Attachment.id == parsed)
+    if owner is Referral:
+        stmt = stmt.join(Case, Case.id == Referral.case_id)
+    stmt = scoped(stmt, scope_model, principal).options(selectinload(Attachment.versions))
+    found: Attachment = load(session, stmt, Attachment, parsed, "attachment")
     return found

@@ -267,6 +267,7 @@ def foreign_records(session: Session, state: str) -> dict[str, str]:
     records.update(imports_foreign_records(session, state))
     records.update(merge_foreign_records(session, state))
     records.update(rights_foreign_records(session, state))
+    records.update(documents_foreign_records(session, state))
     return records
 
 
@@ -292,6 +293,39 @@ def rights_foreign_records(session: Session, state: str) -> dict[str, str]:
     period = rights.add_period(session, admin, rights.PeriodData(f"Periodo {number}", date(2027, 12, 20),
                                                                  date(2027, 12, 31)))
     return {"request_id": str(request.id), "period_id": str(period.id)}
+
+
+#: A minimal PDF libmagic recognizes (documents' tests).
+SMALL_PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def make_attachment(session: Session, owner_record: Any, record_type: str, actor: Any,
+                    name: str = "acta.pdf", data: bytes = SMALL_PDF) -> Any:
+    """A document attached to a record (a PDF by default), stored in the app's storage."""
+    from dfi_casos.documents import services as documents
+    from dfi_casos.documents.models import RecordType
+
+    kind = RecordType(record_type)
+    case = None
+    if kind is RecordType.REFERRAL:
+        from dfi_casos.cases.models import Case
+
+        case = session.get(Case, owner_record.case_id)
+    return documents.attach(session, actor, documents.owner_of(kind, owner_record, case=case), name, data)
+
+
+def documents_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """A case of `state` with a document whose name is planted (attachment_id), and a consent (consent_id)."""
+    number = next(_counter)
+    owner = make_user(session, role=Role.CASEWORKER, states=[state])
+    case = make_case(session, owner, state)
+    attachment = make_attachment(session, case, "case", owner, name=plant(f"Acta reservada {number}.pdf"))
+    institution = make_institution(session, f"Institución documental {number}")
+    from dfi_casos.registry.models import Household
+
+    household = session.get(Household, case.household_id)
+    consent = make_sharing_consent(session, household_head(household), institution, owner)
+    return {"attachment_id": str(attachment.id), "consent_id": str(consent.id)}
 
 
 def imports_foreign_records(session: Session, state: str) -> dict[str, str]:

@@ -12,6 +12,9 @@ from dfi_casos.cases import actions, lists, pages, services
 from dfi_casos.cases.forms import ApprovalRequestForm, CaseFilterForm, OpenCaseForm
 from dfi_casos.catalogs.enums import Stage
 from dfi_casos.catalogs.geography import STATE_CHOICES
+from dfi_casos.documents import pages as document_pages
+from dfi_casos.documents.models import RecordType
+from dfi_casos.documents.services import owner_of
 from dfi_casos.errors import DomainError, NotVisible
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, select_choices
@@ -107,8 +110,11 @@ def open_case(word: str, subject_id: uuid.UUID) -> Any:
 def view_case(case_id: uuid.UUID) -> Any:
     case = actions.load(case_id)
     record = pages.case_record(db.session, current_user, case, idle_days=idle_days())
+    documents = document_pages.attachments_of(db.session, current_user, owner_of(RecordType.CASE, case),
+                                              with_deleted=False)
     return render_template(
         "cases/case.html", case=case, record=record, actions=actions.available(case), stages=list(Stage),
+        documents=documents,
         referral_flow=services.REFERRAL_FLOW, service_flow=services.SERVICE_FLOW,
         can_assess=has_permission(current_user, Permission.ASSESS_SOLUTIONS))
 

@@ -61,6 +61,7 @@ class Action(enum.StrEnum):
     MEMBERSHIP_CHANGED = "membership_changed"
     MERGE = "merge"
     MERGE_UNDO = "merge_undo"
+    ATTACHMENT_DELETE = "attachment_delete"
     EXPORT = "export"
     USER_CREATE = "user_create"
     USER_UPDATE = "user_update"
@@ -105,6 +106,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.MEMBERSHIP_CHANGED: "Cambio de integrante",
     Action.MERGE: "Fusión de registros",
     Action.MERGE_UNDO: "Fusión deshecha",
+    Action.ATTACHMENT_DELETE: "Documento eliminado",
     Action.EXPORT: "Exportación",
     Action.USER_CREATE: "Alta de cuenta",
     Action.USER_UPDATE: "Modificación de cuenta",
@@ -240,7 +242,8 @@ def record_change(session: Session, actor: Any, action: Action, object_type: str
 CHANGE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.STAGE_CHANGE, Action.APPROVAL, Action.ASSIGNMENT,
                             Action.REFERRAL, Action.CONSENT_GIVEN, Action.CONSENT_WITHDRAWN,
                             Action.DUPLICATE_OVERRIDE, Action.MEMBER_JOINED, Action.MEMBER_LEFT,
-                            Action.MEMBERSHIP_CHANGED, Action.MERGE, Action.MERGE_UNDO})
+                            Action.MEMBERSHIP_CHANGED, Action.MERGE, Action.MERGE_UNDO,
+                            Action.ATTACHMENT_DELETE})
 
 
 def record_denial(session: Session, actor: Any, object_type: str | None, object_id: Any, reason: str) -> AuditEvent:

@@ -73,7 +73,9 @@ DATE: Codec[date] = Codec(date, lambda v: v.isoformat().encode(), lambda b: date
 JSON_LIST: Codec[list[Any]] = Codec(
     list, lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True).encode(), lambda b: list(json.loads(b))
 )
-_CODECS: dict[type, Codec[Any]] = {str: TEXT, date: DATE, list: JSON_LIST}
+#: Raw bytes, e.g. a file's data key: the key ring wraps it, so `keys rotate` re-wraps it like any field.
+BYTES: Codec[bytes] = Codec(bytes, bytes, bytes)
+_CODECS: dict[type, Codec[Any]] = {str: TEXT, date: DATE, list: JSON_LIST, bytes: BYTES}
 
 
 class _Index:
@@ -145,6 +147,8 @@ class Encrypted(Generic[T]):
     def __init__(self: Encrypted[date], kind: type[date], *, blind_index: BlindIndex | None = None) -> None: ...
     @overload
     def __init__(self: Encrypted[list[Any]], kind: type[list[Any]], *, blind_index: None = None) -> None: ...
+    @overload
+    def __init__(self: Encrypted[bytes], kind: type[bytes], *, blind_index: None = None) -> None: ...
 
     def __init__(self, kind: type = str, *, blind_index: BlindIndex | None = None) -> None:
         if kind not in _CODECS:

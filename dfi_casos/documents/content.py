@@ -1,0 +1,149 @@
+"""What an uploaded file is, decided from its bytes: allowed types, names, images cleaned of their metadata.
+
+A name or a browser's Content-Type is never believed: python-magic (libmagic) reads the content.
+Images are decoded and re-encoded, which drops EXIF (GPS position, camera, date) and anything
+hidden after the image data; a picture whose declared size would explode in memory is refused
+before it is decoded.
+"""
+from __future__ import annotations
+
+import io
+import unicodedata
+import warnings
+from dataclasses import dataclass
+
+import magic
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from dfi_casos.errors import DomainError
+
+try:  # HEIC (iPhone photos): only when the pillow-heif wheel is installed; without it HEIC is refused clearly.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIC_SUPPORTED = True
+except ImportError:  # pragma: no cover - depends on the platform's wheel
+    HEIC_SUPPORTED = False
+
+#: Types accepted, by the MIME type libmagic reports, with the extension the stored name gets.
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+HEIC_TYPES = frozenset({"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif"})
+EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
+ALLOWED_LABEL = "PDF, JPEG, PNG o HEIC (fotos de teléfono)"
+#: Longest file name accepted (characters, extension included).
+MAX_NAME_LENGTH = 120
+#: Bytes read to decide the type.
+SNIFF_BYTES = 8192
+
+
+class DocumentError(DomainError):
+    """An upload, replacement or deletion was refused; the message says why, in Spanish."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An accepted upload: its clean name, detected type, final bytes and what was done to it."""
+
+    name: str
+    mime: str
+    data: bytes
+    note: str | None = None
+
+
+def clean_name(raw: str) -> str:
+    """The file name to keep, or DocumentError: no path, no control characters, not too long."""
+    name = unicodedata.normalize("NFC", raw or "").strip()
+    if not name:
+        raise DocumentError("El archivo no tiene nombre.", field="file")
+    if "/" in name or "\\" in name or name in (".", "..") or ".." in name.split("."):
+        raise DocumentError("El nombre del archivo no puede incluir rutas ni «..»; cámbielo y vuelva a subirlo.",
+                            field="file")
+    if len(name) > MAX_NAME_LENGTH:
+        raise DocumentError(f"El nombre del archivo es demasiado largo ({len(name)} caracteres; máximo "
+                            f"{MAX_NAME_LENGTH}). Acórtelo y vuelva a subirlo.", field="file")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise DocumentError("El nombre del archivo tiene caracteres no válidos.", field="file")
+    return name.lstrip(".") or "documento"
+
+
+def with_extension(name: str, mime: str) -> str:
+    """`name` ending in the extension of its real type (an «acta.pdf» that is a JPEG becomes «acta.jpg»)."""
+    stem, dot, ext = name.rpartition(".")
+    wanted = EXTENSIONS[mime]
+    if dot and stem and ext.lower() in {"pdf", "jpg", "jpeg", "png", "heic", "heif"}:
+        name = stem
+    if name.lower().endswith("." + wanted):
+        return name
+    return f"{name}.{wanted}"
+
+
+def detect_type(head: bytes) -> str:
+    """The MIME type libmagic reads in the first bytes of a file."""
+    return str(magic.from_buffer(head, mime=True))
+
+
+def check_upload(raw_name: str, data: bytes, *, max_bytes: int, max_pixels: int) -> Checked:
+    """Accept or refuse an upload: name, size, type from the content, images re-encoded without metadata."""
+    name = clean_name(raw_name)
+    if not data:
+        raise DocumentError("El archivo está vacío (0 bytes).", field="file")
+    if len(data) > max_bytes:
+        raise DocumentError(f"El archivo pesa {megabytes(len(data))}; el máximo es {megabytes(max_bytes)}.",
+                            field="file")
+    mime = detect_type(data[:SNIFF_BYTES])
+    if mime == PDF:
+        if b"%%EOF" not in data[-2048:]:
+            raise DocumentError("El PDF está incompleto o dañado (¿se interrumpió la descarga?).", field="file")
+        return Checked(with_extension(name, PDF), PDF, data)
+    if mime in (JPEG, PNG) or mime in HEIC_TYPES:
+        if mime in HEIC_TYPES and not HEIC_SUPPORTED:
+            raise DocumentError("Las fotos HEIC no se pueden convertir en este servidor; envíelas como JPEG.",
+                                field="file")
+        return _clean_image(name, data, mime, max_pixels=max_pixels, max_bytes=max_bytes)
+    raise DocumentError(f"Tipo de archivo no permitido ({mime}). Se aceptan {ALLOWED_LABEL}; el tipo se "
+                        "reconoce por el contenido, no por el nombre.", field="file")
+
+
+def megabytes(size: int) -> str:
+    """A size for a person: «15 MB»."""
+    value = size / (1024 * 1024)
+    return f"{value:.1f} MB".replace(".0 MB", " MB") if value < 10 else f"{value:.0f} MB"
+
+
+def _clean_image(name: str, data: bytes, mime: str, *, max_pixels: int, max_bytes: int) -> Checked:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            # The header says how big the decoded picture would be: refuse before decoding a bomb.
+            width, height = image.size
+            if width * height > max_pixels:
+                raise DocumentError(
+                    f"La imagen mide {width}×{height} píxeles; el máximo es {max_pixels // 1_000_000} megapíxeles. "
+                    "Redúzcala o envíela como PDF.", field="file")
+            image.load()
+            image = ImageOps.exif_transpose(image)  # keep it upright once the orientation tag is gone
+    except DocumentError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DocumentError("La imagen es demasiado grande al descomprimirse; no se acepta.", field="file") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise DocumentError("La imagen está dañada o incompleta; no se pudo leer.", field="file") from None
+    out = io.BytesIO()
+    if mime == PNG:
+        # Re-encoding writes only the pixels: no EXIF, no text chunks, nothing after IEND.
+        image.save(out, format="PNG", optimize=False)
+        target, note = PNG, "metadatos eliminados"
+    else:
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.save(out, format="JPEG", quality=90)
+        target = JPEG
+        note = "HEIC convertido a JPEG, metadatos eliminados" if mime in HEIC_TYPES else "EXIF eliminado"
+    cleaned = out.getvalue()
+    if len(cleaned) > max_bytes:
+        raise DocumentError(f"La imagen ocupa {megabytes(len(cleaned))} al limpiarla; el máximo es "
+                            f"{megabytes(max_bytes)}.", field="file")
+    return Checked(with_extension(name, target), target, cleaned, note)
