@@ -11,13 +11,16 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from dfi_casos import scope
-from dfi_casos.documents import pages, services
+from dfi_casos.cases.models import Case
+from dfi_casos.database import utcnow
+from dfi_casos.documents import casefile, pages, services
 from dfi_casos.documents.content import megabytes
 from dfi_casos.documents.forms import DeleteForm, UploadForm
 from dfi_casos.documents.models import Attachment, RecordType
 from dfi_casos.errors import DomainError
 from dfi_casos.extensions import csrf, db
 from dfi_casos.formutil import attach_error
+from dfi_casos.ratelimits import export_limits
 from dfi_casos.security.access import Permission, has_permission, require_permission
 
 bp = Blueprint("documents", __name__, url_prefix="/documentos")
@@ -166,6 +169,7 @@ def attachment(attachment_id: uuid.UUID) -> Any:
 
 @bp.route("/archivo/<uuid:attachment_id>/descargar")
 @require_permission(Permission.VIEW_CASES)
+@export_limits
 def download(attachment_id: uuid.UUID) -> Any:
     record, _owner = _load(attachment_id)
     raw_version = request.args.get("version", "")
@@ -206,3 +210,23 @@ def delete(attachment_id: uuid.UUID) -> Any:
     name = pages.version_names(db.session, current_user, owner, record)[0][1]
     return render_template("documents/delete.html", attachment=record, owner=owner, form=form, name=name,
                            back_url=url_for("documents.attachment", attachment_id=attachment_id)), status
+
+
+# --- the printable case file ---------------------------------------------------------------------------
+
+def _no_store(response: Response, file_name: str) -> Response:
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response.headers["Cache-Control"] = "no-store, private"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/casos/<uuid:case_id>/expediente.pdf")
+@require_permission(Permission.PRINT_CASE_FILE)
+@export_limits
+def case_file(case_id: uuid.UUID) -> Any:
+    case: Case = scope.get_case_for(db.session, current_user, case_id)
+    built = casefile.build(db.session, current_user, case, idle_days=int(current_app.config["CASE_IDLE_DAYS"]),
+                           printed_at=utcnow())
+    content = casefile.to_pdf(db.session, current_user, built)
+    return _no_store(Response(content, mimetype="application/pdf"), f"expediente-{case.folio}.pdf")

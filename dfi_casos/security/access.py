@@ -53,6 +53,8 @@ class Permission(enum.StrEnum):
     MERGE_PERSONS = "merge_persons"
     ASSESS_SOLUTIONS = "assess_solutions"
     SIGN_ASSESSMENTS = "sign_assessments"
+    #: Print a case's file (expediente) as PDF; caseworkers only reach their own cases through scope.
+    PRINT_CASE_FILE = "print_case_file"
     VIEW_DASHBOARD = "view_dashboard"
     EXPORT_STATISTICS = "export_statistics"
     VIEW_AUDIT = "view_audit"
@@ -70,13 +72,14 @@ P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: frozenset(
         {P.VIEW_CASES, P.REGISTER, P.IMPORT_RECORDS, P.EDIT_RECORDS, P.RECORD_SERVICES, P.REQUEST_STAGE_CHANGE,
-         P.ASSESS_SOLUTIONS}
+         P.ASSESS_SOLUTIONS, P.PRINT_CASE_FILE}
     ),
     Role.SUPERVISOR: frozenset(
         {
             P.VIEW_CASES, P.WHOLE_TERRITORY, P.REGISTER, P.IMPORT_RECORDS, P.EDIT_RECORDS,
             P.RECORD_SERVICES, P.REQUEST_STAGE_CHANGE, P.APPROVE_STAGE_CHANGE, P.DECIDE_RECOGNITION, P.ASSIGN_CASES,
-            P.MERGE_PERSONS, P.ASSESS_SOLUTIONS, P.SIGN_ASSESSMENTS, P.VIEW_DASHBOARD, P.EXPORT_STATISTICS,
+            P.MERGE_PERSONS, P.ASSESS_SOLUTIONS, P.SIGN_ASSESSMENTS, P.PRINT_CASE_FILE, P.VIEW_DASHBOARD,
+            P.EXPORT_STATISTICS,
         }
     ),
     Role.AUDITOR: frozenset({P.VIEW_AUDIT, P.EXPORT_AUDIT}),

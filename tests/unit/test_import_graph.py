@@ -50,9 +50,10 @@ def _function_local_imports(path: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Import | ast.ImportFrom):
-                    # The reason is written in the function, above the import: "# cycle: <why>".
+                    # The reason is written in the function, above the import: "# cycle: <why>", or
+                    # "# deferred: <why>" for a library too slow to load at startup (WeasyPrint).
                     above = lines[node.lineno - 1:inner.lineno]
-                    if not any("# cycle:" in line for line in above):
+                    if not any("# cycle:" in line or "# deferred:" in line for line in above):
                         found.append((inner.lineno, ast.unparse(inner)))
     return found
 
