@@ -1,7 +1,7 @@
 """documents: attachments on records and their encrypted versions
 
 Revision ID: 0020_documents
-Revises: 0040_search_tokens_merge
+Revises: 0080_rights_arco_requests
 Create Date: 2026-11-28 01:30:00
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0020_documents'
-down_revision = '0040_search_tokens_merge'
+down_revision = '0080_rights_arco_requests'
 branch_labels = None
 depends_on = None
 
