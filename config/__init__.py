@@ -74,6 +74,12 @@ class Defaults:
     #: Largest document accepted (bytes; the upload route alone reads this much), and all of one record's files.
     DOCUMENT_MAX_BYTES = 15 * 1024 * 1024
     DOCUMENT_RECORD_QUOTA = 200 * 1024 * 1024
+    #: Referral letters (oficios): letterhead lines, place of issue, number prefix, and each year's official legend.
+    LETTER_LETTERHEAD = ["Secretaría de Gobernación", "Subsecretaría de Derechos Humanos, Población y Migración",
+                         "DEPCMH · Atención al desplazamiento forzado interno"]
+    LETTER_PLACE = "Ciudad de México"
+    LETTER_NUMBER_PREFIX = "DEPCMH/DFI"
+    LETTER_YEAR_LEGENDS = {"2025": "2025, Año de la Mujer Indígena"}
     #: Largest image accepted, in pixels (width x height): a decompression bomb is refused before decoding.
     DOCUMENT_MAX_PIXELS = 40_000_000
     #: Expected registry size, used to size blind-index truncation.

@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from dfi_casos.auth.account_views import bp as account_bp
     from dfi_casos.auth.views import bp as auth_bp
     from dfi_casos.cases.views import bp as cases_bp
+    from dfi_casos.documents.letter_views import bp as letters_bp
     from dfi_casos.documents.views import bp as documents_bp
     from dfi_casos.imports.views import bp as imports_bp
     from dfi_casos.institutions.views import bp as institutions_bp
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(rights_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(letters_bp)
     if app.config.get("BENCH_ROUTES"):
         from dfi_casos.bench_views import bp as bench_bp
 

@@ -12,6 +12,7 @@ from dfi_casos import migrate
 from dfi_casos.auth import services
 from dfi_casos.backup_cli import backup_command, backup_key_command, restore_command
 from dfi_casos.demo import DemoRefused, seed_demo
+from dfi_casos.documents.cli import files_cli
 from dfi_casos.extensions import db
 from dfi_casos.imports.cli import imports_cli, jobs_cli
 from dfi_casos.reports.cli import report_cli
@@ -42,6 +43,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_key_command)
     app.cli.add_command(imports_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(files_cli)
     app.cli.add_command(report_cli)
 
 

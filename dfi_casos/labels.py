@@ -22,6 +22,7 @@ from dfi_casos.catalogs.geography import state_by_code
 OBJECT_LABELS: dict[str, str] = {
     "case": "Caso", "case_service": "Servicio del caso", "case_note": "Nota del caso",
     "attachment": "Documento", "attachment_version": "Versión de documento",
+    "letter_template": "Plantilla de oficio", "case_file": "Expediente impreso",
     "case_subject": "Sujeto del caso", "referral": "Canalización", "household": "Hogar",
     "person": "Persona", "community": "Comunidad", "event": "Evento de desplazamiento",
     "consent": "Consentimiento", "institution": "Institución", "user": "Cuenta",

@@ -46,7 +46,7 @@ __all__ = [
     "get_institution_for", "get_account_for", "get_overseen_account_for", "get_import_job_for",
     "arco_scoped", "may_handle_arco", "get_arco_person_for", "get_arco_request_for", "can_edit_calendar",
     "get_calendar_period_for",
-    "get_consent_for", "get_attachment_for",
+    "get_consent_for", "get_attachment_for", "can_edit_letter_templates",
 ]
 
 #: Sent as `record_loaded.send(object_type, object_id=...)` each time a loader hands out a record, so a
@@ -256,6 +256,11 @@ def arco_scoped(stmt: S, model: Any, principal: Principal) -> S:
 
 def can_edit_calendar(principal: Principal) -> bool:
     """The business-day calendar counts every state's deadlines: national catalog administrators edit it."""
+    return has_permission(principal, Permission.MANAGE_CATALOGS) and principal.is_national
+
+
+def can_edit_letter_templates(principal: Principal) -> bool:
+    """Referral letter templates serve every state's letters: national catalog administrators edit them."""
     return has_permission(principal, Permission.MANAGE_CATALOGS) and principal.is_national
 
 

@@ -325,7 +325,7 @@ def documents_foreign_records(session: Session, state: str) -> dict[str, str]:
 
     household = session.get(Household, case.household_id)
     consent = make_sharing_consent(session, household_head(household), institution, owner)
-    return {"attachment_id": str(attachment.id), "consent_id": str(consent.id)}
+    return {"attachment_id": str(attachment.id), "consent_id": str(consent.id), "kind": "federal"}
 
 
 def imports_foreign_records(session: Session, state: str) -> dict[str, str]:

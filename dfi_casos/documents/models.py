@@ -5,7 +5,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.auth.models import User
@@ -90,3 +90,34 @@ class AttachmentVersion(Base):
 
     attachment: Mapped[Attachment] = relationship(back_populates="versions")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+
+class LetterTemplate(Base):
+    """The referral letter (oficio) for one kind of institution; administrators edit it (/oficios/plantillas)."""
+
+    __tablename__ = "letter_template"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: documents.letters.InstitutionKind: which institutions this letter goes to.
+    institution_kind: Mapped[str] = mapped_column(String(40), unique=True)
+    #: The one-line «Asunto».
+    subject: Mapped[str] = mapped_column(String(200))
+    #: The body with placeholders ({folio}, {persona}, {necesidad}, {plazo}, {firmante}, ...); no personal data.
+    body: Mapped[str] = mapped_column(Text)
+    #: «c.c.p.» lines, one per line.
+    copies: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class LetterCounter(Base):
+    """The last oficio number given per state and year; incremented under a row lock."""
+
+    __tablename__ = "letter_counter"
+
+    state_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

@@ -74,6 +74,7 @@ class Action(enum.StrEnum):
     AUDIT_VIEW = "audit_view"
     AUDIT_EXPORT = "audit_export"
     AUDIT_VERIFY = "audit_verify"
+    FILES_VERIFY = "files_verify"
 
 
 #: Spanish labels for the auditor screens.
@@ -119,6 +120,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.AUDIT_VIEW: "Consulta de bitácora",
     Action.AUDIT_EXPORT: "Exportación de bitácora",
     Action.AUDIT_VERIFY: "Verificación de bitácora",
+    Action.FILES_VERIFY: "Verificación de archivos",
 }
 
 
