@@ -10,6 +10,7 @@ class TemplateForm(FlaskForm):
     subject = StringField("Asunto", validators=[DataRequired("Escriba el asunto."), Length(max=200)])
     body = TextAreaField("Cuerpo del oficio", validators=[DataRequired("Escriba el cuerpo del oficio."),
                                                           Length(max=8000)],
+                         render_kw={"rows": 14},
                          description="Separe los párrafos con una línea en blanco. Use los marcadores de la lista.")
     copies = TextAreaField("Con copia para (c.c.p.)", validators=[Length(max=2000)],
                            description="Una persona o área por línea.")

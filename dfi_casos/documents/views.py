@@ -26,6 +26,11 @@ from dfi_casos.security.access import Permission, has_permission, require_permis
 bp = Blueprint("documents", __name__, url_prefix="/documentos")
 
 #: URL word and argument name of each kind of record that holds documents, and its page title.
+#: How the documents page names the way back to the record's own page.
+BACK_LABELS = {RecordType.PERSON: "Volver a la persona", RecordType.HOUSEHOLD: "Volver al hogar",
+               RecordType.CASE: "Volver al caso", RecordType.CONSENT: "Volver a la persona",
+               RecordType.REFERRAL: "Volver al caso"}
+
 RECORD_URLS: dict[RecordType, tuple[str, str, str]] = {
     RecordType.PERSON: ("personas", "person_id", "Documentos de la persona"),
     RecordType.HOUSEHOLD: ("hogares", "household_id", "Documentos del hogar"),
@@ -106,7 +111,8 @@ def _record_page(record_type: RecordType, record_id: uuid.UUID) -> Any:
     rows = pages.attachments_of(db.session, current_user, owner)
     title = RECORD_URLS[record_type][2]
     return render_template("documents/record.html", owner=owner, rows=rows, form=form, can_edit=can_edit,
-                           title=title, back_url=_back_url(owner), action=record_url(record_type, record_id),
+                           title=title, back_url=_back_url(owner), back_label=BACK_LABELS[record_type],
+                           action=record_url(record_type, record_id),
                            max_bytes=int(current_app.config["DOCUMENT_MAX_BYTES"])), status
 
 
