@@ -132,10 +132,11 @@ def _check(session: Session, owner: Owner, raw_name: str, data: bytes, lim: Limi
     return checked
 
 
-def _chunks(data: bytes, size: int = envelope.DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
+def _chunks(data: bytes, size: int = envelope.DEFAULT_CHUNK_SIZE) -> Iterator[memoryview]:
+    # Views, not copies: the upload is already in memory once, it is not copied chunk by chunk.
     view = memoryview(data)
     for start in range(0, len(data), size):
-        yield bytes(view[start:start + size])
+        yield view[start:start + size]
 
 
 def _store(session: Session, actor: Principal, attachment: Attachment, number: int, checked: Checked,

@@ -72,11 +72,30 @@ def sealed_size(plain_size: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> int:
     return HEADER_SIZE + plain_size + chunks * TAG_SIZE
 
 
-def encrypt_chunks(data_key: bytes, binding: FileBinding, source: Iterable[bytes],
-                   chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
-    """Encrypt the bytes of `source` (any iterable of byte strings of any sizes) and yield the stored form.
+Piece = bytes | memoryview
 
-    Holds at most about two chunks of plaintext at a time, whatever the file's size.
+
+def _exact_chunks(source: Iterable[Piece], chunk_size: int) -> Iterator[Piece]:
+    """`source` re-cut into pieces of exactly `chunk_size` (the last one shorter); aligned pieces pass uncopied."""
+    buffer = bytearray()
+    for piece in source:
+        if not buffer and len(piece) == chunk_size:
+            yield piece
+            continue
+        buffer += piece
+        while len(buffer) >= chunk_size:
+            yield bytes(buffer[:chunk_size])
+            del buffer[:chunk_size]
+    if buffer:
+        yield bytes(buffer)
+
+
+def encrypt_chunks(data_key: bytes, binding: FileBinding, source: Iterable[Piece],
+                   chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
+    """Encrypt the bytes of `source` (any iterable of bytes-like pieces of any sizes) and yield the stored form.
+
+    Holds two plaintext chunks and one sealed chunk at a time, whatever the file's size: one chunk
+    is held back because only the end of the source says which chunk is the final one.
     """
     if len(data_key) != 32:
         raise ValueError("la clave de datos debe medir 32 bytes")
@@ -85,19 +104,16 @@ def encrypt_chunks(data_key: bytes, binding: FileBinding, source: Iterable[bytes
     header = MAGIC + bytes([FORMAT_VERSION]) + struct.pack(">I", chunk_size) + prefix
     label = binding.label()
     yield header
-    pending = bytearray()
+    pieces = _exact_chunks(source, chunk_size)
+    current: Piece = next(pieces, b"")
     index = 0
-    for piece in source:
-        pending += piece
-        # Keep a full chunk back: only the end of the source says which chunk is the final one.
-        while len(pending) > chunk_size:
-            chunk = bytes(pending[:chunk_size])
-            del pending[:chunk_size]
-            yield cipher.encrypt(_nonce(prefix, index, False), chunk, _ad(header, label, index, False))
-            index += 1
-            if index >= MAX_CHUNKS:
-                raise ValueError("archivo demasiado grande para el formato")
-    yield cipher.encrypt(_nonce(prefix, index, True), bytes(pending), _ad(header, label, index, True))
+    for following in pieces:
+        yield cipher.encrypt(_nonce(prefix, index, False), current, _ad(header, label, index, False))
+        index += 1
+        if index >= MAX_CHUNKS:
+            raise ValueError("archivo demasiado grande para el formato")
+        current = following
+    yield cipher.encrypt(_nonce(prefix, index, True), current, _ad(header, label, index, True))
 
 
 def _read_exactly(stream: BinaryIO, size: int) -> bytes:

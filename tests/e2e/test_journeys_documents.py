@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -37,6 +38,6 @@ def test_caseworker_attaches_a_photo_to_a_case_and_downloads_it_without_its_meta
         row.get_by_role("link", name=re.compile("^Descargar")).click()
     download = info.value
     assert download.suggested_filename == "credencial INE.jpg"
-    data = open(download.path(), "rb").read()  # noqa: SIM115 - the browser's temporary file
+    data = Path(download.path()).read_bytes()
     assert data[:3] == b"\xff\xd8\xff" and b"Telefono de campo" not in data
     logout(page)
