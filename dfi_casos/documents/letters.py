@@ -190,12 +190,18 @@ def _values(case: Case, referral: Referral, person: Person, institution: Institu
     state = state_by_code(case.state_code)
     return {"oficio": number, "folio": case.folio, "fecha": long_date(today), "lugar": place,
             "institucion": institution.name, "persona": person.full_name(), "curp": person.curp or "no registrada",
-            "necesidad": referral.need.label.lower(), "plazo": long_date(referral.due_on), "firmante": signer,
+            "necesidad": _mid_sentence(referral.need.label), "plazo": long_date(referral.due_on), "firmante": signer,
             "cargo": signer_post, "entidad": state.name if state else case.state_code}
 
 
+def _mid_sentence(label: str) -> str:
+    """A catalog label inside a sentence: first letter lower-cased, acronyms kept («reposición de acta, CURP, INE»)."""
+    return label[:1].lower() + label[1:]
+
+
 def _initials(name: str) -> str:
-    return "".join(word[0] for word in name.split() if word[:1].isalpha()).lower()
+    """The drafter's initials (the «iniciales» line), from the name before any parenthesis."""
+    return "".join(word[0] for word in name.split("(")[0].split() if word[:1].isalpha()).lower()
 
 
 def compose(session: Session, actor: Any, case: Case, referral: Referral, *, signer: str, signer_post: str,

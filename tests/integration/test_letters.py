@@ -113,3 +113,9 @@ def test_kinds_of_institutions():
     assert letters.kind_of(Institution(code="acnur", name="ACNUR")) is InstitutionKind.INTERNATIONAL
     assert letters.kind_of(Institution(code="x", name="Otra", state_code="12")) is InstitutionKind.STATE
     assert letters.kind_of(Institution(code="y", name="Federal")) is InstitutionKind.FEDERAL
+
+
+def test_the_letter_keeps_acronyms_and_the_drafters_initials_leave_out_the_role():
+    assert letters._mid_sentence("Documentación (reposición de acta, CURP, INE)") == \
+        "documentación (reposición de acta, CURP, INE)"
+    assert letters._initials("Rosa Martínez (capturista, Guerrero)") == "rm"
