@@ -1,6 +1,7 @@
-"""The database: declarative base, a per-app-context session, and transaction rules."""
+"""The database: declarative base, shared column types, a per-app-context session, and transaction rules."""
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_app_context
 from flask.globals import app_ctx
-from sqlalchemy import MetaData, create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import DateTime, Enum, MetaData, create_engine, event, text
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are reproducible on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -28,6 +30,36 @@ class Base(DeclarativeBase):
     """Base of every table of the application."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment, stored in UTC and read back aware in UTC on every database.
+
+    PostgreSQL keeps the zone (timestamptz); SQLite keeps none and hands back naive values, so
+    without this every reader would have to remember to add UTC. A naive value coming in is a
+    bug (whose clock was it?): refused, never guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UTCDateTime recibe solo fechas con zona horaria (naive datetime)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_column(enum_cls: type[enum.Enum], length: int = 40) -> Enum:
+    """A portable enum column storing the members' values (no native type: new members need no migration)."""
+    return Enum(enum_cls, native_enum=False, length=length, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members])
 
 
 def utcnow() -> datetime:

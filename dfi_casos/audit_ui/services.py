@@ -107,8 +107,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).isoformat()
+        return value.astimezone(UTC).isoformat()
     text = str(value)
     # A spreadsheet would run a cell starting like a formula.
     return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text

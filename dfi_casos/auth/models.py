@@ -4,10 +4,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dfi_casos.database import Base, new_uuid, utcnow
+from dfi_casos.database import Base, UTCDateTime, enum_column, new_uuid, utcnow
 from dfi_casos.security.access import ROLE_LABELS, Permission, Role, has_permission
 from dfi_casos.security.fields import Encrypted
 
@@ -22,18 +22,17 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, validate_strings=True,
-                                            values_callable=lambda roles: [r.value for r in roles]))
+    role: Mapped[Role] = mapped_column(enum_column(Role, length=20))
     #: National scope: sees every state the role allows.
     is_national: Mapped[bool] = mapped_column(Boolean, default=False)
     #: INEGI state codes ("07,12") when not national.
     state_codes: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Bumped to end every session of the user at their next request (logout everywhere).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     #: Optimistic lock: two administrators editing one account cannot overwrite each other.
@@ -95,13 +94,13 @@ class UserSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     #: SHA-256 of the cookie's token: a database dump gives no usable session.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: "Chrome en Linux": a label for the devices page, not the raw User-Agent.
     device_label: Mapped[str] = mapped_column(String(80), default="")
     #: Client address at sign-in (the user's own, shown to them on the devices page).
     origin: Mapped[str] = mapped_column(String(64), default="")
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MfaCredential(Base):
@@ -113,8 +112,8 @@ class MfaCredential(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
     #: Base32 seed, encrypted like any sensitive value.
     secret = Encrypted()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Highest TOTP time step accepted: a code is good once (replay guard).
     last_step: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -127,4 +126,4 @@ class RecoveryCode(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

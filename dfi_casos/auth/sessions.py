@@ -5,7 +5,7 @@ import hashlib
 import re
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -18,10 +18,6 @@ from dfi_casos.security import audit
 
 #: last_seen_at is written at most this often: one UPDATE per minute of use, not per request.
 TOUCH_EVERY = timedelta(seconds=60)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
 
 
 def token_hash(token: str) -> str:
@@ -55,7 +51,7 @@ def start_session(session: Session, user: User, *, user_agent: str, origin: str)
 def _expired(row: UserSession, now: datetime, config: Any) -> bool:
     idle = timedelta(minutes=float(config["SESSION_IDLE_MINUTES"]))
     max_age = timedelta(hours=float(config["SESSION_MAX_HOURS"]))
-    return now - _aware(row.last_seen_at) > idle or now - _aware(row.created_at) > max_age
+    return now - row.last_seen_at > idle or now - row.created_at > max_age
 
 
 def current_session(session: Session, user_id: int, token: str | None, config: Any,
@@ -73,7 +69,7 @@ def current_session(session: Session, user_id: int, token: str | None, config: A
     if _expired(row, now, config):
         _end(session, UserSession.id == row.id, now)
         return None
-    if now - _aware(row.last_seen_at) >= TOUCH_EVERY:
+    if now - row.last_seen_at >= TOUCH_EVERY:
         session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
                         .execution_options(synchronize_session=False))
         row.last_seen_at = now

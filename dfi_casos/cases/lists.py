@@ -25,7 +25,7 @@ from dfi_casos.cases.models import (
     StageTransition,
 )
 from dfi_casos.cases.pages import days_in_stage, last_activity, load_subjects, subject_place, subject_summary
-from dfi_casos.cases.rules import OPEN_REFERRAL_STATUSES, aware, is_overdue
+from dfi_casos.cases.rules import OPEN_REFERRAL_STATUSES, is_overdue
 from dfi_casos.catalogs.enums import CaseSubject, Stage
 from dfi_casos.database import local_today, utcnow
 from dfi_casos.pagination import Page, paginate
@@ -203,7 +203,7 @@ def worklist(session: Session, user: Principal, today: date | None = None,
     result.overdue_referrals = [(case, r) for case in result.cases for r in case.referrals if is_overdue(r, today)]
     last = last_activity(session, [c.id for c in result.cases])
     limit = utcnow() - timedelta(days=idle_days)
-    result.stale = [c for c in result.cases if last.get(c.id, aware(c.created_at)) < limit]
+    result.stale = [c for c in result.cases if last.get(c.id, c.created_at) < limit]
     if has_permission(user, Permission.APPROVE_STAGE_CHANGE):
         result.to_decide = _decisions_waiting(session, user)
     return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.auth.models import User
@@ -18,8 +18,7 @@ from dfi_casos.catalogs.enums import (
     ServiceStatus,
     Stage,
 )
-from dfi_casos.database import Base, new_uuid, utcnow
-from dfi_casos.registry.models import enum_column
+from dfi_casos.database import Base, UTCDateTime, enum_column, new_uuid, utcnow
 from dfi_casos.security.fields import Encrypted
 
 
@@ -85,10 +84,10 @@ class Case(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_column(ClosureReason))
     created_by_id: Mapped[int] = _user_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     #: Last workflow action on the case itself; touching it bumps `version`, so two people
     #: acting on the workflow at once conflict instead of both succeeding.
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Optimistic lock: forms carry it, a stale one is a conflict instead of a silent overwrite.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -126,7 +125,7 @@ class CaseAssignee(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
     assigned_by_id: Mapped[int] = _user_fk()
-    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="assignees")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
@@ -147,7 +146,7 @@ class StageTransition(Base):
     actor_id: Mapped[int] = _user_fk()
     #: The approval that allowed it, for soluciones duraderas and closure.
     approval_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("approval_request.id"))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     actor: Mapped[User] = relationship()
 
@@ -164,11 +163,11 @@ class ApprovalRequest(Base):
     closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_column(ClosureReason))
     justification = Encrypted()
     requested_by_id: Mapped[int] = _user_fk()
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     status: Mapped[ApprovalStatus] = mapped_column(enum_column(ApprovalStatus), default=ApprovalStatus.PENDING,
                                                    index=True)
     decided_by_id: Mapped[int | None] = _user_fk(nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     comment = Encrypted()
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
@@ -185,11 +184,11 @@ class Recognition(Base):
     #: The caseworker's summary of the intake interview.
     summary = Encrypted()
     submitted_by_id: Mapped[int] = _user_fk()
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decision: Mapped[RecognitionDecision | None] = mapped_column(enum_column(RecognitionDecision))
     reason = Encrypted()
     decided_by_id: Mapped[int | None] = _user_fk(nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
@@ -205,11 +204,11 @@ class Appeal(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), unique=True)
     grounds = Encrypted()
     filed_by_id: Mapped[int] = _user_fk()
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decision: Mapped[RecognitionDecision | None] = mapped_column(enum_column(RecognitionDecision))
     reason = Encrypted()
     decided_by_id: Mapped[int | None] = _user_fk(nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
@@ -228,7 +227,7 @@ class Service(Base):
     status: Mapped[ServiceStatus] = mapped_column(enum_column(ServiceStatus))
     notes = Encrypted()
     recorded_by_id: Mapped[int] = _user_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recorded_by: Mapped[User] = relationship()
 
@@ -252,10 +251,10 @@ class Referral(Base):
     #: The institution's answer.
     response = Encrypted()
     created_by_id: Mapped[int] = _user_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: When the institution first answered (the referral left "enviada"): the reports' response time.
-    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     created_by: Mapped[User] = relationship()
 
@@ -269,7 +268,7 @@ class CaseNote(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
     body = Encrypted()
     author_id: Mapped[int] = _user_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     author: Mapped[User] = relationship()
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dfi_casos.auth.models import User
 from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseNote, Referral, Service
-from dfi_casos.cases.rules import aware, durable_solution_blockers, is_overdue, referred_person
+from dfi_casos.cases.rules import durable_solution_blockers, is_overdue, referred_person
 from dfi_casos.catalogs.enums import CaseSubject
 from dfi_casos.database import local_date, local_today
 from dfi_casos.institutions.models import Institution
@@ -65,7 +65,7 @@ def timeline(session: Session, actor: Principal, case: Case,
             field_name: str | None = None, **extra: Any) -> None:
         if text and field_name:
             shown.add(field_name)
-        entries.append(TimelineEntry(aware(at), kind, title, users.get(actor_id or 0), text, **extra))
+        entries.append(TimelineEntry(at, kind, title, users.get(actor_id or 0), text, **extra))
 
     for t in case.transitions:
         title = (f"Caso abierto en «{t.to_stage.label}»" if t.from_stage is None
@@ -117,7 +117,7 @@ def _assessment_entries(session: Session, case: Case) -> list[TimelineEntry]:
     """The signed durable-solution assessments of the case's household."""
     if case.household_id is None:
         return []
-    return [TimelineEntry(aware(at), "assessment", title)
+    return [TimelineEntry(at, "assessment", title)
             for at, title in solutions.timeline_entries(session, case.household_id)]
 
 
@@ -203,7 +203,7 @@ def stage_since(case: Case) -> datetime:
     """When the case entered its current stage (its latest transition into it)."""
     moments = [t.occurred_at for t in case.transitions if t.to_stage == case.stage]
     moment = max(moments) if moments else case.created_at
-    return aware(moment)
+    return moment
 
 
 def days_in_stage(case: Case, today: date | None = None) -> int:
@@ -287,4 +287,4 @@ def last_activity(session: Session, case_ids: list[uuid.UUID]) -> dict[uuid.UUID
         select(CaseNote.case_id, CaseNote.created_at).where(CaseNote.case_id.in_(case_ids)),
     ).subquery()
     rows = session.execute(select(sources.c.case_id, func.max(sources.c.at)).group_by(sources.c.case_id))
-    return {row[0]: aware(row[1]) for row in rows}
+    return {row[0]: row[1] for row in rows}

@@ -1,7 +1,7 @@
 """What every case operation checks and writes: status flows, optimistic locking, "open", the audit entry."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -38,10 +38,6 @@ SERVICE_FLOW: dict[ServiceStatus, frozenset[ServiceStatus]] = {
 }
 #: Referral statuses still waiting on the institution: these become overdue after the due date.
 OPEN_REFERRAL_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
-
-
-def aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
 
 
 def audit_case(session: Session, actor: Principal, action: Action, case: Case, *, object_type: str = "case",

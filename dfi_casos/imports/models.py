@@ -5,12 +5,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dfi_casos.catalogs.enums import LabeledEnum, Stage
-from dfi_casos.database import Base, new_uuid, utcnow
-from dfi_casos.registry.models import enum_column
+from dfi_casos.database import Base, UTCDateTime, enum_column, new_uuid, utcnow
 from dfi_casos.security.fields import Encrypted
 
 
@@ -62,10 +61,10 @@ class ImportJob(Base):
     events: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     #: Spanish reason when the job failed.
     error: Mapped[str | None] = mapped_column(String(400))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     #: Refreshed by the worker after each batch: a job whose heartbeat stops is claimed again.
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def progress(self) -> int:
@@ -110,4 +109,4 @@ class ImportedSubmission(Base):
     instance_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("household.id"), index=True)
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("import_job.id"), index=True)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

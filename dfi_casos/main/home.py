@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -128,17 +128,13 @@ def accounts_to_review(session: Session, user: Principal) -> list[AccountToRevie
         if not can_manage_account(user, account):
             continue
         reasons = []
-        if account.locked_until is not None and _aware(account.locked_until) > now:
+        if account.locked_until is not None and account.locked_until > now:
             reasons.append("bloqueada por intentos fallidos")
         if account.last_login_at is None:
             reasons.append("nunca ha iniciado sesión")
-        elif _aware(account.last_login_at) < dormant:
+        elif account.last_login_at < dormant:
             reasons.append(f"sin iniciar sesión en más de {DORMANT_AFTER_DAYS} días")
         if reasons:
             found.append(AccountToReview(account, reasons))
     return found
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
 

@@ -239,8 +239,7 @@ def undo_refusal(session: Session, actor: Any, log: RecordMerge, survivor: Any) 
         return "Esta fusión ya se deshizo."
     if log.merged_by_id == actor.id:
         return "Otra supervisora o supervisor debe deshacer la fusión, no quien la hizo."
-    merged_at = log.merged_at if log.merged_at.tzinfo else log.merged_at.replace(tzinfo=utcnow().tzinfo)
-    if utcnow() - merged_at > timedelta(days=undo_days()):
+    if utcnow() - log.merged_at > timedelta(days=undo_days()):
         return f"Pasaron más de {undo_days()} días desde la fusión; ya no se puede deshacer."
     if survivor.version != log.survivor_version or _new_rows_since(session, KINDS[log.record_type], log, survivor):
         return "Se registró algo nuevo en el registro que quedó después de la fusión; ya no se puede deshacer."

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Table, Uuid
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.catalogs.enums import (
@@ -14,22 +13,15 @@ from dfi_casos.catalogs.enums import (
     ConsentScope,
     DisplacementCause,
     EventType,
-    LabeledEnum,
     RegisteredSex,
     RelationshipToHead,
 )
-from dfi_casos.database import Base, new_uuid, utcnow
+from dfi_casos.database import Base, UTCDateTime, enum_column, new_uuid, utcnow
 from dfi_casos.institutions.models import Institution
 from dfi_casos.security.fields import BlindIndex, CompositeBlindIndex, Encrypted
 from dfi_casos.security.names import person_name_tokens
 from dfi_casos.security.normalize import normalize_curp, normalize_full_name_dob, normalize_phone
 from dfi_casos.security.tokens import TokenIndex
-
-
-def enum_column(enum_cls: type[LabeledEnum]) -> Any:
-    """A portable enum column storing the English value (no native type: new members need no migration)."""
-    return Enum(enum_cls, native_enum=False, length=40, validate_strings=True,
-                values_callable=lambda members: [m.value for m in members])
 
 
 def _owner_fk() -> Mapped[int]:
@@ -53,7 +45,7 @@ class Household(Base):
     #: Free-text notes about the household's situation.
     notes = Encrypted()
     registered_by_id: Mapped[int] = _owner_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     #: Set when this record was merged into another: a tombstone that redirects there. Not indexed:
     #: nearly every row is NULL, and an index tempts the planner to start a search from it.
@@ -134,7 +126,7 @@ class Person(Base):
     #: Territory of attention, copied from the household by the services (for scoping).
     state_code: Mapped[str] = mapped_column(String(2), index=True)
     registered_by_id: Mapped[int] = _owner_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     #: Set when this record was merged into another: a tombstone that redirects there. Not indexed:
     #: nearly every row is NULL, and an index tempts the planner to start a search from it.
@@ -230,7 +222,7 @@ class DisplacementEvent(Base):
     #: Territory of attention.
     state_code: Mapped[str] = mapped_column(String(2), index=True)
     registered_by_id: Mapped[int] = _owner_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     communities: Mapped[list[Community]] = relationship(secondary=community_event, back_populates="events")
@@ -278,7 +270,7 @@ class Community(Base):
     notes = Encrypted()
     state_code: Mapped[str] = mapped_column(String(2), index=True)
     registered_by_id: Mapped[int] = _owner_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     events: Mapped[list[DisplacementEvent]] = relationship(secondary=community_event, back_populates="communities")
@@ -306,7 +298,7 @@ class Consent(Base):
     #: Copied from the person for scoping.
     state_code: Mapped[str] = mapped_column(String(2), index=True)
     registered_by_id: Mapped[int] = _owner_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="consents")
     institution: Mapped[Institution | None] = relationship()
@@ -327,7 +319,7 @@ class DuplicateOverride(Base):
     #: Ids of the candidate persons the warning listed (visible or not).
     candidate_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int] = _owner_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class RecordChange(Base):
@@ -342,7 +334,7 @@ class RecordChange(Base):
     version: Mapped[int] = mapped_column(Integer)
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     changed_by_id: Mapped[int] = _owner_fk()
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class RecordMerge(Base):
@@ -365,7 +357,7 @@ class RecordMerge(Base):
     #: The survivor's version right after the merge: an undo needs it unchanged since.
     survivor_version: Mapped[int] = mapped_column(Integer)
     merged_by_id: Mapped[int] = _owner_fk()
-    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     state_code: Mapped[str] = mapped_column(String(2), index=True)

@@ -112,8 +112,7 @@ def _duration(key: str, label: str, values: list[float]) -> DurationRow:
 
 
 def _local_date(moment: datetime) -> date:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.date()
+    return moment.astimezone(UTC).date()
 
 
 Tables = tuple[list[CountTable], list[DurationTable]]

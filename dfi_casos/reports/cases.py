@@ -3,7 +3,7 @@ decisions and appeals, closures by reason ("solución duradera alcanzada" apart 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -41,8 +41,7 @@ def _cases(user: Principal, f: ReportFilter, *columns: Any) -> Select[Any]:
 
 def _month_of(moment: datetime | date, zone: Any) -> str:
     if isinstance(moment, datetime):
-        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return month_key(aware.astimezone(zone).date())
+        return month_key(moment.astimezone(zone).date())
     return month_key(moment)
 
 
@@ -91,10 +90,6 @@ def time_in_stage(session: Session, user: Principal, f: ReportFilter) -> Duratio
 
 
 def _days_between(start: datetime, end: datetime) -> float:
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=UTC)
-    if end.tzinfo is None:
-        end = end.replace(tzinfo=UTC)
     return round((end - start).total_seconds() / SECONDS_PER_DAY, 1)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Uuid
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.catalogs.enums import ArcoRight, LabeledEnum
-from dfi_casos.database import Base, new_uuid, utcnow
-from dfi_casos.registry.models import Person, enum_column
+from dfi_casos.database import Base, UTCDateTime, enum_column, new_uuid, utcnow
+from dfi_casos.registry.models import Person
 from dfi_casos.security.fields import Encrypted
 
 
@@ -73,7 +73,7 @@ class CalendarPeriod(Base):
     #: Where it was published (DOF date or agreement number).
     source: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     calendar: Mapped[BusinessCalendar] = relationship(back_populates="periods")
 
@@ -120,7 +120,7 @@ class ArcoRequest(Base):
     #: Territory: the person's state, or the one chosen for a requester not yet identified.
     state_code: Mapped[str] = mapped_column(String(2), index=True)
     registered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     person: Mapped[Person | None] = relationship()

@@ -11,10 +11,10 @@ from itertools import chain
 from json import encoder
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Table, Text, func, insert, select, text, type_coerce
+from sqlalchemy import Integer, String, Table, Text, func, insert, select, text, type_coerce
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
-from dfi_casos.database import Base
+from dfi_casos.database import Base, UTCDateTime
 
 GENESIS_MAC = "0" * 64
 
@@ -29,7 +29,7 @@ class AuditEvent(Base):
 
     #: Sequence number: the position in the chain, assigned under the append lock.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
     #: Username at the time: accounts are not personal data of displaced persons.
     actor_username: Mapped[str | None] = mapped_column(String(64))
@@ -84,8 +84,6 @@ _encode_json = _array_encoder()
 
 
 def _timestamp(value: datetime) -> str:
-    if value.tzinfo is None:  # SQLite hands back naive UTC
-        return value.strftime(TIMESTAMP_FORMAT)
     return value.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 

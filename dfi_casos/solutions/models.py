@@ -4,13 +4,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.auth.models import User
 from dfi_casos.catalogs.enums import CriterionStatus, IascCriterion, SettlementOption
-from dfi_casos.database import Base, new_uuid, utcnow
-from dfi_casos.registry.models import enum_column
+from dfi_casos.database import Base, UTCDateTime, enum_column, new_uuid, utcnow
 from dfi_casos.security.fields import Encrypted
 
 
@@ -30,10 +29,10 @@ class DurableSolutionAssessment(Base):
     assessor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     #: Supervisor sign-off: only a signed assessment is the household's standing.
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Territory of attention, copied from the household (for scoping and the dashboard).
     state_code: Mapped[str] = mapped_column(String(2), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Optimistic lock: a sign-off on a stale page is a conflict, not a silent overwrite.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
