@@ -58,8 +58,16 @@ services:
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check dfi_casos tests bench config migrations
 
+# mypy strict on the gates, the scope module, every services module and the modules services are split into.
+TYPED = dfi_casos/security dfi_casos/scope.py dfi_casos/errors.py dfi_casos/database.py dfi_casos/pagination.py \
+	$(wildcard dfi_casos/*/services.py) \
+	$(addprefix dfi_casos/registry/,data.py rules.py duplicates.py persons.py events_communities.py consent.py \
+	  search.py merge.py finder.py) \
+	$(addprefix dfi_casos/cases/,rules.py activities.py recognition.py pages.py lists.py workflow.py) \
+	$(addprefix dfi_casos/imports/,commit.py validation.py)
+
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy dfi_casos/security dfi_casos/scope.py dfi_casos/errors.py
+	$(BIN)/mypy $(TYPED)
 
 clean:
 	rm -rf $(VENV) tests/e2e/node_modules instance .pytest_cache .mypy_cache .ruff_cache

@@ -162,7 +162,8 @@ class Database:
 
     @property
     def engine(self) -> Engine:
-        return current_app.extensions["dfi_db"].engine
+        state: _AppState = current_app.extensions["dfi_db"]
+        return state.engine
 
     def _remove_session(self, _exc: BaseException | None) -> None:
         self.session.remove()

@@ -138,9 +138,9 @@ def open_case(session: Session, actor: Principal, subject: Household | Person | 
         raise NotPermitted("El registro no pertenece a su territorio.")
     if stage not in workflow.OPENING_STAGES:
         raise TransitionNotAllowed("Un caso se abre en prevención, asistencia o atención.", "stage")
-    owner = owner or actor
-    if owner.id != actor.id:
+    if owner is not None and owner.id != actor.id:
         _check_assignable(actor, owner, subject.state_code)
+    owner_id = owner.id if owner is not None else actor.id
     today = local_today()
     subject_type = _subject_type(subject)
     _refuse_second_open_case(session, subject_type, subject.id)
@@ -151,7 +151,7 @@ def open_case(session: Session, actor: Principal, subject: Household | Person | 
         person_id=subject.id if subject_type == CaseSubject.INDIVIDUAL else None,
         community_id=subject.id if subject_type == CaseSubject.COMMUNITY else None,
         stage=stage, status=CaseStatus.OPEN, recognition_status=RecognitionStatus.INTAKE,
-        owner_id=owner.id, state_code=subject.state_code, opened_on=today, created_by_id=actor.id,
+        owner_id=owner_id, state_code=subject.state_code, opened_on=today, created_by_id=actor.id,
     )
     session.add(case)
     session.flush()

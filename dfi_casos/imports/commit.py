@@ -44,6 +44,7 @@ from dfi_casos.registry.models import (
     Person,
 )
 from dfi_casos.security import audit
+from dfi_casos.security.access import Principal
 from dfi_casos.security.bulk import insert_values
 from dfi_casos.security.tokens import refresh_tokens
 
@@ -88,13 +89,13 @@ def person_data(values: dict[str, Any]) -> registry.PersonData:
     return registry.PersonData(**plain)
 
 
-def _event_id(session: Session, actor: Any, job: ImportJob, clean: dict[str, Any]) -> uuid.UUID | None:
+def _event_id(session: Session, actor: Principal, job: ImportJob, clean: dict[str, Any]) -> uuid.UUID | None:
     if job.event_id is not None:
         return job.event_id
     key = event_key(clean.get("event"))
     if key is None:
         return None
-    known = dict(job.events.get(key) or {})
+    known: dict[str, Any] = dict(job.events.get(key) or {})
     if known.get("id"):
         return uuid.UUID(known["id"])
     event = clean["event"]
@@ -110,7 +111,7 @@ def _event_id(session: Session, actor: Any, job: ImportJob, clean: dict[str, Any
     return created.id
 
 
-def _add_household(batch: Batch, actor: Any, job: ImportJob, item: Staged, event_id: uuid.UUID | None,
+def _add_household(batch: Batch, actor: Principal, job: ImportJob, item: Staged, event_id: uuid.UUID | None,
                    similar: list[Any], today: date) -> None:
     clean = item.clean
     state = clean["state_code"]
@@ -143,7 +144,7 @@ def _add_household(batch: Batch, actor: Any, job: ImportJob, item: Staged, event
         batch.row_updates.append({"row_id": item.row.id, "new_status": RowStatus.DONE, "new_household": household_id})
 
 
-def _add_consents(batch: Batch, actor: Any, person_id: uuid.UUID, state: str, consent: dict[str, Any],
+def _add_consents(batch: Batch, actor: Principal, person_id: uuid.UUID, state: str, consent: dict[str, Any],
                   taken_on: date) -> None:
     scopes = [ConsentScope.REGISTRATION] + ([ConsentScope.STATISTICS] if consent.get("statistics") else [])
     for scope in scopes:
@@ -154,7 +155,7 @@ def _add_consents(batch: Batch, actor: Any, person_id: uuid.UUID, state: str, co
             "registered_by_id": actor.id}))
 
 
-def _add_cases(session: Session, batch: Batch, actor: Any, stage: Stage, today: date) -> None:
+def _add_cases(session: Session, batch: Batch, actor: Principal, stage: Stage, today: date) -> None:
     by_state: dict[str, list[dict[str, Any]]] = {}
     for household in batch.households:
         by_state.setdefault(household["state_code"], []).append(household)
@@ -187,7 +188,7 @@ def _skip(batch: Batch, item: Staged, issues: list[dict[str, Any]]) -> None:
         batch.row_updates.append({"row_id": item.row.id, "new_status": RowStatus.SKIPPED, "new_household": None})
 
 
-def register_households(session: Session, actor: Any, job: ImportJob, items: list[Staged]) -> Batch:
+def register_households(session: Session, actor: Principal, job: ImportJob, items: list[Staged]) -> Batch:
     """Register a batch of households with their members, consents, events and cases. Flushes; the caller commits.
 
     Instances already imported are left alone (a resumed or repeated import creates nothing new).
@@ -220,7 +221,7 @@ def register_households(session: Session, actor: Any, job: ImportJob, items: lis
     return batch
 
 
-def commit_rows(session: Session, actor: Any, job: ImportJob, rows: list[ImportRow]) -> tuple[int, int]:
+def commit_rows(session: Session, actor: Principal, job: ImportJob, rows: list[ImportRow]) -> tuple[int, int]:
     """Register one batch of a job's staged rows; (households, persons) written."""
     batch = register_households(session, actor, job, [Staged(row.instance_id, json.loads(row.data or "{}"), row)
                                                       for row in rows])
@@ -285,7 +286,7 @@ def _write(session: Session, batch: Batch) -> None:
     session.expire_all()
 
 
-def _audit_batch(session: Session, actor: Any, job: ImportJob, batch: Batch) -> None:
+def _audit_batch(session: Session, actor: Principal, job: ImportJob, batch: Batch) -> None:
     if not batch.households:
         return
     states = {h["state_code"] for h in batch.households}

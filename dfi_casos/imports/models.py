@@ -58,7 +58,7 @@ class ImportJob(Base):
     households_done: Mapped[int] = mapped_column(Integer, default=0)
     persons_done: Mapped[int] = mapped_column(Integer, default=0)
     #: Events created from the file, by the key of their answers: a resumed job reuses them.
-    events: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    events: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON, default=dict)
     #: Spanish reason when the job failed.
     error: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

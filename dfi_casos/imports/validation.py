@@ -65,11 +65,11 @@ class Similar:
         return len(self.candidate_ids) - len(self.visible_ids)
 
 
-def find_similar_many(session: Session, actor: Any, persons: list[dict[str, Any]]) -> list[Similar]:
+def find_similar_many(session: Session, actor: Principal, persons: list[dict[str, Any]]) -> list[Similar]:
     """For each person (clean values), the registry's persons with the same CURP, name and date of birth, or
     phone: one query per blind index for the whole list, over the whole registry (a person registered in
     another state must still be noticed); which of them the actor may see, in one scoped query."""
-    lookups = [
+    lookups: list[tuple[str, str, list[tuple[Any, ...]]]] = [
         ("CURP", "curp", [(p.get("curp"),) for p in persons]),
         ("nombre y fecha de nacimiento", "name_dob",
          [(p["given_names"], p["first_surname"], p.get("second_surname"),
@@ -117,7 +117,7 @@ def _instance_id(checked: Checked) -> str:
     return "plantilla:" + current_keys().blind.keyed_digest("import_row.instance_id", content)[:48]
 
 
-def _check_territory(actor: Any, checked: Checked) -> None:
+def _check_territory(actor: Principal, checked: Checked) -> None:
     state = checked.clean.get("state_code")
     if state and not in_territory(actor, state):
         name = state_by_code(state).name  # type: ignore[union-attr]
@@ -125,7 +125,7 @@ def _check_territory(actor: Any, checked: Checked) -> None:
                                                    "hogares de esa entidad.", "estado"))
 
 
-def check_all(session: Session, actor: Any, checked: list[Checked]) -> dict[str, RowStatus]:
+def check_all(session: Session, actor: Principal, checked: list[Checked]) -> dict[str, RowStatus]:
     """Registry-level checks in batches: already imported (instance id) and possible duplicates."""
     statuses: dict[str, RowStatus] = {}
     for batch in chunks(checked, LOOKUP_BATCH):
@@ -150,7 +150,7 @@ def check_all(session: Session, actor: Any, checked: list[Checked]) -> dict[str,
     return statuses
 
 
-def validate_upload(session: Session, actor: Any, filename: str, data: bytes, catalog: MunicipalityCatalog
+def validate_upload(session: Session, actor: Principal, filename: str, data: bytes, catalog: MunicipalityCatalog
                     ) -> ImportJob:
     """Read and check a file; stage its households (encrypted) in a new job. Writes nothing in the registry.
 

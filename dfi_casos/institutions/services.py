@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from dfi_casos.catalogs.geography import state_by_code
@@ -34,7 +34,7 @@ def ensure_default_institutions(session: Session) -> int:
 def active_institutions(session: Session, state_code: str | None = None) -> list[Institution]:
     """Active national institutions, plus those of `state_code` when given."""
     stmt = select(Institution).where(Institution.active.is_(True))
-    territory = Institution.state_code.is_(None)
+    territory: ColumnElement[bool] = Institution.state_code.is_(None)
     if state_code:
         territory = territory | (Institution.state_code == state_code)
     return list(session.scalars(stmt.where(territory).order_by(Institution.name)))

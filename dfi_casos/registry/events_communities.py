@@ -58,8 +58,8 @@ def _check_event(actor: Principal, data: EventData) -> None:
 def is_mass_event(households: int | None, persons: int | None) -> bool:
     """Whether the figures reach the configured threshold of a massive displacement."""
     config = current_app.config
-    return (households or 0) >= config["MASS_EVENT_MIN_HOUSEHOLDS"] or (persons or 0) >= config[
-        "MASS_EVENT_MIN_PERSONS"]
+    return ((households or 0) >= int(config["MASS_EVENT_MIN_HOUSEHOLDS"])
+            or (persons or 0) >= int(config["MASS_EVENT_MIN_PERSONS"]))
 
 
 def _event_values(data: EventData) -> dict[str, Any]:

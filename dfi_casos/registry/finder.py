@@ -18,14 +18,15 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from dfi_casos.cases.models import Case, CaseStatus, CaseSubject
+from dfi_casos.cases.models import Case, CaseStatus
+from dfi_casos.catalogs.enums import CaseSubject
 from dfi_casos.database import local_today
 from dfi_casos.registry import services
 from dfi_casos.registry.models import Household, HouseholdMembership, Person
 from dfi_casos.registry.name_search import NameHit, NameQuery, NameQueryError, find_by_name
 from dfi_casos.scope import scoped
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, has_permission
+from dfi_casos.security.access import Permission, Principal, has_permission
 from dfi_casos.security.fields import find_by_blind_index
 from dfi_casos.security.normalize import normalize_phone
 
@@ -112,7 +113,7 @@ def interpret(q: str | None) -> Interpretation:
 Restrict = Callable[[Select[Any]], Select[Any]]
 
 
-def _persons_for(session: Session, actor: Any, how: Interpretation, restrict: Restrict | None,
+def _persons_for(session: Session, actor: Principal, how: Interpretation, restrict: Restrict | None,
                  state_code: str | None) -> list[NameHit]:
     base = select(Person).where(Person.merged_into_id.is_(None))
     if state_code:
@@ -147,7 +148,7 @@ def _case_persons(session: Session, case: Case) -> list[Person]:
     return []
 
 
-def find(session: Session, actor: Any, how: Interpretation, state_code: str | None = None) -> Outcome:
+def find(session: Session, actor: Principal, how: Interpretation, state_code: str | None = None) -> Outcome:
     """Search within the actor's scope; count out-of-scope matches; audit the kind and the ids, never the terms."""
     if not has_permission(actor, Permission.VIEW_CASES):
         raise SearchError("No tiene permiso para buscar personas.")
@@ -179,7 +180,7 @@ def load_memberships(session: Session, persons: list[Person]) -> None:
         set_committed_value(person, "memberships", by_person[person.id])
 
 
-def open_cases(session: Session, actor: Any, persons: list[Person]) -> dict[Any, Case]:
+def open_cases(session: Session, actor: Principal, persons: list[Person]) -> dict[Any, Case]:
     """Each person's open case (their own or their household's), if the actor may see it."""
     households = {p.id: m.household_id for p in persons if (m := p.current_membership) is not None}
     stmt = select(Case).where(Case.status == CaseStatus.OPEN, (Case.person_id.in_([p.id for p in persons])) |

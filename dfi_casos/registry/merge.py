@@ -82,7 +82,7 @@ def undo_days() -> int:
     return int(current_app.config["MERGE_UNDO_DAYS"])
 
 
-def _load(session: Session, actor: Any, kind: MergeKind, record_id: Any) -> Any:
+def _load(session: Session, actor: Principal, kind: MergeKind, record_id: Any) -> Any:
     if kind is PERSON:
         record: Any = scope.get_person_for(session, actor, record_id)
     else:
@@ -155,7 +155,7 @@ def _end_duplicate_memberships(session: Session, kind: MergeKind, survivor: Any)
     return ended
 
 
-def merge(session: Session, actor: Any, kind: MergeKind, survivor_id: Any, absorbed_id: Any,
+def merge(session: Session, actor: Principal, kind: MergeKind, survivor_id: Any, absorbed_id: Any,
           take: list[str], reason: str, versions: tuple[int, int]) -> RecordMerge:
     """Merge `absorbed` into `survivor`, taking from `absorbed` the values of the fields in `take`.
 
@@ -219,7 +219,7 @@ def _unplain(kind: MergeKind, name: str, value: Any) -> Any:
     return value
 
 
-def get_merge_for(session: Session, actor: Any, merge_id: Any) -> tuple[RecordMerge, Any]:
+def get_merge_for(session: Session, actor: Principal, merge_id: Any) -> tuple[RecordMerge, Any]:
     """A merge and its survivor, if the actor may see the survivor (else an audited 404)."""
     parsed = scope.parse_uuid(merge_id)
     log = session.get(RecordMerge, parsed) if parsed else None
@@ -231,7 +231,7 @@ def get_merge_for(session: Session, actor: Any, merge_id: Any) -> tuple[RecordMe
     return log, survivor
 
 
-def undo_refusal(session: Session, actor: Any, log: RecordMerge, survivor: Any) -> str | None:
+def undo_refusal(session: Session, actor: Principal, log: RecordMerge, survivor: Any) -> str | None:
     """Why this actor cannot undo this merge now, or None when they can."""
     if not has_permission(actor, Permission.MERGE_PERSONS):
         return "Solo supervisión puede deshacer una fusión."
@@ -252,7 +252,7 @@ def _new_rows_since(session: Session, kind: MergeKind, log: RecordMerge, survivo
                for key, ids in current.items())
 
 
-def undo(session: Session, actor: Any, merge_id: Any) -> RecordMerge:
+def undo(session: Session, actor: Principal, merge_id: Any) -> RecordMerge:
     """Undo a merge: values back, moved rows back, the tombstone alive again. A second supervisor only."""
     log, survivor = get_merge_for(session, actor, merge_id)
     refusal = undo_refusal(session, actor, log, survivor)
@@ -260,12 +260,14 @@ def undo(session: Session, actor: Any, merge_id: Any) -> RecordMerge:
         raise MergeError(refusal)
     kind = KINDS[log.record_type]
     absorbed = session.get(kind.model, uuid.UUID(log.absorbed_id))
+    if absorbed is None:  # the merge kept the absorbed row as a tombstone; without it there is nothing to undo
+        raise MergeError("El registro fusionado ya no existe; la fusión no se puede deshacer.")
     for name, value in log.survivor_before or []:
         setattr(survivor, name, _unplain(kind, name, value))
     for key, model, attribute in kind.links:
         ids = log.moved.get(key, [])
         if ids:
-            pk = model.id  # type: ignore[attr-defined]
+            pk = model.id
             typed = [pk.type.python_type(i) for i in ids]
             session.execute(update(model).where(pk.in_(typed)).values({attribute: absorbed.id}),
                             execution_options={"synchronize_session": "fetch"})

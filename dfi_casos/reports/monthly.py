@@ -51,13 +51,13 @@ def build(session: Session, actor: Principal, month: date, state_code: str | Non
     return MonthlyReport(month.replace(day=1), state_code, title, parts, export.legend(threshold))
 
 
-def _audit(session: Session, actor: Any, report: MonthlyReport, fmt: str, threshold: int, **facts: Any) -> None:
+def _audit(session: Session, actor: Principal, report: MonthlyReport, fmt: str, threshold: int, **facts: Any) -> None:
     audit.record_export(session, actor, "monthly_report", count=len(report.tables), file_format=fmt,
                         state_code=report.state_code, tables=[t.name for t in report.tables], threshold=threshold,
                         month=report.month.isoformat()[:7], **facts)
 
 
-def to_pdf(session: Session, actor: Any, report: MonthlyReport, threshold: int, generated_at: str) -> bytes:
+def to_pdf(session: Session, actor: Principal, report: MonthlyReport, threshold: int, generated_at: str) -> bytes:
     """The report as PDF; writes the export entry."""
     html = render_template("reports/monthly_pdf.html", report=report, generated_at=generated_at)
     pdf = html_to_pdf(html)
@@ -65,7 +65,7 @@ def to_pdf(session: Session, actor: Any, report: MonthlyReport, threshold: int, 
     return pdf.content
 
 
-def to_xlsx(session: Session, actor: Any, report: MonthlyReport, threshold: int) -> bytes:
+def to_xlsx(session: Session, actor: Principal, report: MonthlyReport, threshold: int) -> bytes:
     """The report's tables as a workbook; writes the export entry."""
     content = export.to_xlsx(report.tables)
     _audit(session, actor, report, "xlsx", threshold)

@@ -108,7 +108,7 @@ MAP_MEASURES = {"registro": "Personas registradas, por entidad de atención",
                 "origen": "Personas desplazadas desde cada entidad (entidad de origen)"}
 
 
-def map_page(session: Session, user: Any, f: ReportFilter, threshold: int, measure: str,
+def map_page(session: Session, user: Principal, f: ReportFilter, threshold: int, measure: str,
              cumulative: bool = True) -> ReportPage:
     """The choropleth and its table: both read the same published (suppressed) column."""
     if measure == "origen":

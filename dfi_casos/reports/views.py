@@ -14,7 +14,7 @@ from dfi_casos.registry import services as registry_services
 from dfi_casos.reports import export, monthly, pages
 from dfi_casos.reports.filters import ReportFilter, build_form, filter_from, month_of
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, has_permission, require_permission
+from dfi_casos.security.access import Permission, Principal, has_permission, require_permission
 
 bp = Blueprint("reports", __name__, url_prefix="/reportes")
 
@@ -33,7 +33,7 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
 
 
-def single_state(user: Any, f: ReportFilter | None = None) -> str | None:
+def single_state(user: Principal, f: ReportFilter | None = None) -> str | None:
     """The state an audit entry belongs to, so that state auditors find it (None: national reading)."""
     if f is not None and f.state_code:
         return f.state_code

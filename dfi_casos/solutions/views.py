@@ -19,7 +19,7 @@ from dfi_casos.reports import charts, export
 from dfi_casos.reports import solutions as dashboard
 from dfi_casos.reports.tables import CountTable
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, has_permission, require_permission
+from dfi_casos.security.access import Permission, Principal, has_permission, require_permission
 from dfi_casos.solutions import services
 from dfi_casos.solutions.forms import AssessmentForm, SignForm
 from dfi_casos.solutions.models import DurableSolutionAssessment
@@ -40,7 +40,7 @@ def _assessment(assessment_id: uuid.UUID) -> DurableSolutionAssessment:
     return scope.get_assessment_for(db.session, current_user, assessment_id)
 
 
-def _single_state(user: Any) -> str | None:
+def _single_state(user: Principal) -> str | None:
     # A territory of one state lets that state's auditors find the entry; wider ones are for national auditors.
     return user.states[0] if not user.is_national and len(user.states) == 1 else None
 
