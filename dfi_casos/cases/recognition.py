@@ -46,16 +46,9 @@ def decide_recognition(session: Session, actor: Principal, case: Case, decision:
         raise RecognitionNotAllowed("Quien envió la entrevista no puede decidir su reconocimiento.")
     if not reason.strip():
         raise RecognitionNotAllowed("Escriba el motivo de la decisión.", "reason")
-    recognition = case.recognition
-    recognition.decision = decision
-    recognition.reason = reason.strip()
-    recognition.decided_by_id = actor.id
-    recognition.decided_at = utcnow()
-    case.recognition_status = RecognitionStatus(decision.value)
-    touch(session, case)
-    audit_case(session, actor, Action.UPDATE, case, fields=["recognition.reason"], step="recognition_decided",
-               decision=decision.value)
-    return recognition
+    _record_decision(session, actor, case, case.recognition, decision, reason, "recognition.reason",
+                     "recognition_decided")
+    return case.recognition
 
 
 def appeal(session: Session, actor: Principal, case: Case, grounds: str, expected_version: int | None = None) -> Appeal:
@@ -93,13 +86,17 @@ def decide_appeal(session: Session, actor: Principal, case: Case, decision: Reco
                                     "tomó la primera decisión.")
     if not reason.strip():
         raise RecognitionNotAllowed("Escriba el motivo de la decisión.", "reason")
-    filed = case.appeal
-    filed.decision = decision
-    filed.reason = reason.strip()
-    filed.decided_by_id = actor.id
-    filed.decided_at = utcnow()
+    _record_decision(session, actor, case, case.appeal, decision, reason, "appeal.reason", "appeal_decided")
+    return case.appeal
+
+
+def _record_decision(session: Session, actor: Principal, case: Case, decided: Recognition | Appeal,
+                     decision: RecognitionDecision, reason: str, field: str, step: str) -> None:
+    """Write a recognition's or an appeal's decision: who, when, why; the case's recognition status follows it."""
+    decided.decision = decision
+    decided.reason = reason.strip()
+    decided.decided_by_id = actor.id
+    decided.decided_at = utcnow()
     case.recognition_status = RecognitionStatus(decision.value)
     touch(session, case)
-    audit_case(session, actor, Action.UPDATE, case, fields=["appeal.reason"], step="appeal_decided",
-               decision=decision.value)
-    return filed
+    audit_case(session, actor, Action.UPDATE, case, fields=[field], step=step, decision=decision.value)

@@ -1,6 +1,7 @@
 """Administrators keep the institutions catalog: list, create, rename, deactivate."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -12,6 +13,7 @@ from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, parse_version
 from dfi_casos.institutions import services
 from dfi_casos.institutions.forms import InstitutionForm
+from dfi_casos.institutions.models import Institution
 from dfi_casos.security.access import Permission, require_permission
 
 bp = Blueprint("institutions", __name__, url_prefix="/admin/instituciones")
@@ -33,18 +35,8 @@ def index() -> Any:
 @require_permission(Permission.MANAGE_CATALOGS)
 def new() -> Any:
     form = InstitutionForm()
-    general_error = None
-    if form.validate_on_submit():
-        try:
-            services.create_institution(db.session, current_user, _data(form))
-        except DomainError as exc:
-            general_error = attach_error(form, exc)
-        else:
-            flash("Institución agregada.", "success")
-            return redirect(url_for("institutions.index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/institution_form.html", form=form, institution=None,
-                           general_error=general_error), status
+    return _form_page(form, None, lambda: services.create_institution(db.session, current_user, _data(form)),
+                      "Institución agregada.")
 
 
 @bp.route("/<int:institution_id>", methods=["GET", "POST"])
@@ -55,15 +47,23 @@ def edit(institution_id: int) -> Any:
     if request.method == "GET":
         form.version.data = str(institution.version)
         form.state_code.data = institution.state_code or ""
+    return _form_page(form, institution,
+                      lambda: services.update_institution(db.session, current_user, institution, _data(form),
+                                                          parse_version(form.version.data)),
+                      "Institución actualizada.")
+
+
+def _form_page(form: InstitutionForm, institution: Institution | None, save: Callable[[], object],
+               saved_message: str) -> Any:
+    """Save a submitted form and go back to the list, or show it again with the refusal beside its field."""
     general_error = None
     if form.validate_on_submit():
         try:
-            services.update_institution(db.session, current_user, institution, _data(form),
-                                        parse_version(form.version.data))
+            save()
         except DomainError as exc:
             general_error = attach_error(form, exc)
         else:
-            flash("Institución actualizada.", "success")
+            flash(saved_message, "success")
             return redirect(url_for("institutions.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/institution_form.html", form=form, institution=institution,

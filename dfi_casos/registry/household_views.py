@@ -28,10 +28,12 @@ from dfi_casos.registry.view_support import (
     curp_warnings,
     default_state,
     duplicates_for_display,
+    form_errors_text,
     form_status,
     municipality_name,
     page_args,
     page_size,
+    post_and_flash,
     re_rendering,
     read_list_filters,
     requested_page,
@@ -205,17 +207,9 @@ def add_member(household_id: str) -> Any:
 def end_membership(household_id: str) -> Any:
     record = scope.get_household_for(db.session, current_user, household_id)
     form = forms.LeaveForm()
-    if form.validate_on_submit():
-        try:
-            services.end_membership(db.session, current_user, record, form.person_id.data, form.reason.data or "",
-                                    form.left_on.data)
-        except DomainError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Salida registrada; queda en el historial del hogar.", "success")
-            return redirect(url_for("registry.household", household_id=record.id))
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    post_and_flash(form, lambda: services.end_membership(db.session, current_user, record, form.person_id.data,
+                                                         form.reason.data or "", form.left_on.data),
+                   "Salida registrada; queda en el historial del hogar.")
     return redirect(url_for("registry.household", household_id=record.id))
 
 
@@ -224,16 +218,10 @@ def end_membership(household_id: str) -> Any:
 def update_membership(household_id: str) -> Any:
     record = scope.get_household_for(db.session, current_user, household_id)
     form = forms.MembershipForm()
-    if form.validate_on_submit():
-        try:
-            services.update_membership(db.session, current_user, record, form.person_id.data,
-                                       RelationshipToHead(form.relationship.data), bool(form.present.data))
-        except DomainError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Integrante actualizado.", "success")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    post_and_flash(form, lambda: services.update_membership(db.session, current_user, record, form.person_id.data,
+                                                            RelationshipToHead(form.relationship.data),
+                                                            bool(form.present.data)),
+                   "Integrante actualizado.")
     return redirect(url_for("registry.household", household_id=record.id))
 
 
@@ -254,7 +242,7 @@ def move_person(person_id: str) -> Any:
             flash("La persona se incorporó al hogar; su estancia anterior queda en el historial.", "success")
             return redirect(url_for("registry.household", household_id=target.id))
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(form_errors_text(form), "error")
     return redirect(url_for("registry.person", person_id=record.id))
 
 

@@ -149,3 +149,23 @@ def save_record(form: Any, record: Any, read: Callable[[Any], Any], register: Ca
         return None, attach_error(form, exc)
     flash(messages[0] if is_new else messages[1], "success")
     return record, None
+
+
+def form_errors_text(form: Any) -> str:
+    """Every error of a posted form in one line, for a flash shown after the redirect."""
+    return " ".join(e for errors in form.errors.values() for e in errors)
+
+
+def post_and_flash(form: Any, save: Callable[[], object], saved_message: str) -> bool:
+    """A small form posted from a record's page: run `save` if the form is valid, flash what happened
+    (saved, the refusal, or the form's errors) and let the caller redirect. True when it was saved."""
+    if not form.validate_on_submit():
+        flash(form_errors_text(form), "error")
+        return False
+    try:
+        save()
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return False
+    flash(saved_message, "success")
+    return True

@@ -47,6 +47,7 @@ from dfi_casos.registry.view_support import (
     page_args,
     page_size,
     person_row,
+    post_and_flash,
     re_rendering,
     read_list_filters,
     requested_page,
@@ -232,15 +233,9 @@ def add_consent(person_id: str) -> Any:
 def withdraw_consent(person_id: str) -> Any:
     record = scope.get_person_for(db.session, current_user, person_id)
     form = forms.WithdrawConsentForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw_consent(db.session, current_user, record, form.consent_id.data, form.withdrawn_on.data)
-        except DomainError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Retiro del consentimiento registrado.", "success")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    post_and_flash(form, lambda: services.withdraw_consent(db.session, current_user, record, form.consent_id.data,
+                                                           form.withdrawn_on.data),
+                   "Retiro del consentimiento registrado.")
     return redirect(url_for("registry.person", person_id=record.id))
 
 
