@@ -27,7 +27,6 @@ from dfi_casos.registry.view_support import (
     catalog,
     curp_warnings,
     default_state,
-    duplicates_for_display,
     form_errors_text,
     form_status,
     municipality_name,
@@ -37,6 +36,7 @@ from dfi_casos.registry.view_support import (
     re_rendering,
     read_list_filters,
     requested_page,
+    save_person_form,
     state_name,
     subject_cases,
 )
@@ -86,17 +86,10 @@ def new_household() -> Any:
     if re_rendering():
         return render_template("registry/household_form.html", **context)
     if form.validate_on_submit():
-        try:
-            household = services.register_household(db.session, current_user, forms.household_data(form),
-                                                    form.duplicate_reason.data)
-        except services.DuplicatesFound as exc:
-            context["duplicates"] = duplicates_for_display(exc.matches)
-        except DomainError as exc:
-            context["general_error"] = attach_error(form, exc)
-        else:
-            for warning in _member_curp_warnings(form):
-                flash(warning, "warning")
-            flash("Hogar registrado.", "success")
+        household = save_person_form(form, context, lambda: services.register_household(
+            db.session, current_user, forms.household_data(form), form.duplicate_reason.data),
+            lambda: _member_curp_warnings(form), "Hogar registrado.")
+        if household is not None:
             return redirect(url_for("registry.household", household_id=household.id))
     context["curp_warnings"] = _member_curp_warnings(form) if request.method == "POST" else []
     return render_template("registry/household_form.html", **context), form_status()
@@ -188,16 +181,10 @@ def add_member(household_id: str) -> Any:
         member = services.MemberData(person=forms.person_data(form),
                                      relationship=RelationshipToHead(form.relationship.data),
                                      present=bool(form.present.data))
-        try:
-            services.add_member(db.session, current_user, record, member, form.duplicate_reason.data)
-        except services.DuplicatesFound as exc:
-            context["duplicates"] = duplicates_for_display(exc.matches)
-        except DomainError as exc:
-            context["general_error"] = attach_error(form, exc)
-        else:
-            for warning in curp_warnings(form):
-                flash(warning, "warning")
-            flash("Integrante agregado.", "success")
+        added = save_person_form(form, context, lambda: services.add_member(
+            db.session, current_user, record, member, form.duplicate_reason.data),
+            lambda: curp_warnings(form), "Integrante agregado.")
+        if added is not None:
             return redirect(url_for("registry.household", household_id=record.id))
     return render_template("registry/member_form.html", **context), 400
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, flash, request
 from flask_login import current_user
@@ -22,6 +22,7 @@ from dfi_casos.security.access import Permission
 
 bp = Blueprint("registry", __name__, url_prefix="/registro")
 P = Permission
+T = TypeVar("T")
 
 #: Person fields the view page shows (and the audit entry names).
 PERSON_VIEW_FIELDS = ["given_names", "first_surname", "second_surname", "aliases", "curp", "birth_date",
@@ -169,3 +170,21 @@ def post_and_flash(form: Any, save: Callable[[], object], saved_message: str) ->
         return False
     flash(saved_message, "success")
     return True
+
+
+def save_person_form(form: Any, context: dict[str, Any], save: Callable[[], T], warnings: Callable[[], list[str]],
+                     saved_message: str) -> T | None:
+    """Run `save` for a form that registers or edits persons: what it returns, with the CURP warnings and
+    `saved_message` flashed; or None, with the possible duplicates or the refusal put in `context` for the page."""
+    try:
+        saved = save()
+    except services.DuplicatesFound as exc:
+        context["duplicates"] = duplicates_for_display(exc.matches)
+    except DomainError as exc:
+        context["general_error"] = attach_error(form, exc)
+    else:
+        for warning in warnings():
+            flash(warning, "warning")
+        flash(saved_message, "success")
+        return saved
+    return None

@@ -40,7 +40,6 @@ from dfi_casos.registry.view_support import (
     catalog,
     curp_warnings,
     default_state,
-    duplicates_for_display,
     form_status,
     history,
     municipality_name,
@@ -51,6 +50,7 @@ from dfi_casos.registry.view_support import (
     re_rendering,
     read_list_filters,
     requested_page,
+    save_person_form,
     state_name,
     subject_cases,
 )
@@ -87,17 +87,10 @@ def new_person() -> Any:
     if re_rendering():
         return render_template("registry/person_form.html", **context)
     if form.validate_on_submit():
-        try:
-            person = services.register_person(db.session, current_user, forms.person_data(form),
-                                              form.state_code.data or "", form.duplicate_reason.data)
-        except services.DuplicatesFound as exc:
-            context["duplicates"] = duplicates_for_display(exc.matches)
-        except DomainError as exc:
-            context["general_error"] = attach_error(form, exc)
-        else:
-            for warning in curp_warnings(form):
-                flash(warning, "warning")
-            flash("Persona registrada.", "success")
+        person = save_person_form(form, context, lambda: services.register_person(
+            db.session, current_user, forms.person_data(form), form.state_code.data or "", form.duplicate_reason.data),
+            lambda: curp_warnings(form), "Persona registrada.")
+        if person is not None:
             return redirect(url_for("registry.person", person_id=person.id))
     context["curp_warnings"] = curp_warnings(form) if request.method == "POST" else []
     return render_template("registry/person_form.html", **context), form_status()
@@ -164,23 +157,15 @@ def edit_person(person_id: str) -> Any:
     # the territory follows the household; the form shows it but the edit keeps the record's
     form.state_code.data = record.state_code
     _prepare_person_form(form)
-    general_error, duplicates = None, None
+    context: dict[str, Any] = {"form": form, "person_id": record.id, "general_error": None, "duplicates": None}
     if not re_rendering() and form.validate_on_submit():
-        try:
-            services.update_person(db.session, current_user, record, forms.person_data(form),
-                                   parse_version(form.version.data), form.duplicate_reason.data)
-        except services.DuplicatesFound as exc:
-            duplicates = duplicates_for_display(exc.matches)
-        except DomainError as exc:
-            general_error = attach_error(form, exc)
-        else:
-            for warning in curp_warnings(form):
-                flash(warning, "warning")
-            flash("Datos de la persona actualizados.", "success")
+        saved = save_person_form(form, context, lambda: services.update_person(
+            db.session, current_user, record, forms.person_data(form), parse_version(form.version.data),
+            form.duplicate_reason.data), lambda: curp_warnings(form), "Datos de la persona actualizados.")
+        if saved is not None:
             return redirect(url_for("registry.person", person_id=record.id))
     status = 200 if re_rendering() else form_status()
-    return render_template("registry/person_form.html", form=form, person_id=record.id, general_error=general_error,
-                           duplicates=duplicates, curp_warnings=curp_warnings(form)), status
+    return render_template("registry/person_form.html", curp_warnings=curp_warnings(form), **context), status
 
 
 @bp.route("/personas")
