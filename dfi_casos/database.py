@@ -83,6 +83,12 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
 
 
+def local_midnight(day: date) -> datetime:
+    """The moment (aware UTC) a day begins where the users are: "registered from 27/11" means from then."""
+    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC") if has_app_context() else "UTC"
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
 def new_uuid() -> uuid.UUID:
     """Client-side primary key: exists before the first flush and cannot be guessed."""
     return uuid.uuid4()

@@ -12,6 +12,7 @@ from dfi_casos.catalogs.enums import (
     DisplacementCause,
     EventType,
 )
+from dfi_casos.database import local_midnight
 from dfi_casos.pagination import Page, paginate
 from dfi_casos.registry.models import (
     Community,
@@ -42,15 +43,12 @@ def _common_filters(stmt: Any, model: Any, filters: Filters, date_column: Any) -
         stmt = stmt.where(model.state_code == filters.state_code)
     if filters.municipality_code:
         stmt = stmt.where(model.municipality_code == filters.municipality_code)
+    # The days typed are the users' days: from the start of the first to the start of the day after the last.
     if filters.date_from:
-        stmt = stmt.where(date_column >= filters.date_from)
+        stmt = stmt.where(date_column >= local_midnight(filters.date_from))
     if filters.date_to:
-        stmt = stmt.where(date_column < _day_after(filters.date_to))
+        stmt = stmt.where(date_column < local_midnight(filters.date_to + timedelta(days=1)))
     return stmt
-
-
-def _day_after(day: date) -> date:
-    return day + timedelta(days=1)
 
 
 def _with_cause(stmt: Any, event_id_column: Any, cause: DisplacementCause | None) -> Any:

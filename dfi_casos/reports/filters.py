@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, MonthField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from dfi_casos.catalogs.enums import EventType, choices
 from dfi_casos.catalogs.geography import STATES, MunicipalityCatalog, state_by_code
+from dfi_casos.database import local_midnight
 from dfi_casos.formutil import select_choices
 from dfi_casos.reports.tables import month_starts, months_back
 from dfi_casos.security.access import Principal
@@ -45,10 +44,10 @@ class ReportFilter:
 
     def start_moment(self) -> datetime:
         """Local midnight of the first day, in UTC: timestamps (created_at) are stored in UTC."""
-        return _local_midnight(self.start)
+        return local_midnight(self.start)
 
     def end_moment(self) -> datetime:
-        return _local_midnight(self.end_exclusive)
+        return local_midnight(self.end_exclusive)
 
     def describe(self) -> dict[str, str]:
         """The filter in the audit's words: codes and dates, nothing personal."""
@@ -58,11 +57,6 @@ class ReportFilter:
             if value:
                 found[key] = value
         return found
-
-
-def _local_midnight(day: date) -> datetime:
-    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC") if has_app_context() else "UTC"
-    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def month_filter(month: date, state_code: str | None = None) -> ReportFilter:
