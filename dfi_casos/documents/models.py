@@ -5,11 +5,11 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.auth.models import User
-from dfi_casos.database import Base, new_uuid, utcnow
+from dfi_casos.database import Base, UTCDateTime, new_uuid, utcnow
 from dfi_casos.security.fields import Encrypted
 
 
@@ -37,10 +37,10 @@ class Attachment(Base):
     state_code: Mapped[str] = mapped_column(String(2))
     #: Number of the version shown and downloaded (1 for the first upload).
     current_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     #: Soft delete: the row and files stay (auditable) until the record is purged.
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: Why it was deleted: free text may name people, so it is encrypted.
     delete_reason = Encrypted()
@@ -83,7 +83,7 @@ class AttachmentVersion(Base):
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
     #: Bytes stored (header and tags included).
     stored_size: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     #: Images: what the upload did to it ("EXIF eliminado", "HEIC convertido a JPEG").
     note: Mapped[str | None] = mapped_column(String(120))
@@ -106,7 +106,7 @@ class LetterTemplate(Base):
     body: Mapped[str] = mapped_column(Text)
     #: «c.c.p.» lines, one per line.
     copies: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
