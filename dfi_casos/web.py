@@ -49,7 +49,8 @@ ERROR_MESSAGES = {
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_fresh_request_state)
+    # First of all hooks: the rate limiter's reads the user, and clearing `g` after it loads the account twice.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
     app.before_request(_require_login)
     app.after_request(_security_headers)
     app.register_error_handler(NotVisible, _not_visible)

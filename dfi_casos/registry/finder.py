@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from dfi_casos.cases.models import Case, CaseStatus
@@ -27,7 +27,7 @@ from dfi_casos.registry.name_search import NameHit, NameQuery, NameQueryError, f
 from dfi_casos.scope import scoped
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, Principal, has_permission
-from dfi_casos.security.fields import find_by_blind_index
+from dfi_casos.security.fields import blind_index_matches
 from dfi_casos.security.normalize import normalize_phone
 
 MAX_QUERY = 200
@@ -113,15 +113,23 @@ def interpret(q: str | None) -> Interpretation:
 Restrict = Callable[[Select[Any]], Select[Any]]
 
 
-def _persons_for(session: Session, actor: Principal, how: Interpretation, restrict: Restrict | None,
-                 state_code: str | None) -> list[NameHit]:
+def _exact(session: Session, how: Interpretation, in_scope: Restrict,
+           state_code: str | None) -> tuple[list[NameHit], int]:
+    """A CURP or phone: matches over the whole registry verified on their ciphertexts alone (one query),
+    then only the visible matches loaded whole; the rest are counted, never read."""
     base = select(Person).where(Person.merged_into_id.is_(None))
     if state_code:
         base = base.where(Person.state_code == state_code)
-    visible = base if restrict is None else restrict(base)
-    if how.kind in ("curp", "phone"):
-        found = find_by_blind_index(session, Person, how.kind, how.value, query=visible)
-        return [NameHit(p, 100.0, {}) for p in found]
+    matched = blind_index_matches(session, Person, how.kind, how.value, query=base)
+    if not matched:
+        return [], 0
+    found = list(session.scalars(in_scope(base).where(Person.id.in_(matched))
+                                 .options(joinedload(Person.memberships))).unique())
+    return [NameHit(p, 100.0, {}) for p in found], len(matched) - len(found)
+
+
+def _persons_for(session: Session, actor: Principal, how: Interpretation, restrict: Restrict | None,
+                 state_code: str | None) -> list[NameHit]:
     if how.kind == "folio":
         stmt = select(Case).where(Case.folio == how.value)
         case = session.scalars(stmt if restrict is None else scoped(stmt, Case, actor)).first()
@@ -156,11 +164,14 @@ def find(session: Session, actor: Principal, how: Interpretation, state_code: st
     def in_scope(stmt: Select[Any]) -> Select[Any]:
         return scoped(stmt, Person, actor)
 
-    hits = _persons_for(session, actor, how, in_scope, state_code)
-    hits = [h for h in hits if how.kind != "name" or h.score >= 60][:20]
-    visible = {h.person.id for h in hits}
-    everywhere = _persons_for(session, actor, how, None, state_code)
-    hidden = sum(1 for h in everywhere if h.person.id not in visible and (how.kind != "name" or h.score >= 85))
+    if how.kind in ("curp", "phone"):
+        hits, hidden = _exact(session, how, in_scope, state_code)
+    else:
+        hits = _persons_for(session, actor, how, in_scope, state_code)
+        hits = [h for h in hits if how.kind != "name" or h.score >= 60][:20]
+        visible = {h.person.id for h in hits}
+        everywhere = _persons_for(session, actor, how, None, state_code)
+        hidden = sum(1 for h in everywhere if h.person.id not in visible and (how.kind != "name" or h.score >= 85))
     audit.record_search(session, actor, how.kind, [h.person.id for h in hits], fields=RESULT_FIELDS,
                         object_type="person")
     load_memberships(session, [h.person for h in hits])

@@ -358,17 +358,67 @@ def matches_exactly(instance: object, index_name: str, *values: Any) -> bool:
     return bool(wanted) and index.normalized([getattr(instance, name) for name in index.inputs]) == wanted
 
 
+def blind_index_matches(
+    session: Session, model: type, index_name: str, *values: Any, query: Select[Any] | None = None
+) -> list[Any]:
+    """Ids of the records that truly match, reading only each candidate's id and the ciphertexts compared.
+
+    Candidates share the truncated index value (about 8 per value at the planned size); a whole row
+    each would carry every encrypted column, so only what the comparison decrypts is fetched.
+    """
+    index = get_blind_index(model, index_name)
+    wanted = index.normalized(values)
+    if not wanted:
+        return []
+    pk = _primary_key_column(model)
+    fields = [encrypted_fields_by_name(model)[name] for name in index.inputs]
+    base = select(model) if query is None else query
+    narrow = base.with_only_columns(pk, *(getattr(model, f.column_attr) for f in fields)).where(
+        blind_index_condition(model, index_name, *values))
+    return [row[0] for row in session.execute(narrow)
+            if index.normalized([_decrypt_stored(f, stored, row[0]) for f, stored in zip(fields, row[1:],
+                                                                                          strict=True)]) == wanted]
+
+
 def find_by_blind_index(
     session: Session, model: type[T], index_name: str, *values: Any, query: Select[tuple[T]] | None = None
 ) -> list[T]:
-    """Exact search through a blind index: fetch the few candidates, keep those that truly match.
+    """Exact search through a blind index: verify the few candidates on their ciphertexts, load those that match.
 
     `query` is the caller's scoped select of `model`; without it the whole table is searched.
     Never a scan that decrypts every row: only rows sharing the truncated index value are read.
     """
+    matched = blind_index_matches(session, model, index_name, *values, query=query)
+    if not matched:
+        return []
+    pk = _primary_key_column(model)
     base = select(model) if query is None else query
-    candidates = session.scalars(base.where(blind_index_condition(model, index_name, *values))).all()
-    return [candidate for candidate in candidates if matches_exactly(candidate, index_name, *values)]
+    return list(session.scalars(base.where(pk.in_(matched))))
+
+
+def _primary_key_column(model: type) -> Any:
+    mapper: Mapper[Any] = inspect(model)
+    return getattr(model, primary_key_attr(mapper))
+
+
+def encrypted_fields_by_name(cls: type) -> dict[str, Encrypted[Any]]:
+    """The encrypted fields of `cls` by attribute name."""
+    return {field.name: field for field in encrypted_fields(cls)}
+
+
+def _decrypt_stored(field: Encrypted[Any], stored: bytes | None, record_id: Any) -> Any:
+    # What `Encrypted.__get__` does for a loaded row, for a ciphertext read as a bare column.
+    if stored is None:
+        return None
+    where = field.binding()
+    try:
+        plaintext = current_keys().ring.decrypt(stored, where.ad_prefix + str(record_id).encode())
+    except ValueError as exc:
+        raise decryption_failed(where.table, where.column, record_id, str(exc)) from None
+    try:
+        return field.codec.decode(plaintext)
+    except ValueError:
+        raise decryption_failed(where.table, where.column, record_id, "contenido ilegible") from None
 
 
 def _rekey_on_id_change(target: Any, value: Any, oldvalue: Any, _initiator: Any) -> None:

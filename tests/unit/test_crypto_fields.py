@@ -237,8 +237,11 @@ def test_search_reads_only_candidates_never_every_row(
     calls = _count_decryptions(keys, monkeypatch)
     found = find_by_blind_index(session, EncPerson, "curp", "MAHJ280603MSPRRV09")
     assert [p.id for p in found] == [target.id]
-    selects = [sql for sql in statements if sql.startswith("SELECT")]
-    assert len(selects) == 1 and "curp_bidx" in selects[0].split("WHERE")[1]
+    verify, load = [sql for sql in statements if sql.startswith("SELECT")]
+    assert "curp_bidx" in verify.split("WHERE")[1]
+    # the candidates are verified on their id and CURP ciphertext only; the match alone is loaded whole
+    assert "curp_enc" in verify.split("FROM")[0] and "phone_enc" not in verify and "given_names_enc" not in verify
+    assert "phone_enc" in load and "curp_bidx" not in load.split("WHERE")[1]
     assert len(calls) <= 5, f"decrypted {len(calls)} values for one lookup"
 
 
