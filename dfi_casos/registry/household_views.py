@@ -27,7 +27,6 @@ from dfi_casos.registry.view_support import (
     catalog,
     curp_warnings,
     default_state,
-    form_errors_text,
     form_status,
     municipality_name,
     page_args,
@@ -212,25 +211,28 @@ def update_membership(household_id: str) -> Any:
     return redirect(url_for("registry.household", household_id=record.id))
 
 
-@bp.route("/personas/<person_id>/hogar", methods=["POST"])
+@bp.route("/personas/<person_id>/hogar", methods=["GET", "POST"])
 @require_permission(P.EDIT_RECORDS)
 def move_person(person_id: str) -> Any:
+    # Its own page: the household list (up to 200 names decrypted and audited) is built only when asked for.
     record = scope.get_person_for(db.session, current_user, person_id)
     form = forms.MoveForm()
     prepare_move_form(form, record)
+    general_error = None
     if form.validate_on_submit():
         target = scope.get_household_for(db.session, current_user, form.household_id.data)
         try:
             services.move_to_household(db.session, current_user, record, target,
                                        RelationshipToHead(form.relationship.data))
         except DomainError as exc:
-            flash(str(exc), "error")
+            db.discard_refused_work()
+            general_error = attach_error(form, exc)
         else:
             flash("La persona se incorporó al hogar; su estancia anterior queda en el historial.", "success")
             return redirect(url_for("registry.household", household_id=target.id))
-    else:
-        flash(form_errors_text(form), "error")
-    return redirect(url_for("registry.person", person_id=record.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("registry/move_form.html", form=form, person_id=record.id,
+                           general_error=general_error), status
 
 
 def prepare_move_form(form: forms.MoveForm, person: Any) -> None:

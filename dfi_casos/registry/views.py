@@ -27,7 +27,6 @@ from dfi_casos.institutions import services as institutions
 
 # event_views and household_views are imported for their routes: they join `bp` when they load.
 from dfi_casos.registry import event_views, forms, household_views, services  # noqa: F401
-from dfi_casos.registry.household_views import prepare_move_form
 from dfi_casos.registry.merge import merges_of
 from dfi_casos.registry.models import Person
 from dfi_casos.registry.view_support import (
@@ -132,12 +131,9 @@ def person(person_id: str) -> Any:
         return redirect(url_for("registry.person", person_id=record.merged_into_id))
     view = _person_view(record)
     audit_view("person", record, PERSON_VIEW_FIELDS)
-    consent_form = forms.ConsentForm()
-    _prepare_consent_form(consent_form, record.state_code)
-    move_form = forms.MoveForm()
-    prepare_move_form(move_form, record)
     current = record.current_membership
-    return render_template("registry/person.html", person=view, consent_form=consent_form, move_form=move_form,
+    # The consent and move forms have their own pages: this one builds no option lists.
+    return render_template("registry/person.html", person=view,
                            cases=subject_cases(CaseSubject.INDIVIDUAL, record.id),
                            household_case=household_open_case(db.session, current_user,
                                                               current.household_id if current else None),

@@ -401,6 +401,25 @@ def test_person_alone_joins_a_household_from_their_page(client, db, login_as):
     assert person.current_membership.household_id == household.id and household.size == 2
 
 
+def test_the_person_page_links_to_its_forms_instead_of_building_them(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    factories.make_household(db, registered_by=user, members=1)
+    person = factories.make_person(db, registered_by=user)
+    page = client.get(f"/registro/personas/{person.id}").get_data(as_text=True)
+    assert 'name="household_id"' not in page and 'name="scope"' not in page
+    assert f"/registro/personas/{person.id}/hogar" in page and f"/registro/personas/{person.id}/consentimientos" in page
+    form = client.get(f"/registro/personas/{person.id}/hogar")
+    assert form.status_code == 200 and 'name="household_id"' in form.get_data(as_text=True)
+
+
+def test_a_move_without_a_household_comes_back_with_the_message(client, db, login_as):
+    user = login_as("caseworker", ["12"])
+    person = factories.make_person(db, registered_by=user)
+    path = f"/registro/personas/{person.id}/hogar"
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "relationship": "parent"})
+    assert response.status_code == 400 and 'name="household_id"' in response.get_data(as_text=True)
+
+
 def test_person_cannot_be_moved_into_a_household_of_another_state(client, db, login_as):
     user = login_as("caseworker", ["12"])
     foreign = factories.make_household(db, state="07", members=1)
