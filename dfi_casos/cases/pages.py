@@ -17,7 +17,7 @@ from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseNo
 from dfi_casos.cases.rules import durable_solution_blockers, is_overdue, referred_person
 from dfi_casos.catalogs.enums import CaseSubject
 from dfi_casos.database import local_date, local_today
-from dfi_casos.institutions.models import Institution
+from dfi_casos.institutions.services import institution_names
 from dfi_casos.labels import place
 from dfi_casos.registry.models import Community, Household, HouseholdMembership, Person
 from dfi_casos.security import audit
@@ -124,8 +124,7 @@ def _assessment_entries(session: Session, case: Case) -> list[TimelineEntry]:
 def _institution_name(session: Session, institution_id: int | None) -> str | None:
     if institution_id is None:
         return None
-    institution = session.get(Institution, institution_id)
-    return institution.name if institution else None
+    return institution_names(session).get(institution_id)
 
 
 def _user_names(session: Session, case: Case) -> dict[int, str]:

@@ -1,6 +1,7 @@
 """The institutions catalog: the seed list, active institutions by territory, and administrators' edits."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, select
@@ -40,6 +41,30 @@ def active_institutions(session: Session, state_code: str | None = None) -> list
     return list(session.scalars(stmt.where(territory).order_by(Institution.name)))
 
 
+#: Institution names by id, per process: every case page and person page names institutions, and the
+#: catalog changes a few times a year. An edit here clears it at once; other processes read it again
+#: after NAMES_MAX_AGE seconds (the only staleness: a renamed institution shows its old name that long).
+NAMES_MAX_AGE = 60.0
+_names: dict[int, str] = {}
+_names_read_at = 0.0
+
+
+def institution_names(session: Session) -> dict[int, str]:
+    """Every institution's name by id, from the per-process cache (one query a minute at most)."""
+    global _names, _names_read_at
+    if not _names or time.monotonic() - _names_read_at > NAMES_MAX_AGE:
+        _names = {row.id: row.name for row in session.execute(select(Institution.id, Institution.name))}
+        _names_read_at = time.monotonic()
+    return _names
+
+
+def forget_institution_names() -> None:
+    """Drop the cached names (after an edit of the catalog)."""
+    global _names_read_at
+    _names.clear()
+    _names_read_at = 0.0
+
+
 @dataclass
 class InstitutionData:
     code: str
@@ -76,6 +101,7 @@ def create_institution(session: Session, actor: Principal, data: InstitutionData
     session.flush()
     audit.record_change(session, actor, Action.CREATE, "institution", institution.id,
                         fields=["code", "name", "active"], state_code=institution.state_code)
+    forget_institution_names()
     return institution
 
 
@@ -90,4 +116,5 @@ def update_institution(session: Session, actor: Principal, institution: Institut
     _check_institution(session, actor, data, institution)
     changed = apply_changes(institution, {"name": data.name.strip(), "active": data.active,
                                           "state_code": data.state_code})
+    forget_institution_names()
     return save_edit(session, actor, "institution", institution, changed, labels)

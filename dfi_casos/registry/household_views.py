@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from dfi_casos import scope
@@ -18,7 +19,7 @@ from dfi_casos.formutil import attach_error, parse_version
 from dfi_casos.labels import event_label, household_name, place
 from dfi_casos.registry import forms, services
 from dfi_casos.registry.merge import merges_of
-from dfi_casos.registry.models import Household
+from dfi_casos.registry.models import Household, Person
 from dfi_casos.registry.view_support import (
     P,
     audit_list,
@@ -104,6 +105,9 @@ def _member_curp_warnings(form: forms.HouseholdForm) -> list[str]:
 
 def _household_view(household: Household) -> dict[str, Any]:
     members = []
+    # Every member in one query (held: the identity map keeps them only weakly), not one per row.
+    ids = [m.person_id for m in household.memberships]
+    held = db.session.scalars(select(Person).where(Person.id.in_(ids))).all()  # noqa: F841
     for membership in household.memberships:
         person = membership.person
         members.append({"person_id": person.id, "name": person.full_name(),

@@ -98,6 +98,7 @@ def new_person() -> Any:
 def _person_view(person: Person) -> dict[str, Any]:
     """The person's page content: decrypts exactly PERSON_VIEW_FIELDS."""
     disability = {DisabilityDomain(k).label: DisabilityLevel(v).label for k, v in (person.disability or {}).items()}
+    names = institutions.institution_names(db.session, [c.institution_id for c in person.consents])
     return {
         "id": person.id, "name": person.full_name(), "aliases": person.aliases, "curp": person.curp,
         "birth_date": person.birth_date, "birth_date_estimated": person.birth_date_estimated,
@@ -115,7 +116,7 @@ def _person_view(person: Person) -> dict[str, Any]:
         "specific_needs": [SpecificNeed(n).label for n in person.specific_needs or []],
         "households": [{"household_id": m.household_id, "relationship": m.relationship_to_head.label,
                         "joined_on": m.joined_on, "left_on": m.left_on} for m in person.memberships],
-        "consents": [{"id": c.id, "scope": c.scope.label, "institution": c.institution.name if c.institution else None,
+        "consents": [{"id": c.id, "scope": c.scope.label, "institution": names.get(c.institution_id or 0),
                       "method": c.method.label, "taken_on": c.taken_on, "withdrawn_on": c.withdrawn_on}
                      for c in person.consents],
         "created_at": person.created_at,
