@@ -53,6 +53,8 @@ point() {  # label name path wrk-args... -> one TSV row
   local label=$1 name=$2 path=$3; shift 3
   local out one rps p50 p99 errors p50one
   out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 20s --latency "$@" "http://127.0.0.1:$PORT$path")
+  # wrk stops with requests still queued in gunicorn: wait until one answers, or the next point measures the queue.
+  curl -fs -o /dev/null --max-time 300 "http://127.0.0.1:$PORT/login" || true
   one=$(wrk -t1 -c1 -d"${ONE_DURATION}s" --timeout 20s --latency "$@" "http://127.0.0.1:$PORT$path")
   rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
   p50=$(awk '$1=="50%"{print $2}' <<<"$out")
