@@ -19,6 +19,7 @@ from dfi_casos.auth import mfa
 from dfi_casos.database import Base, scratch_postgres_database
 from dfi_casos.demo import seed_demo
 from dfi_casos.extensions import db as _db
+from dfi_casos.institutions.services import forget_institution_names
 from dfi_casos.models import import_all_models
 from dfi_casos.security.crypto import generate_keyfile
 from dfi_casos.security.mfa import code_at, current_step
@@ -108,6 +109,7 @@ def db(app: Flask) -> Iterator[Session]:
     Requests made by the test client during the test share the connection: their commits
     only release savepoints (SQLAlchemy's "join into an external transaction" recipe).
     """
+    forget_institution_names()  # ids come back after a rollback: no name cached from another test
     with app.app_context():
         connection = _db.engine.connect()
         transaction = connection.begin()

@@ -124,7 +124,7 @@ def _assessment_entries(session: Session, case: Case) -> list[TimelineEntry]:
 def _institution_name(session: Session, institution_id: int | None) -> str | None:
     if institution_id is None:
         return None
-    return institution_names(session).get(institution_id)
+    return institution_names(session, [institution_id]).get(institution_id)
 
 
 def _user_names(session: Session, case: Case) -> dict[int, str]:

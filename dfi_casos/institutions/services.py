@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, select
@@ -29,6 +30,7 @@ def ensure_default_institutions(session: Session) -> int:
              if s.code not in existing]
     session.add_all(added)
     session.flush()
+    forget_institution_names()
     return len(added)
 
 
@@ -49,10 +51,14 @@ _names: dict[int, str] = {}
 _names_read_at = 0.0
 
 
-def institution_names(session: Session) -> dict[int, str]:
-    """Every institution's name by id, from the per-process cache (one query a minute at most)."""
+def institution_names(session: Session, needed: Iterable[int | None] = ()) -> dict[int, str]:
+    """Every institution's name by id, from the per-process cache (one query a minute at most).
+
+    An id in `needed` that the cache does not know (added by another process) reads the catalog again.
+    """
     global _names, _names_read_at
-    if not _names or time.monotonic() - _names_read_at > NAMES_MAX_AGE:
+    missing = any(i is not None and i not in _names for i in needed)
+    if missing or not _names or time.monotonic() - _names_read_at > NAMES_MAX_AGE:
         _names = {row.id: row.name for row in session.execute(select(Institution.id, Institution.name))}
         _names_read_at = time.monotonic()
     return _names
