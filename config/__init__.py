@@ -92,6 +92,14 @@ class Defaults:
     PAGE_SIZE = 25
     #: An open case with no activity for this many days is flagged as idle (worklists, case page, home).
     CASE_IDLE_DAYS = 30
+    #: A durable-solution assessment older than this many months needs renewing (dashboard, case page).
+    ASSESSMENT_RENEWAL_MONTHS = 6
+    #: Days the receiving state's supervisors have to answer a transfer request before it shows as overdue.
+    TRANSFER_ANSWER_DAYS = 10
+    #: Accounts not used for this many days show as dormant on the administrator's home page.
+    ACCOUNT_DORMANT_DAYS = 90
+    #: Closure reasons after which a case can never be reopened (a death; a duplicate lives on in its twin).
+    CASE_NEVER_REOPEN_REASONS = ["death", "duplicate"]
     #: Days during which a second supervisor can undo a merge of two persons or households.
     MERGE_UNDO_DAYS = 30
     #: A newer INEGI municipality CSV; empty means the edition shipped with the package.

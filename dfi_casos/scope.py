@@ -18,7 +18,10 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from dfi_casos.auth.models import User
+from dfi_casos.cases.community_models import CollectiveMeasure
+from dfi_casos.cases.life_models import CaseFlag, CaseTransfer
 from dfi_casos.cases.models import Case, CaseAssignee, Referral, Service
+from dfi_casos.cases.plan_models import CasePlan, PlanAction, PlanGoal
 from dfi_casos.documents.models import Attachment, RecordType
 from dfi_casos.errors import NotVisible
 from dfi_casos.imports.models import ImportJob
@@ -43,6 +46,8 @@ __all__ = [
     "parse_uuid", "require_uuid", "load", "get_for", "record_loaded", "get_person_for", "get_household_for",
     "get_event_for", "get_community_for",
     "get_case_for", "get_subject_for", "get_referral_for", "get_service_for", "get_assessment_for",
+    "get_flag_for", "get_transfer_for", "transfer_scope", "may_see_transfer", "get_plan_for",
+    "get_plan_goal_for", "get_plan_action_for", "get_measure_for",
     "get_institution_for", "get_account_for", "get_overseen_account_for", "get_import_job_for",
     "arco_scoped", "may_handle_arco", "get_arco_person_for", "get_arco_request_for", "can_edit_calendar",
     "get_calendar_period_for",
@@ -356,6 +361,79 @@ def get_referral_for(session: Session, principal: Principal, referral_id: Any) -
 def get_service_for(session: Session, principal: Principal, service_id: Any) -> Service:
     """The service recorded on a case if `principal` may see the case, else NotVisible."""
     return _case_record_for(session, principal, Service, service_id, "case_service")
+
+
+def get_flag_for(session: Session, principal: Principal, flag_id: Any) -> CaseFlag:
+    """The flag raised on a case if `principal` may see the case, else NotVisible."""
+    return _case_record_for(session, principal, CaseFlag, flag_id, "case_flag")
+
+
+def get_measure_for(session: Session, principal: Principal, measure_id: Any) -> CollectiveMeasure:
+    """A collective measure of a community case if `principal` may see the case, else NotVisible."""
+    return _case_record_for(session, principal, CollectiveMeasure, measure_id, "collective_measure")
+
+
+def get_plan_for(session: Session, principal: Principal, plan_id: Any) -> CasePlan:
+    """A revision of a case plan if `principal` may see its case, else NotVisible."""
+    return _case_record_for(session, principal, CasePlan, plan_id, "case_plan")
+
+
+def get_plan_action_for(session: Session, principal: Principal, action_id: Any) -> PlanAction:
+    """An action of a case plan if `principal` may see its case, else NotVisible."""
+    return _case_record_for(session, principal, PlanAction, action_id, "plan_action")
+
+
+def get_plan_goal_for(session: Session, principal: Principal, goal_id: Any) -> PlanGoal:
+    """A goal of a case plan if `principal` may see its case, else NotVisible."""
+    parsed = require_uuid("plan_goal", goal_id)
+    stmt = scoped(select(PlanGoal).join(CasePlan, CasePlan.id == PlanGoal.plan_id)
+                  .join(Case, Case.id == CasePlan.case_id).where(PlanGoal.id == parsed), Case, principal)
+    found: PlanGoal = load(session, stmt, PlanGoal, parsed, "plan_goal")
+    return found
+
+
+# --- transfers between states: both offices see the request ------------------------------------------
+
+def transfer_scope(stmt: S, principal: Principal) -> S:
+    """Restrict a SELECT over transfers to those `principal` may read. Per-record twin: `may_see_transfer`.
+
+    - whoever may see the case now (through `scoped`): the sending office while it holds the case,
+      the receiving one once it accepted;
+    - supervisors (APPROVE_STAGE_CHANGE) of the receiving state: the requests addressed to it, which
+      show the folio, stage and reason but nothing of the case until they accept;
+    - supervisors (WHOLE_TERRITORY) of the sending state: what they sent, with its answer (no content
+      of the case after it left: see docs/cases.md).
+    """
+    if not has_permission(principal, Permission.VIEW_CASES):
+        return stmt.where(false())
+    case_visible = CaseTransfer.case_id.in_(scoped(select(Case.id), Case, principal))
+    conditions: list[ColumnElement[bool]] = [case_visible]
+    if has_permission(principal, Permission.APPROVE_STAGE_CHANGE):
+        conditions.append(territory_clause(principal, CaseTransfer.to_state_code))
+    if has_permission(principal, Permission.WHOLE_TERRITORY):
+        conditions.append(territory_clause(principal, CaseTransfer.from_state_code))
+    return stmt.where(or_(*conditions))
+
+
+def may_see_transfer(principal: Principal, transfer: CaseTransfer, case: Case) -> bool:
+    """Per-record twin of `transfer_scope` (`case` is the transfer's case)."""
+    if not has_permission(principal, Permission.VIEW_CASES):
+        return False
+    if works_on(principal, case):
+        return True
+    if has_permission(principal, Permission.APPROVE_STAGE_CHANGE) and in_territory(principal, transfer.to_state_code):
+        return True
+    return has_permission(principal, Permission.WHOLE_TERRITORY) and in_territory(principal, transfer.from_state_code)
+
+
+def get_transfer_for(session: Session, principal: Principal, transfer_id: Any) -> CaseTransfer:
+    """The transfer request if `principal` may read it (see `transfer_scope`), else NotVisible."""
+    parsed = require_uuid("case_transfer", transfer_id)
+    stmt = transfer_scope(select(CaseTransfer).where(CaseTransfer.id == parsed), principal).options(
+        selectinload(CaseTransfer.requested_by), selectinload(CaseTransfer.decided_by),
+        selectinload(CaseTransfer.new_owner))
+    found: CaseTransfer = load(session, stmt, CaseTransfer, parsed, "case_transfer")
+    return found
 
 
 def get_assessment_for(session: Session, principal: Principal, assessment_id: Any) -> DurableSolutionAssessment:

@@ -201,8 +201,10 @@ def case_foreign_records(session: Session, state: str) -> dict[str, str]:
     """
     from datetime import date, timedelta
 
+    from dfi_casos.cases import flags, plans
     from dfi_casos.cases import services as cases
-    from dfi_casos.catalogs.enums import AssistanceType, ServiceStatus
+    from dfi_casos.cases.life_models import FlagType
+    from dfi_casos.catalogs.enums import AssistanceType, IascCriterion, ServiceStatus
 
     def plant_here(value: str) -> str:
         CASES_PLANTED.append(value)
@@ -222,8 +224,45 @@ def case_foreign_records(session: Session, state: str) -> dict[str, str]:
                                   notes=plant_here(f"Canalización reservada {number}"))
     cases.submit_intake(session, owner, case, plant_here(f"Entrevista reservada {number}"))
     service = case.services[0]
+    flag = flags.raise_flag(session, owner, case, FlagType.SECURITY_RISK, plant_here(f"Alerta reservada {number}"))
+    transfer = make_pending_transfer(session, state, THIRD_STATE if state != THIRD_STATE else "31",
+                                     plant_here(f"Traslado reservado {number}"))
+    plan = plans.start_revision(session, owner, case)
+    goal = plans.add_goal(session, owner, case, plan, plant_here(f"Meta reservada {number}"),
+                          IascCriterion.DOCUMENTATION, None)
+    action = plans.add_action(session, owner, case, goal, plant_here(f"Acción reservada {number}"),
+                              date(2026, 1, 10), owner.id, None)
+    measure = make_community_case_measure(session, state, plant_here(f"Medida reservada {number}"))
     return {"case_id": str(case.id), "referral_id": str(referral.id), "service_id": str(service.id),
-            "subject_id": str(household.id), "word": "hogar"}
+            "subject_id": str(household.id), "word": "hogar", "flag_id": str(flag.id), "measure_id": str(measure.id),
+            "transfer_id": str(transfer.id), "plan_id": str(plan.id), "goal_id": str(goal.id),
+            "action_id": str(action.id)}
+
+
+def make_community_case_measure(session: Session, state: str, notes: str) -> Any:
+    """A case of a new community of `state` with one collective measure (its notes as given)."""
+    from datetime import date
+
+    from dfi_casos.cases import community
+    from dfi_casos.cases import services as cases
+    from dfi_casos.cases.community_models import CollectiveMeasureType, MeasureStatus
+
+    owner = make_user(session, Role.CASEWORKER, [state])
+    case = cases.open_case(session, owner, make_community(session, state, owner))
+    return community.add_measure(session, owner, case, CollectiveMeasureType.COLLECTIVE_PROTECTION,
+                                 date(2026, 2, 1), MeasureStatus.PLANNED, notes=notes)
+
+
+#: A state neither the route walker's home (07) nor its foreign state (12): transfers between others.
+THIRD_STATE = "17"
+
+
+def make_pending_transfer(session: Session, from_state: str, to_state: str, reason: str) -> Any:
+    """A case of `from_state` (new household and owner) with a pending transfer to `to_state`."""
+    from dfi_casos.cases import transfers
+
+    case = make_case(session, state=from_state)
+    return transfers.request_transfer(session, case.owner, case, to_state, reason)
 
 
 #: Plaintext planted in records of another territory: no response to an outsider may contain any of it.

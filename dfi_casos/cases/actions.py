@@ -16,21 +16,25 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from dfi_casos import scope
-from dfi_casos.cases import services, workflow
+from dfi_casos.cases import community, flags, reopening, services, transfers, workflow
 from dfi_casos.cases.forms import (
     AppealForm,
     ApprovalDecisionForm,
     ApprovalRequestForm,
     AssignForm,
     CaseActionForm,
+    FlagForm,
     IntakeForm,
+    MeasureForm,
     NoteForm,
     RecognitionForm,
     ReferralForm,
     ReferralStatusForm,
+    ReopenRequestForm,
     ServiceForm,
     ServiceStatusForm,
     StageChangeForm,
+    TransferRequestForm,
 )
 from dfi_casos.cases.models import Case, Referral, Service
 from dfi_casos.catalogs.enums import (
@@ -41,6 +45,7 @@ from dfi_casos.catalogs.enums import (
     ServiceStatus,
     Stage,
 )
+from dfi_casos.catalogs.geography import STATE_CHOICES
 from dfi_casos.errors import DomainError, EditConflict, NotVisible
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, select_choices
@@ -85,6 +90,17 @@ ACTIONS: dict[str, ActionPage] = {
     "add_referral": ActionPage("canalizacion", ReferralForm, ("institution_id", "need", "due_on", "notes"), "Canalizar",
                                "canalizaciones", "Canalizar a una institución"),
     "add_note": ActionPage("nota", NoteForm, ("body",), "Agregar nota", "notas", "Agregar nota de seguimiento"),
+    # a case's life beside the stages (life_views.py): flags, reopening, transfers
+    "raise_flag": ActionPage("alerta", FlagForm, ("flag_type", "reason"), "Levantar alerta", "alertas",
+                             "Levantar alerta"),
+    "request_reopening": ActionPage("reapertura", ReopenRequestForm, ("to_stage", "reason"), "Enviar solicitud",
+                                    "resumen", "Solicitar reapertura"),
+    "decide_reopening": ActionPage("decision_reapertura", ApprovalDecisionForm, ("decision", "comment"),
+                                   "Guardar decisión", "resumen", "Decidir reapertura"),
+    "request_transfer": ActionPage("traslado", TransferRequestForm, ("to_state", "reason"), "Enviar solicitud",
+                                   "resumen", "Solicitar traslado a otra entidad"),
+    "add_measure": ActionPage("medida", MeasureForm, ("measure_type", "measure_on", "status", "institution_id",
+                                                      "notes"), "Registrar", "medidas", "Registrar medida colectiva"),
 }
 #: Where the supervisor's home page sends a decision back to (the only other return address accepted).
 HOME_RETURN = "inicio"
@@ -100,7 +116,10 @@ def case_url(case_id: uuid.UUID, section: str) -> str:
 
 def available(case: Case) -> dict[str, workflow.NextStep]:
     """The actions this user may take on the case now, by name."""
-    return {step.name: step for step in workflow.next_actions(case, current_user)}
+    steps = [*workflow.next_actions(case, current_user), *flags.steps(case, current_user),
+             *reopening.steps(case, current_user), *transfers.steps(db.session, case, current_user),
+             *community.steps(case, current_user)]
+    return {step.name: step for step in steps}
 
 
 def prepare(form: FlaskForm, case: Case) -> None:
@@ -113,6 +132,14 @@ def prepare(form: FlaskForm, case: Case) -> None:
         people = [(str(u.id), u.full_name) for u in services.assignable_users(db.session, case)]
         form.owner_id.choices = select_choices(people)
         form.assignee_ids.choices = select_choices(people)
+    elif isinstance(form, ReopenRequestForm):
+        form.to_stage.choices = select_choices((s.value, s.label) for s in reopening.REOPEN_STAGES)
+    elif isinstance(form, TransferRequestForm):
+        form.to_state.choices = select_choices(
+            [(code, name) for code, name in STATE_CHOICES if code != case.state_code], blank="Elija la entidad")
+    elif isinstance(form, MeasureForm):
+        form.institution_id.choices = select_choices(
+            [(str(i.id), i.name) for i in catalog.active_institutions(db.session, case.state_code)], blank="(ninguna)")
     elif isinstance(form, ServiceForm | ReferralForm):
         institutions = [(str(i.id), i.name) for i in catalog.active_institutions(db.session, case.state_code)]
         form.institution_id.choices = select_choices(
@@ -123,6 +150,8 @@ def _fill(form: FlaskForm, case: Case) -> None:
     """What a freshly opened form starts with: the version it was shown at, the current assignment."""
     if isinstance(form, CaseActionForm):
         form.version.data = str(case.version)
+    if isinstance(form, ReopenRequestForm):
+        form.to_stage.data = reopening.closed_from(case).value
     if isinstance(form, AssignForm):
         form.owner_id.data = case.owner_id
         form.assignee_ids.data = sorted(case.assignee_ids)
@@ -131,7 +160,7 @@ def _fill(form: FlaskForm, case: Case) -> None:
 def _context(case: Case, name: str) -> dict[str, Any]:
     """What the person deciding must read: the request's justification, the intake, the appeal's grounds."""
     shown: dict[str, Any] = {}
-    if name == "decide_approval" and case.pending_approval is not None:
+    if name in ("decide_approval", "decide_reopening") and case.pending_approval is not None:
         shown = {"Justificación": case.pending_approval.justification}
         field_names = ["approval_request.justification"]
     elif name == "decide_recognition" and case.recognition is not None:

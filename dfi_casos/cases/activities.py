@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from dfi_casos.cases.community import consenting_representative
 from dfi_casos.cases.models import Case, CaseNote, Referral, Service
 from dfi_casos.cases.rules import REFERRAL_FLOW, SERVICE_FLOW, audit_case, referred_person, require_record
 from dfi_casos.cases.workflow import CaseError, ConsentMissing
@@ -69,7 +70,14 @@ def add_referral(session: Session, actor: Principal, case: Case, *, institution_
     today = local_today()
     if due_on < today:
         raise CaseError("La fecha límite no puede ser anterior a hoy.", "due_on")
-    person = referred_person(session, case)
+    if case.community_id is not None:  # on a community's behalf: its representatives' consent
+        person = consenting_representative(session, case, institution_id)
+        if person is None:
+            raise ConsentMissing("Ninguna persona representante registrada de la comunidad ha dado su consentimiento "
+                                 "para compartir sus datos con esta institución. Registre a sus representantes y su "
+                                 "consentimiento antes de canalizar.")
+    else:
+        person = referred_person(session, case)
     if person is None:
         raise ConsentMissing("El caso no tiene una persona (o jefa o jefe de hogar) cuyo consentimiento se "
                              "pueda verificar.")

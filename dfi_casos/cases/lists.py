@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from dfi_casos.auth.models import User
-from dfi_casos.cases import workflow
+from dfi_casos.cases import flags, workflow
+from dfi_casos.cases.life_models import FlagType
 from dfi_casos.cases.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -75,6 +76,8 @@ class CaseRow:
     place: str
     days_in_stage: int
     overdue_referrals: int = 0
+    #: Types of the case's active flags (lists show them; their reasons stay on the case page).
+    flags: list[FlagType] = field(default_factory=list)
 
 
 # --- lists -------------------------------------------------------------------------------------------
@@ -85,11 +88,13 @@ def case_rows(session: Session, actor: Principal, cases: list[Case], today: date
     rows = []
     shown: set[str] = set()
     subjects = load_subjects(session, cases)  # noqa: F841 - held: the identity map keeps objects only weakly
+    active = flags.active_flags(session, [c.id for c in cases])
     for case in cases:
         subject, fields = subject_summary(session, case)
         shown.update(fields)
         overdue = sum(1 for r in case.referrals if is_overdue(r, today))
-        rows.append(CaseRow(case, subject, subject_place(session, case), days_in_stage(case, today), overdue))
+        rows.append(CaseRow(case, subject, subject_place(session, case), days_in_stage(case, today), overdue,
+                            [f.flag_type for f in active.get(case.id, [])]))
     if cases:
         audit.record_view(session, actor, "case", None, fields=sorted(shown), ids=[c.id for c in cases])
     return rows
@@ -104,6 +109,8 @@ class CaseFilters:
     owner_id: int | None = None
     overdue_only: bool = False
     open_only: bool = False
+    #: A flag type's value, or flags.ANY_FLAG: only cases with such an active flag.
+    flag: str | None = None
     sort: str = "recientes"
 
 
@@ -134,6 +141,8 @@ def find_cases(session: Session, actor: Principal, filters: CaseFilters, page: i
         stmt = stmt.where(Case.status == CaseStatus.OPEN)
     if filters.overdue_only:
         stmt = stmt.where(overdue_clause(today or local_today()))
+    if filters.flag:
+        stmt = stmt.where(flags.flag_clause(filters.flag))
     order: tuple[Any, ...] = (Case.created_at.desc(), Case.id)
     if filters.sort == "dias":
         order = (_stage_since_column().asc(), Case.id)

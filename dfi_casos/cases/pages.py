@@ -13,9 +13,10 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from dfi_casos.auth.models import User
+from dfi_casos.cases import life_pages
 from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseNote, Referral, Service
 from dfi_casos.cases.rules import durable_solution_blockers, is_overdue, referred_person
-from dfi_casos.catalogs.enums import CaseSubject
+from dfi_casos.catalogs.enums import CaseSubject, Stage
 from dfi_casos.database import local_date, local_today
 from dfi_casos.institutions.services import institution_names
 from dfi_casos.labels import place
@@ -69,12 +70,14 @@ def timeline(session: Session, actor: Principal, case: Case,
 
     for t in case.transitions:
         title = (f"Caso abierto en «{t.to_stage.label}»" if t.from_stage is None
+                 else f"Caso reabierto en «{t.to_stage.label}»" if t.from_stage == Stage.CLOSED
                  else f"Etapa: «{t.from_stage.label}» → «{t.to_stage.label}»")
         add(t.occurred_at, "stage", title, t.actor_id, t.reason, "stage_transition.reason")
     for a in case.approvals:
         target = a.to_stage.label + (f" ({a.closure_reason.label})" if a.closure_reason else "")
-        add(a.requested_at, "approval", f"Solicitud de aprobación: pasar a «{target}»", a.requested_by_id,
-            a.justification, "approval_request.justification")
+        asked = (f"Solicitud de reapertura: reabrir en «{target}»" if a.from_stage == Stage.CLOSED
+                 else f"Solicitud de aprobación: pasar a «{target}»")
+        add(a.requested_at, "approval", asked, a.requested_by_id, a.justification, "approval_request.justification")
         if a.decided_at is not None:
             add(a.decided_at, "approval", f"Solicitud {a.status.label.lower()}: «{target}»", a.decided_by_id,
                 a.comment, "approval_request.comment")
@@ -184,6 +187,8 @@ class CaseRecord:
     pending_by: str = ""
     pending_justification: str = ""
     blockers: list[str] | None = None
+    #: Flags, transfers and reopening (life_pages.py).
+    life: life_pages.LifeRecord = field(default_factory=life_pages.LifeRecord)
 
     @property
     def services(self) -> list[TimelineEntry]:
@@ -218,7 +223,9 @@ def subject_place(session: Session, case: Case) -> str:
         subject = session.get(Person, case.person_id)
     elif case.community_id:
         subject = session.get(Community, case.community_id)
-    return place(case.state_code, getattr(subject, "municipality_code", None))
+    municipality = getattr(subject, "municipality_code", None)
+    # A household transferred from another state keeps the municipality it was recorded in: name its state.
+    return place(municipality[:2] if municipality else case.state_code, municipality)
 
 
 def load_subjects(session: Session, cases: list[Case]) -> list[Any]:
@@ -248,15 +255,19 @@ def case_record(session: Session, actor: Principal, case: Case, *, idle_days: in
     subjects = load_subjects(session, [case])  # noqa: F841 - held: the identity map keeps objects only weakly
     subject, fields = subject_summary(session, case)
     pending = case.pending_approval
-    entries = timeline(session, actor, case, also_shown=fields)
+    life = life_pages.life_record(session, actor, case)
+    entries = timeline(session, actor, case, also_shown=fields + life.fields)
+    entries = sorted([*entries, *(TimelineEntry(e.at, e.kind, e.title, e.actor, e.text) for e in life.events)],
+                     key=lambda e: e.sort_key, reverse=True)
     record = CaseRecord(case=case, subject=subject, place=subject_place(session, case),
                         days_in_stage=days_in_stage(case, today), pending=pending,
                         flags=_flags(session, case, entries, idle_days, today), entries=entries,
-                        owner=case.owner.full_name, assignees=[a.user.full_name for a in case.assignees])
+                        owner=case.owner.full_name, assignees=[a.user.full_name for a in case.assignees],
+                        life=life)
     if pending is not None:
         record.pending_by = pending.requested_by.full_name
         record.pending_justification = pending.justification or ""
-    if case.household_id is not None:
+    if case.household_id is not None or case.community_id is not None:
         record.blockers = durable_solution_blockers(session, case)
     return record
 

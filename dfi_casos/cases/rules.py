@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from dfi_casos.cases import workflow
+from dfi_casos.cases import community, workflow
 from dfi_casos.cases.models import Case, Referral
 from dfi_casos.cases.workflow import CONFLICT_MESSAGE, NotPermitted, TransitionNotAllowed
 from dfi_casos.catalogs.enums import ReferralStatus, RelationshipToHead, ServiceStatus
@@ -93,7 +93,12 @@ def referred_person(session: Session, case: Case) -> Person | None:
 
 
 def durable_solution_blockers(session: Session, case: Case) -> list[str]:
-    """Why the case's household cannot yet be closed as "solución duradera alcanzada" (empty: it can)."""
+    """Why the case's household cannot yet be closed as "solución duradera alcanzada" (empty: it can).
+
+    A community case is judged household by household (community.closure_blockers, docs/solutions.md).
+    """
+    if case.community_id is not None:
+        return community.closure_blockers(session, case)
     household_id = case.household_id
     if household_id is None and case.person_id is not None:
         person = session.get(Person, case.person_id)

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from dfi_casos import scope
-from dfi_casos.cases import actions, lists, pages, services
+from dfi_casos.cases import actions, community_views, life_views, lists, pages, plan_views, plans, services
 from dfi_casos.cases.forms import ApprovalRequestForm, CaseFilterForm, OpenCaseForm
 from dfi_casos.catalogs.enums import Stage
 from dfi_casos.catalogs.geography import STATE_CHOICES
@@ -24,6 +24,9 @@ from dfi_casos.security.access import Permission, has_permission, require_permis
 
 bp = Blueprint("cases", __name__, url_prefix="/casos")
 actions.register(bp)
+life_views.register(bp)
+plan_views.register(bp)
+community_views.register(bp)
 
 #: URL words for the subject of a new case: its table, and the name its audit entries use.
 SUBJECT_WORDS: dict[str, tuple[type[Household | Person | Community], str]] = {
@@ -43,7 +46,8 @@ def my_cases() -> Any:
     work = lists.worklist(db.session, current_user, idle_days=idle_days())
     listed = list({c.id: c for c in [*work.to_decide, *work.cases]}.values())
     rows = {row.case.id: row for row in lists.case_rows(db.session, current_user, listed)}
-    return render_template("cases/my_cases.html", work=work, rows=rows, idle_days=idle_days())
+    return render_template("cases/my_cases.html", work=work, rows=rows, idle_days=idle_days(),
+                           overdue_actions=plans.overdue_actions(db.session, current_user, mine_only=True))
 
 
 @bp.route("/lista")
@@ -64,11 +68,13 @@ def case_list() -> Any:
     filters = lists.CaseFilters(stage=Stage(form.stage.data) if form.stage.data else None,
                                state_code=form.state.data or None,
                                owner_id=int(form.owner.data) if form.owner.data else None,
-                               overdue_only=bool(form.overdue.data), sort=form.sort.data or "recientes")
+                               overdue_only=bool(form.overdue.data), sort=form.sort.data or "recientes",
+                               flag=form.flag.data or None)
     page = lists.find_cases(db.session, current_user, filters, page_number(request.args.get("pagina")),
                            current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in {"stage": form.stage.data, "state": form.state.data, "owner": form.owner.data,
-                              "overdue": "y" if form.overdue.data else "", "sort": form.sort.data}.items() if v}
+                              "overdue": "y" if form.overdue.data else "", "sort": form.sort.data,
+                              "flag": form.flag.data}.items() if v}
     return render_template("cases/list.html", form=form, rows=lists.case_rows(db.session, current_user, page.items),
                            page=page, page_args=args)
 

@@ -20,7 +20,7 @@ from dfi_casos.solutions.models import DurableSolutionAssessment
 
 #: Lists on a home page stop here; the full lists are one link away.
 HOME_LIMIT = 10
-#: An account nobody has used for this many days deserves a look.
+#: An account nobody has used for this many days deserves a look (default of ACCOUNT_DORMANT_DAYS).
 DORMANT_AFTER_DAYS = 90
 
 
@@ -119,10 +119,11 @@ class AccountToReview:
     reasons: list[str]
 
 
-def accounts_to_review(session: Session, user: Principal) -> list[AccountToReview]:
-    """Accounts of the administrator's territory that are locked, never used, or dormant."""
+def accounts_to_review(session: Session, user: Principal,
+                       dormant_days: int = DORMANT_AFTER_DAYS) -> list[AccountToReview]:
+    """Accounts of the administrator's territory that are locked, never used, or dormant `dormant_days` days."""
     now = utcnow()
-    dormant = now - timedelta(days=DORMANT_AFTER_DAYS)
+    dormant = now - timedelta(days=dormant_days)
     found = []
     for account in session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)):
         if not can_manage_account(user, account):
@@ -133,7 +134,7 @@ def accounts_to_review(session: Session, user: Principal) -> list[AccountToRevie
         if account.last_login_at is None:
             reasons.append("nunca ha iniciado sesión")
         elif account.last_login_at < dormant:
-            reasons.append(f"sin iniciar sesión en más de {DORMANT_AFTER_DAYS} días")
+            reasons.append(f"sin iniciar sesión en más de {dormant_days} días")
         if reasons:
             found.append(AccountToReview(account, reasons))
     return found

@@ -7,6 +7,8 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dfi_casos import scope
+from dfi_casos.cases.community import representatives
+from dfi_casos.catalogs.enums import CaseSubject
 from dfi_casos.extensions import db
 from dfi_casos.labels import event_label
 from dfi_casos.registry import forms, services
@@ -27,6 +29,7 @@ from dfi_casos.registry.view_support import (
     requested_page,
     save_record,
     state_name,
+    subject_cases,
 )
 from dfi_casos.security.access import require_permission
 
@@ -158,8 +161,10 @@ def community(community_id: str) -> Any:
             "households": record.estimated_households, "persons": record.estimated_persons, "notes": record.notes,
             "events": [{"id": e.id, "label": event_label(e)} for e in record.events],
             "registered_households": len(record.households)}
-    audit_view("community", record, ["notes"])
-    return render_template("registry/community.html", community=view,
+    listed = representatives(db.session, record.id)
+    audit_view("community", record, ["notes", "representatives.name"] if listed else ["notes"])
+    return render_template("registry/community.html", community=view, representatives=listed,
+                           cases=subject_cases(CaseSubject.COMMUNITY, record.id),
                            history=history("community", record.id, services.COMMUNITY_LABELS))
 
 

@@ -2,7 +2,7 @@
 
 Operational figures about staff, shown on screen to whoever holds VIEW_DASHBOARD and never published:
 no small-cell suppression (a caseworker with three cases is not a disclosure about displaced people).
-Overdue case-plan actions are not counted: case plans do not exist yet (issue #15).
+Overdue case-plan actions (open actions of a plan in force past their due date) count per owner.
 """
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from dfi_casos.cases.models import (
     Referral,
     Service,
 )
+from dfi_casos.cases.plan_models import PlanAction
+from dfi_casos.cases.plans import overdue_clause as overdue_action_clause
 from dfi_casos.reports.cases import _cases
 from dfi_casos.reports.filters import ReportFilter
 from dfi_casos.security.access import Permission, Principal, has_permission
@@ -35,6 +37,8 @@ class CaseworkerLoad:
     name: str
     open_cases: int
     idle_cases: int
+    #: Actions of the plans in force of their open cases, past their due date.
+    overdue_actions: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,10 @@ class Caseload:
     def idle_cases(self) -> int:
         return sum(c.idle_cases for c in self.caseworkers)
 
+    @property
+    def overdue_actions(self) -> int:
+        return sum(c.overdue_actions for c in self.caseworkers)
+
 
 def idle_clause(cutoff: datetime) -> Any:
     """Nothing recorded on the case since `cutoff`: no workflow action, service, referral change or note."""
@@ -73,8 +81,12 @@ def caseworkers(session: Session, user: Principal, f: ReportFilter, today: date)
     stmt = (_cases(user, f, Case.owner_id, func.count(), idle).where(Case.status == CaseStatus.OPEN)
             .group_by(Case.owner_id))
     counts = {owner: (int(n), int(i or 0)) for owner, n, i in session.execute(stmt)}
+    late = (_cases(user, f, Case.owner_id, func.count()).join(PlanAction, PlanAction.case_id == Case.id)
+            .where(Case.status == CaseStatus.OPEN, overdue_action_clause(today)).group_by(Case.owner_id))
+    overdue = {owner: int(n) for owner, n in session.execute(late)}
     names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(list(counts)))).tuples().all())
-    loads = [CaseworkerLoad(owner, names.get(owner, str(owner)), n, i) for owner, (n, i) in counts.items()]
+    loads = [CaseworkerLoad(owner, names.get(owner, str(owner)), n, i, overdue.get(owner, 0))
+             for owner, (n, i) in counts.items()]
     return sorted(loads, key=lambda c: (-c.open_cases, c.name))
 
 

@@ -91,16 +91,17 @@ def assistance_page(session: Session, user: Principal, f: ReportFilter, threshol
 
 def caseload_page(session: Session, user: Principal, f: ReportFilter, today: date) -> ReportPage:
     load = caseload.build(session, user, f, today)
-    rows = [[c.name, str(c.open_cases), str(c.idle_cases)] for c in load.caseworkers]
+    rows = [[c.name, str(c.open_cases), str(c.idle_cases), str(c.overdue_actions)] for c in load.caseworkers]
     workers = ExportTable("carga_capturistas", "Casos abiertos por persona responsable", [
-        "Persona responsable", "Casos abiertos", f"Sin actividad en más de {f.idle_days} días"], rows)
+        "Persona responsable", "Casos abiertos", f"Sin actividad en más de {f.idle_days} días",
+        "Acciones de plan vencidas"], rows)
     queues = ExportTable("pendientes_supervision", "Decisiones pendientes por supervisora o supervisor", [
         "Supervisión", "Solicitudes de etapa o cierre", "Valoraciones y recursos"],
         [[q.name, str(q.stage_requests), str(q.recognitions)] for q in load.supervisors],
         "Cada solicitud cuenta para toda supervisora o supervisor que puede decidirla (nunca quien la pidió).")
     chart = chart_for(workers) if rows else None
     return ReportPage("carga", "Carga de trabajo", [Section(workers, chart), Section(queues)],
-                      {"open": load.open_cases, "idle": load.idle_cases})
+                      {"open": load.open_cases, "idle": load.idle_cases, "overdue_actions": load.overdue_actions})
 
 
 #: The map's measures: persons by the state that registered them, or by the state they fled.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import exists, func, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,7 +28,7 @@ from dfi_casos.solutions.models import AssessmentCriterion, DurableSolutionAsses
 from dfi_casos.solutions.services import RESOLVED
 
 A = DurableSolutionAssessment
-#: A household not assessed since this many months ago needs a visit.
+#: A household not assessed since this many months ago needs a visit (default of ASSESSMENT_RENEWAL_MONTHS).
 STALE_AFTER_MONTHS = 6
 #: Months shown in the monthly flows, the current one included.
 MONTHS_SHOWN = 12
@@ -142,9 +143,17 @@ def _open_cases_of(session: Session, household_ids: list[uuid.UUID]) -> dict[uui
     return found
 
 
-def without_recent_assessment(session: Session, user: Principal, today: date) -> list[HouseholdLine]:
-    """Active households with no assessment (signed or not) in the last six months, oldest first."""
-    cutoff = months_back(today, STALE_AFTER_MONTHS)
+def renewal_months() -> int:
+    """Months after which an assessment needs renewing (config ASSESSMENT_RENEWAL_MONTHS, DFI_ override)."""
+    if not has_app_context():
+        return STALE_AFTER_MONTHS
+    return int(current_app.config.get("ASSESSMENT_RENEWAL_MONTHS", STALE_AFTER_MONTHS))
+
+
+def without_recent_assessment(session: Session, user: Principal, today: date,
+                              months: int | None = None) -> list[HouseholdLine]:
+    """Active households with no assessment (signed or not) in the last `months` months, oldest first."""
+    cutoff = months_back(today, months or renewal_months())
     last = func.max(A.assessed_on)
     stmt = (select(Household.id, last)
             .outerjoin(A, A.household_id == Household.id)
@@ -210,6 +219,8 @@ class Dashboard:
     monthly: CountTable
     stale: list[HouseholdLine]
     ready: list[HouseholdLine]
+    #: The renewal period `stale` was computed with (ASSESSMENT_RENEWAL_MONTHS).
+    stale_months: int = STALE_AFTER_MONTHS
 
     def count_tables(self) -> list[CountTable]:
         return [self.by_option, self.by_stage, self.criteria, self.monthly]
@@ -217,14 +228,16 @@ class Dashboard:
 
 def build(session: Session, user: Principal, today: date) -> Dashboard:
     """Every table of the dashboard for `user`'s territory as of `today`."""
+    months = renewal_months()
     return Dashboard(
         active=count_active(session, user),
         by_option=households_by_option(session, user),
         by_stage=households_by_stage(session, user),
         criteria=criteria_by_status(session, user),
         monthly=monthly_activity(session, user, today),
-        stale=without_recent_assessment(session, user, today),
+        stale=without_recent_assessment(session, user, today, months),
         ready=ready_for_closure(session, user),
+        stale_months=months,
     )
 
 
@@ -239,7 +252,8 @@ def published_tables(dashboard: Dashboard, threshold: int, names: list[str] | No
     tables = [published_table(t, threshold) for t in dashboard.count_tables()]
     tables.append(ExportTable(
         "seguimiento", "Seguimiento de hogares", ["Indicador", "Hogares"],
-        [["Sin evaluación en los últimos 6 meses", suppress_value(len(dashboard.stale), threshold).shown],
+        [[f"Sin evaluación en los últimos {dashboard.stale_months} meses",
+          suppress_value(len(dashboard.stale), threshold).shown],
          ["Listos para cierre por solución duradera", suppress_value(len(dashboard.ready), threshold).shown]],
         legend(threshold)))
     if names:

@@ -145,6 +145,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("main.index", "Inicio", None),
     NavItem("cases.my_cases", "Mis casos", P.VIEW_CASES),
     NavItem("cases.case_list", "Casos", P.ASSIGN_CASES),
+    NavItem("cases.transfer_list", "Traslados", P.VIEW_CASES),
     NavItem("registry.index", "Registro", P.VIEW_CASES),
     NavItem("search.index", "Búsqueda", P.VIEW_CASES),
     NavItem("imports.index", "Importar", P.IMPORT_RECORDS),

@@ -62,6 +62,8 @@ class Action(enum.StrEnum):
     MERGE = "merge"
     MERGE_UNDO = "merge_undo"
     ATTACHMENT_DELETE = "attachment_delete"
+    FLAG = "flag"
+    TRANSFER = "transfer"
     EXPORT = "export"
     USER_CREATE = "user_create"
     USER_UPDATE = "user_update"
@@ -108,6 +110,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.MERGE: "Fusión de registros",
     Action.MERGE_UNDO: "Fusión deshecha",
     Action.ATTACHMENT_DELETE: "Documento eliminado",
+    Action.FLAG: "Alerta en un caso",
+    Action.TRANSFER: "Traslado entre entidades",
     Action.EXPORT: "Exportación",
     Action.USER_CREATE: "Alta de cuenta",
     Action.USER_UPDATE: "Modificación de cuenta",
@@ -245,7 +249,7 @@ CHANGE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.STAGE_CHANGE, A
                             Action.REFERRAL, Action.CONSENT_GIVEN, Action.CONSENT_WITHDRAWN,
                             Action.DUPLICATE_OVERRIDE, Action.MEMBER_JOINED, Action.MEMBER_LEFT,
                             Action.MEMBERSHIP_CHANGED, Action.MERGE, Action.MERGE_UNDO,
-                            Action.ATTACHMENT_DELETE})
+                            Action.ATTACHMENT_DELETE, Action.FLAG, Action.TRANSFER})
 
 
 def record_denial(session: Session, actor: Any, object_type: str | None, object_id: Any, reason: str) -> AuditEvent:

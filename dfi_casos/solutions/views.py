@@ -173,7 +173,7 @@ def dashboard_page() -> Any:
         "solutions/dashboard.html", data=data, charts=_charts(data), household_names=names,
         closure_endpoint=_endpoint("cases.request_closure"), case_endpoint=_endpoint("cases.view_case"),
         can_export=has_permission(current_user, Permission.EXPORT_STATISTICS),
-        table_names=dashboard.TABLE_NAMES, stale_months=dashboard.STALE_AFTER_MONTHS, stale_limit=STALE_LIST_LIMIT,
+        table_names=dashboard.TABLE_NAMES, stale_months=data.stale_months, stale_limit=STALE_LIST_LIMIT,
     )
 
 

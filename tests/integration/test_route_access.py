@@ -133,3 +133,66 @@ def test_a_bad_form_counts_as_a_refusal_only_when_no_record_was_loaded():
 
     assert refused(Answer(), loaded=[])
     assert not refused(Answer(), loaded=[("case", "c0ffee")])
+
+
+# --- a case transferred between states, seen from both -------------------------------------------------
+
+def _walk_as(app, client, db, role, records) -> list[str]:
+    user = factories.make_user(db, role=role, states=[HOME_STATE])
+    log_in(client, user.username)
+    problems: list[str] = []
+    loaded: list[tuple[str, str]] = []
+
+    def on_load(object_type: str, object_id: object) -> None:
+        loaded.append((object_type, str(object_id)))
+
+    scope.record_loaded.connect(on_load)
+    try:
+        _walk(app, client, db, user, role, records, loaded, problems)
+    finally:
+        scope.record_loaded.disconnect(on_load)
+    return problems
+
+
+def _case_records_of(db, case_records: dict[str, str]) -> dict[str, str]:
+    """The walk's records, with the case's own ones (case, referral, service, flag, subject) swapped in."""
+    records = factories.foreign_records(db, FOREIGN_STATE)
+    records.update({k: v for k, v in case_records.items() if k != "transfer_id"})
+    return records
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_sending_state_sees_nothing_of_a_case_it_transferred_away(app, client, db, role):
+    """Chiapas recorded the case, transferred it to Guerrero, Guerrero accepted: no Chiapas route serves it."""
+    from dfi_casos.cases import transfers
+
+    mine = factories.case_foreign_records(db, HOME_STATE)  # content planted while the case was Chiapas'
+    case_id = mine["case_id"]
+    case = scope.get_case_for(db, factories.make_user(db, Role.SUPERVISOR, [HOME_STATE]), case_id)
+    transfer = transfers.request_transfer(db, case.owner, case, FOREIGN_STATE, "Se mudaron a Acapulco")
+    receiver = factories.make_user(db, Role.SUPERVISOR, [FOREIGN_STATE])
+    new_owner = factories.make_user(db, Role.CASEWORKER, [FOREIGN_STATE])
+    transfers.decide_transfer(db, receiver, transfer, True, new_owner.id)
+    assert case.state_code == FOREIGN_STATE
+    problems = _walk_as(app, client, db, role, _case_records_of(db, mine))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_receiving_state_sees_only_the_request_of_a_pending_transfer(app, client, db, role):
+    """Guerrero asked to transfer a case to Chiapas: until Chiapas accepts, no Chiapas route shows its content."""
+    from dfi_casos.cases import transfers
+
+    theirs = factories.case_foreign_records(db, FOREIGN_STATE)
+    supervisor = factories.make_user(db, Role.SUPERVISOR, [FOREIGN_STATE])
+    case = scope.get_case_for(db, supervisor, theirs["case_id"])
+    pending = transfers.request_transfer(db, case.owner, case, HOME_STATE, "Se mudaron a Tapachula")
+    problems = _walk_as(app, client, db, role, _case_records_of(db, theirs))
+    assert not problems, "\n".join(problems)
+    answer = client.get(f"/casos/traslados/{pending.id}")
+    if role == Role.SUPERVISOR:
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and case.folio in page and "Se mudaron a Tapachula" in page
+        assert not [value for value in factories.PLANTED_SENSITIVE if value in page]
+    else:
+        assert answer.status_code == 404
