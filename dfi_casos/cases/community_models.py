@@ -4,12 +4,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.auth.models import User
 from dfi_casos.catalogs.enums import LabeledEnum
-from dfi_casos.database import Base, new_uuid, utcnow
+from dfi_casos.database import Base, UTCDateTime, new_uuid, utcnow
 from dfi_casos.registry.models import Person, enum_column
 from dfi_casos.security.fields import Encrypted
 
@@ -43,7 +43,7 @@ class CommunityRepresentative(Base):
     #: Their role in the community, as the community names it (no personal detail).
     role: Mapped[str] = mapped_column(String(120))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     person: Mapped[Person] = relationship()
 
@@ -61,6 +61,6 @@ class CollectiveMeasure(Base):
     status: Mapped[MeasureStatus] = mapped_column(enum_column(MeasureStatus), default=MeasureStatus.PLANNED)
     notes = Encrypted()
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recorded_by: Mapped[User] = relationship()

@@ -4,12 +4,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Uuid
+from sqlalchemy import Date, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.auth.models import User
 from dfi_casos.catalogs.enums import LabeledEnum
-from dfi_casos.database import Base, new_uuid, utcnow
+from dfi_casos.database import Base, UTCDateTime, new_uuid, utcnow
 from dfi_casos.registry.models import enum_column
 from dfi_casos.security.fields import Encrypted
 
@@ -46,9 +46,9 @@ class CaseFlag(Base):
     #: Why it was raised: it may name people or threats, so it is encrypted.
     reason = Encrypted()
     raised_by_id: Mapped[int] = _user_fk()
-    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Set when the flag is lowered; a lowered flag stays as history.
-    lowered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    lowered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     lowered_by_id: Mapped[int | None] = _user_fk(nullable=True)
     lowered_reason = Encrypted()
 
@@ -73,13 +73,13 @@ class CaseTransfer(Base):
     #: Why the case moves (shown to both offices): encrypted, it may say where the family went.
     reason = Encrypted()
     requested_by_id: Mapped[int] = _user_fk()
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: The receiving office should answer by this day (TRANSFER_ANSWER_DAYS after the request).
     answer_due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[TransferStatus] = mapped_column(enum_column(TransferStatus), default=TransferStatus.PENDING,
                                                    index=True)
     decided_by_id: Mapped[int | None] = _user_fk(nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The receiving supervisor's reason to decline (or note on acceptance).
     comment = Encrypted()
     #: Who holds the case in the receiving state once accepted.

@@ -4,12 +4,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, UniqueConstraint, Uuid
+from sqlalchemy import Date, ForeignKey, Integer, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.auth.models import User
 from dfi_casos.catalogs.enums import AssistanceType, IascCriterion, LabeledEnum
-from dfi_casos.database import Base, new_uuid, utcnow
+from dfi_casos.database import Base, UTCDateTime, new_uuid, utcnow
 from dfi_casos.registry.models import enum_column
 from dfi_casos.security.fields import Encrypted
 
@@ -49,11 +49,11 @@ class CasePlan(Base):
     #: What changed and why (for a revision), or how it was agreed with the household.
     summary = Encrypted()
     created_by_id: Mapped[int] = _user_fk()
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_by_id: Mapped[int | None] = _user_fk(nullable=True)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = _user_fk(nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The supervisor's comment (required when sending it back).
     comment = Encrypted()
     #: Optimistic lock: two supervisors deciding one plan, or an edit on a stale page, conflict.
@@ -100,7 +100,7 @@ class PlanAction(Base):
     due_on: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus), default=ActionStatus.PENDING,
                                                  index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     goal: Mapped[PlanGoal] = relationship(back_populates="actions")
     responsible_user: Mapped[User | None] = relationship(foreign_keys=[responsible_user_id])
