@@ -34,7 +34,7 @@ from dfi_casos.registry.models import (
     HouseholdMembership,
     Person,
 )
-from dfi_casos.rights.models import ArcoRequest, CalendarPeriod
+from dfi_casos.rights.models import ArcoRequest, CalendarPeriod, PersonBlock
 from dfi_casos.security.access import Permission, Principal, has_permission, in_territory
 from dfi_casos.security.audit import AuditEvent
 from dfi_casos.solutions.models import DurableSolutionAssessment
@@ -49,8 +49,9 @@ __all__ = [
     "get_flag_for", "get_transfer_for", "transfer_scope", "may_see_transfer", "get_plan_for",
     "get_plan_goal_for", "get_plan_action_for", "get_measure_for",
     "get_institution_for", "get_account_for", "get_overseen_account_for", "get_import_job_for",
-    "arco_scoped", "may_handle_arco", "get_arco_person_for", "get_arco_request_for", "can_edit_calendar",
-    "get_calendar_period_for",
+    "arco_scoped", "may_handle_arco", "not_blocked_clause", "blocked_person_ids", "reportable_person",
+    "get_arco_person_for", "get_arco_request_for", "can_edit_calendar",
+    "get_calendar_period_for", "get_person_block_for",
     "get_consent_for", "get_attachment_for", "can_edit_letter_templates",
 ]
 
@@ -87,9 +88,38 @@ def scoped(stmt: S, model: Any, principal: Any) -> S:
     if not has_permission(principal, Permission.VIEW_CASES):
         return stmt.where(false())
     stmt = stmt.where(territory_clause(principal, model.state_code))
+    hidden = not_blocked_clause(model)
+    if hidden is not None:
+        stmt = stmt.where(hidden)
     if has_permission(principal, Permission.WHOLE_TERRITORY):
         return stmt
     return stmt.where(caseworker_clause(model, principal))
+
+
+def blocked_person_ids() -> Select[Any]:
+    """SELECT of the ids of blocked persons (bloqueo; deleted ones stay blocked): few rows, a small subquery."""
+    return select(Person.id).where(Person.blocked_at.is_not(None))
+
+
+def not_blocked_clause(model: Any) -> ColumnElement[bool] | None:
+    """A blocked person vanishes for every role: their row, their consents, and a case whose subject they are.
+
+    None for models that hold no person of their own (a household stays, without the blocked member:
+    `Household.visible_memberships`). Reports and exports add it to what they count (`reportable_person`).
+    """
+    if model is Person:
+        return Person.blocked_at.is_(None)
+    if model is Consent:
+        return Consent.person_id.not_in(blocked_person_ids())
+    if model is Case:
+        return or_(Case.person_id.is_(None), Case.person_id.not_in(blocked_person_ids()))
+    return None
+
+
+def reportable_person(person_id: Any) -> ColumnElement[bool]:
+    """SQL: the person may be counted in statistics and exports (not blocked). For reports, beside
+    `territory_clause`."""
+    return person_id.not_in(blocked_person_ids())  # type: ignore[no-any-return]
 
 
 def _my_case(principal: Principal) -> ColumnElement[bool]:
@@ -532,4 +562,12 @@ def get_attachment_for(session: Session, principal: Principal, attachment_id: An
         stmt = stmt.join(Case, Case.id == Referral.case_id)
     stmt = scoped(stmt, scope_model, principal).options(selectinload(Attachment.versions))
     found: Attachment = load(session, stmt, Attachment, parsed, "attachment")
+    return found
+
+
+def get_person_block_for(session: Session, principal: Principal, block_id: Any) -> PersonBlock:
+    """A blocking record if `principal` handles ARCO requests of its territory, else NotVisible."""
+    parsed = require_uuid("person_block", block_id)
+    stmt = arco_scoped(select(PersonBlock).where(PersonBlock.id == parsed), PersonBlock, principal)
+    found: PersonBlock = load(session, stmt, PersonBlock, parsed, "person_block")
     return found

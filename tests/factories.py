@@ -318,8 +318,9 @@ def rights_foreign_records(session: Session, state: str) -> dict[str, str]:
     from datetime import date
 
     from dfi_casos.catalogs.enums import ArcoRight
+    from dfi_casos.rights import blocking
     from dfi_casos.rights import services as rights
-    from dfi_casos.rights.models import ArcoChannel
+    from dfi_casos.rights.models import ArcoChannel, IdentityDocument
 
     number = next(_counter)
     liaison = make_user(session, role=Role.TRANSPARENCY, states=[state])
@@ -331,7 +332,12 @@ def rights_foreign_records(session: Session, state: str) -> dict[str, str]:
     admin = make_user(session, role=Role.ADMINISTRATOR, states=None)
     period = rights.add_period(session, admin, rights.PeriodData(f"Periodo {number}", date(2027, 12, 20),
                                                                  date(2027, 12, 31)))
-    return {"request_id": str(request.id), "period_id": str(period.id)}
+    blocked = make_person(session, state, given_names=plant(f"Bloqueada{number}"))
+    cancellation = rights.register_request(session, liaison, current_app.config, rights.RequestData(
+        right=ArcoRight.CANCELLATION, channel=ArcoChannel.EMAIL, received_on=date(2026, 11, 2), person_id=blocked.id,
+        description="Cancelación", identity_verified=True, identity_document=IdentityDocument.INE))
+    record = blocking.block_for_request(session, liaison, cancellation, "Cancelación procedente")
+    return {"request_id": str(request.id), "period_id": str(period.id), "block_id": str(record.id), "fmt": "json"}
 
 
 #: A minimal PDF libmagic recognizes (documents' tests).

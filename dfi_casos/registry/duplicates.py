@@ -58,7 +58,8 @@ def find_similar(session: Session, actor: Principal, data: PersonData, index: in
     found: dict[uuid.UUID, Person] = {}
 
     def note(person: Person, reason: str) -> None:
-        if person.id != exclude and person.merged_into_id is None:  # a tombstone is no duplicate
+        # A tombstone is no duplicate; a blocked person is not even mentioned (not as a hidden match either).
+        if person.id != exclude and person.merged_into_id is None and person.blocked_at is None:
             found[person.id] = person
             reasons.setdefault(person.id, []).append(reason)
 

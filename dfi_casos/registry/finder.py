@@ -117,7 +117,8 @@ def _exact(session: Session, how: Interpretation, in_scope: Restrict,
            state_code: str | None) -> tuple[list[NameHit], int]:
     """A CURP or phone: matches over the whole registry verified on their ciphertexts alone (one query),
     then only the visible matches loaded whole; the rest are counted, never read."""
-    base = select(Person).where(Person.merged_into_id.is_(None))
+    # Blocked persons are not even counted among the matches of another territory.
+    base = select(Person).where(Person.merged_into_id.is_(None), Person.blocked_at.is_(None))
     if state_code:
         base = base.where(Person.state_code == state_code)
     matched = blind_index_matches(session, Person, how.kind, how.value, query=base)
@@ -149,7 +150,7 @@ def _persons_for(session: Session, actor: Principal, how: Interpretation, restri
 def _case_persons(session: Session, case: Case) -> list[Person]:
     if case.subject_type == CaseSubject.INDIVIDUAL and case.person_id:
         person = session.get(Person, case.person_id)
-        return [person] if person else []
+        return [person] if person and person.blocked_at is None else []
     if case.household_id:
         household = session.get(Household, case.household_id)
         return [m.person for m in household.current_memberships] if household else []

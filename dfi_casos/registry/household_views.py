@@ -108,7 +108,7 @@ def _household_view(household: Household) -> dict[str, Any]:
     # Every member in one query (held: the identity map keeps them only weakly), not one per row.
     ids = [m.person_id for m in household.memberships]
     held = db.session.scalars(select(Person).where(Person.id.in_(ids))).all()  # noqa: F841
-    for membership in household.memberships:
+    for membership in household.visible_memberships:
         person = membership.person
         members.append({"person_id": person.id, "name": person.full_name(),
                         "relationship": membership.relationship_to_head.label,

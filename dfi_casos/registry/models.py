@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Uuid
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.catalogs.enums import (
@@ -59,8 +59,13 @@ class Household(Base):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def visible_memberships(self) -> list[HouseholdMembership]:
+        """Memberships of persons who are not blocked: a blocked person vanishes from the household's screens."""
+        return [m for m in self.memberships if m.person.blocked_at is None]
+
+    @property
     def current_memberships(self) -> list[HouseholdMembership]:
-        return [m for m in self.memberships if m.left_on is None]
+        return [m for m in self.visible_memberships if m.left_on is None]
 
     @property
     def size(self) -> int:
@@ -131,6 +136,13 @@ class Person(Base):
     #: Set when this record was merged into another: a tombstone that redirects there. Not indexed:
     #: nearly every row is NULL, and an index tempts the planner to start a search from it.
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
+    #: Blocked (bloqueo, after an ARCO cancellation or by retention): kept encrypted for the legal period,
+    #: absent from every ordinary screen, search, list, statistic and export (scope.py). Nearly always NULL.
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Deleted (supresión): the encrypted values are gone; the row is a tombstone for history and counts.
+    suppressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A legal hold (a proceeding needs the record): retention never blocks nor deletes it.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     memberships: Mapped[list[HouseholdMembership]] = relationship(
         back_populates="person", order_by="HouseholdMembership.id")

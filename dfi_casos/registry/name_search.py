@@ -134,7 +134,9 @@ def candidate_statement(tokens: set[str], restrict: Callable[[Select[Any]], Sele
                         limit: int = CANDIDATES) -> Select[tuple[Person]]:
     """SELECT of the persons sharing the most of these tokens, most first (what `candidates` runs)."""
     ranked = PERSON_NAME_TOKENS.ranked_owner_ids(tokens, limit)
-    ranked = ranked.join(Person, Person.id == PersonNameToken.person_id).where(Person.merged_into_id.is_(None))
+    # Tombstones and blocked persons are nobody's match (a blocked person must not even be counted).
+    ranked = ranked.join(Person, Person.id == PersonNameToken.person_id).where(Person.merged_into_id.is_(None),
+                                                                               Person.blocked_at.is_(None))
     if restrict is not None:
         ranked = restrict(ranked)
     best = ranked.subquery()

@@ -61,3 +61,9 @@ class PeriodForm(FlaskForm):
 
 class RemovePeriodForm(FlaskForm):
     """Confirms the removal of a period (CSRF only)."""
+
+
+class ReasonForm(FlaskForm):
+    """A reason (blocking, lifting a blocking, deletion)."""
+
+    reason = TextAreaField("Fundamento o motivo", validators=[DataRequired("Escriba el motivo."), Length(max=2000)])

@@ -130,3 +130,27 @@ class ArcoRequest(Base):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class PersonBlock(Base):
+    """A blocking (bloqueo) of a person's data: why, on whose request, and its reversal if it happened."""
+
+    __tablename__ = "person_block"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    #: The cancellation request that asked for it; None when retention blocked it.
+    arco_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("arco_request.id"), index=True)
+    #: "arco" (a cancellation) or "retention" (the end of the vigencia).
+    source: Mapped[str] = mapped_column(String(20), default="arco")
+    reason = Encrypted()
+    blocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    blocked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    unblocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    unblocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    unblock_reason = Encrypted()
+    #: The person's territory, copied for scoping the liaison's lists.
+    state_code: Mapped[str] = mapped_column(String(2), index=True)
+
+    person: Mapped[Person] = relationship()
+    request: Mapped[ArcoRequest | None] = relationship()

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dfi_casos.database import local_today
+from dfi_casos.registry.models import Person
 from dfi_casos.rights import calendar
-from dfi_casos.rights.models import OPEN_STATUSES, ArcoRequest
+from dfi_casos.rights.models import OPEN_STATUSES, ArcoRequest, PersonBlock
 from dfi_casos.scope import arco_scoped
 from dfi_casos.security.access import Principal
 
@@ -57,3 +58,22 @@ def near_deadline(session: Session, actor: Principal, config: Mapping[str, Any],
 
 def days_left(session: Session, config: Mapping[str, Any], request: ArcoRequest, today: date | None = None) -> int:
     return calendar.load(session, config).business_days_between(today or local_today(), request.due_on)
+
+
+@dataclass
+class PersonStatus:
+    """What a request page says about its person: blocked or deleted, and since when (no personal value)."""
+
+    blocked: PersonBlock | None
+    suppressed: bool
+
+
+def person_status(session: Session, request: ArcoRequest) -> PersonStatus | None:
+    if request.person_id is None:
+        return None
+    person = session.get(Person, request.person_id)
+    if person is None:
+        return None
+    current = session.scalars(select(PersonBlock).where(PersonBlock.person_id == person.id,
+                                                        PersonBlock.unblocked_at.is_(None))).first()
+    return PersonStatus(blocked=current, suppressed=person.suppressed_at is not None)

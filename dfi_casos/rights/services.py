@@ -244,6 +244,19 @@ def _need_text(text: str, message: str) -> None:
         raise RightsError(message, "text")
 
 
+def access_report_person(session: Session, actor: Principal, request: ArcoRequest) -> Person:
+    """The person whose access report an access request may produce (identified, identity proven, not deleted)."""
+    _require(actor)
+    if request.right != ArcoRight.ACCESS:
+        raise NotVisible("arco_request", request.id, "not_an_access_request")
+    if request.person_id is None or not request.identity_verified:
+        raise NotVisible("arco_request", request.id, "person_not_identified_or_verified")
+    person = scope.get_arco_person_for(session, actor, request.person_id)
+    if person.suppressed_at is not None:
+        raise NotVisible("person", person.id, "suppressed")
+    return person
+
+
 def record_request_view(session: Session, actor: Principal, request: ArcoRequest) -> None:
     """The request page decrypts its free-text fields: say so in the trail."""
     audit.record_view(session, actor, "arco_request", request.id,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -11,8 +11,9 @@ from dfi_casos.catalogs.enums import ArcoRight
 from dfi_casos.errors import DomainError, NotVisible
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, parse_version
-from dfi_casos.rights import calendar, pages, services
-from dfi_casos.rights.forms import PeriodForm, RemovePeriodForm, RequestForm, StepForm
+from dfi_casos.pdf import html_to_pdf
+from dfi_casos.rights import blocking, calendar, pages, report, services
+from dfi_casos.rights.forms import PeriodForm, ReasonForm, RemovePeriodForm, RequestForm, StepForm
 from dfi_casos.rights.models import ArcoChannel, IdentityDocument
 from dfi_casos.security.access import Permission, require_permission
 
@@ -65,7 +66,8 @@ def _render_request(arco: Any, step_form: StepForm | None = None, general_error:
     form = step_form or StepForm(formdata=None)
     form.version.data = str(arco.version)
     return render_template("rights/request.html", arco=arco, form=form, general_error=general_error,
-                           steps=services.available_steps(arco),
+                           steps=services.available_steps(arco), reason_form=ReasonForm(formdata=None),
+                           person=pages.person_status(db.session, arco),
                            days_left=pages.days_left(db.session, current_app.config, arco)), status
 
 
@@ -95,6 +97,64 @@ def step(request_id: Any) -> Any:
         return _render_request(arco, form, attach_error(form, exc), 409 if exc.field is None else 400)
     flash("Solicitud actualizada.", "success")
     return redirect(url_for("rights.show", request_id=arco.id))
+
+
+@bp.route("/<uuid:request_id>/reporte.<any(pdf, json):fmt>")
+@require_permission(Permission.MANAGE_ARCO)
+def access_report(request_id: Any, fmt: str) -> Any:
+    arco = scope.get_arco_request_for(db.session, current_user, request_id)
+    person = services.access_report_person(db.session, current_user, arco)
+    data = report.build(db.session, current_app.config, person)
+    if fmt == "json":
+        content, mimetype = report.to_json(data), "application/json"
+    else:
+        html = render_template("rights/access_report_pdf.html", report=data, arco=arco)
+        content, mimetype = html_to_pdf(html).content, "application/pdf"
+    report.record_delivery(db.session, current_user, arco, data, fmt)
+    return Response(content, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="acceso-{arco.folio}.{fmt}"', "Cache-Control": "no-store"})
+
+
+@bp.route("/<uuid:request_id>/bloquear", methods=["POST"])
+@require_permission(Permission.MANAGE_ARCO)
+def block(request_id: Any) -> Any:
+    arco = scope.get_arco_request_for(db.session, current_user, request_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _render_request(arco, None, "Escriba el fundamento del bloqueo.", 400)
+    try:
+        blocking.block_for_request(db.session, current_user, arco, form.reason.data or "")
+    except DomainError as exc:
+        db.discard_refused_work()
+        return _render_request(arco, None, str(exc), 400)
+    flash("Datos bloqueados: la persona ya no aparece en ninguna pantalla, búsqueda, estadística ni exportación.",
+          "success")
+    return redirect(url_for("rights.show", request_id=arco.id))
+
+
+@bp.route("/bloqueos")
+@require_permission(Permission.MANAGE_ARCO)
+def blocked() -> Any:
+    return render_template("rights/blocked.html", blocks=blocking.blocked_list(db.session, current_user),
+                           form=ReasonForm(formdata=None))
+
+
+@bp.route("/bloqueos/<uuid:block_id>/levantar", methods=["POST"])
+@require_permission(Permission.MANAGE_ARCO)
+def unblock(block_id: Any) -> Any:
+    record = scope.get_person_block_for(db.session, current_user, block_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            blocking.unblock(db.session, current_user, record, form.reason.data or "")
+        except DomainError as exc:
+            db.discard_refused_work()
+            flash(str(exc), "error")
+            return redirect(url_for("rights.blocked"))
+        flash("Bloqueo levantado: la persona vuelve a estar disponible para su atención.", "success")
+    else:
+        flash("Escriba el motivo para levantar el bloqueo.", "error")
+    return redirect(url_for("rights.blocked"))
 
 
 # --- the business-day calendar ---------------------------------------------------------------------

@@ -65,6 +65,9 @@ class Action(enum.StrEnum):
     FLAG = "flag"
     TRANSFER = "transfer"
     EXPORT = "export"
+    BLOCK = "block"
+    UNBLOCK = "unblock"
+    SUPPRESS = "suppress"
     USER_CREATE = "user_create"
     USER_UPDATE = "user_update"
     PERMISSION_CHANGE = "permission_change"
@@ -113,6 +116,9 @@ ACTION_LABELS: dict[str, str] = {
     Action.FLAG: "Alerta en un caso",
     Action.TRANSFER: "Traslado entre entidades",
     Action.EXPORT: "Exportación",
+    Action.BLOCK: "Bloqueo de datos personales",
+    Action.UNBLOCK: "Desbloqueo de datos personales",
+    Action.SUPPRESS: "Supresión de datos personales",
     Action.USER_CREATE: "Alta de cuenta",
     Action.USER_UPDATE: "Modificación de cuenta",
     Action.PERMISSION_CHANGE: "Cambio de rol o territorio",
@@ -249,7 +255,8 @@ CHANGE_ACTIONS = frozenset({Action.CREATE, Action.UPDATE, Action.STAGE_CHANGE, A
                             Action.REFERRAL, Action.CONSENT_GIVEN, Action.CONSENT_WITHDRAWN,
                             Action.DUPLICATE_OVERRIDE, Action.MEMBER_JOINED, Action.MEMBER_LEFT,
                             Action.MEMBERSHIP_CHANGED, Action.MERGE, Action.MERGE_UNDO,
-                            Action.ATTACHMENT_DELETE, Action.FLAG, Action.TRANSFER})
+                            Action.ATTACHMENT_DELETE, Action.FLAG, Action.TRANSFER, Action.BLOCK,
+                            Action.UNBLOCK, Action.SUPPRESS})
 
 
 def record_denial(session: Session, actor: Any, object_type: str | None, object_id: Any, reason: str) -> AuditEvent:

@@ -1,0 +1,89 @@
+"""Blocking (bloqueo): a person's data kept encrypted for the legal period, out of every ordinary use.
+
+`scope.not_blocked_clause` is what hides them; this module sets and lifts the flag, with its record.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dfi_casos import scope
+from dfi_casos.catalogs.enums import ArcoRight
+from dfi_casos.database import utcnow
+from dfi_casos.errors import NotVisible
+from dfi_casos.registry.models import Person
+from dfi_casos.rights.models import ArcoRequest, PersonBlock
+from dfi_casos.rights.services import RightsError
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, Principal, has_permission
+from dfi_casos.security.audit import Action
+
+
+def active_block(session: Session, person: Person) -> PersonBlock | None:
+    """The person's current blocking record, if they are blocked."""
+    return session.scalars(select(PersonBlock).where(PersonBlock.person_id == person.id,
+                                                     PersonBlock.unblocked_at.is_(None))
+                           .order_by(PersonBlock.blocked_at.desc())).first()
+
+
+def block(session: Session, actor: Principal | None, person: Person, *, source: str, reason: str,
+          request: ArcoRequest | None = None) -> PersonBlock:
+    """Block `person` (ARCO cancellation or retention): the record stays, every ordinary screen loses it."""
+    if person.blocked_at is not None:
+        raise RightsError("Los datos de esta persona ya están bloqueados.")
+    now = utcnow()
+    record = PersonBlock(person_id=person.id, arco_request_id=request.id if request is not None else None,
+                         source=source, blocked_by_id=actor.id if actor is not None else None, blocked_at=now,
+                         state_code=person.state_code)
+    record.reason = reason
+    session.add(record)
+    person.blocked_at = now
+    session.flush()
+    audit.record_change(session, actor, Action.BLOCK, "person", person.id, fields=["blocked_at"],
+                        state_code=person.state_code, source=source, block_id=str(record.id),
+                        arco_request_id=str(request.id) if request is not None else None,
+                        folio=request.folio if request is not None else None)
+    return record
+
+
+def block_for_request(session: Session, actor: Principal, request: ArcoRequest, reason: str) -> PersonBlock:
+    """Block the person of an open cancellation request whose requester proved their identity."""
+    if not has_permission(actor, Permission.MANAGE_ARCO):
+        raise NotVisible("arco_request", request.id, f"missing:{Permission.MANAGE_ARCO.value}")
+    if request.right != ArcoRight.CANCELLATION:
+        raise RightsError("Solo una solicitud de cancelación bloquea los datos.")
+    if not request.is_open:
+        raise RightsError("La solicitud ya fue respondida o concluida.")
+    if request.person_id is None:
+        raise RightsError("La solicitud no está vinculada a una persona del registro.")
+    if not request.identity_verified:
+        raise RightsError("Antes de bloquear, acredite la identidad de la persona titular.")
+    if not reason.strip():
+        raise RightsError("Escriba el fundamento del bloqueo.", "reason")
+    person = scope.get_arco_person_for(session, actor, request.person_id)
+    return block(session, actor, person, source="arco", reason=reason.strip(), request=request)
+
+
+def unblock(session: Session, actor: Principal, record: PersonBlock, reason: str) -> None:
+    """Lift a blocking (only the ARCO role, with a reason); a deleted person cannot come back."""
+    if not has_permission(actor, Permission.MANAGE_ARCO):
+        raise NotVisible("person_block", record.id, f"missing:{Permission.MANAGE_ARCO.value}")
+    if record.unblocked_at is not None:
+        raise RightsError("Este bloqueo ya fue levantado.")
+    person = record.person
+    if person.suppressed_at is not None:
+        raise RightsError("Los datos de esta persona ya fueron suprimidos: no se pueden desbloquear.")
+    if not reason.strip():
+        raise RightsError("Escriba el motivo para levantar el bloqueo.", "reason")
+    record.unblocked_at, record.unblocked_by_id = utcnow(), actor.id
+    record.unblock_reason = reason.strip()
+    person.blocked_at = None
+    session.flush()
+    audit.record_change(session, actor, Action.UNBLOCK, "person", person.id, fields=["blocked_at"],
+                        state_code=person.state_code, block_id=str(record.id))
+
+
+def blocked_list(session: Session, actor: Principal) -> list[PersonBlock]:
+    """Current blockings of the liaison's territory, newest first (no names: ids, dates, folios)."""
+    stmt = scope.arco_scoped(select(PersonBlock), PersonBlock, actor).where(PersonBlock.unblocked_at.is_(None))
+    return list(session.scalars(stmt.order_by(PersonBlock.blocked_at.desc())))
