@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from dfi_casos.auth import mfa, services
 from dfi_casos.cases.demo import seed_cases
 from dfi_casos.registry.demo import seed_registry
+from dfi_casos.rights.demo import seed_rights
 from dfi_casos.security.access import Role
 from dfi_casos.solutions.demo import seed_assessments
 
@@ -58,5 +59,6 @@ def seed_demo(session: Session, config: Any) -> str:
     registry = seed_registry(session, config)
     opened = seed_cases(session, config)
     assessed = seed_assessments(session, config)
+    rights = seed_rights(session, config)
     return (f"Datos de demostración: {created} cuentas nuevas ({len(DEMO_USERS)} en total); {registry}; {opened}; "
-            f"{assessed}.")
+            f"{assessed}; {rights}.")

@@ -12,7 +12,7 @@ from dfi_casos.errors import DomainError, NotVisible
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, parse_version
 from dfi_casos.pdf import html_to_pdf
-from dfi_casos.rights import blocking, calendar, pages, report, services
+from dfi_casos.rights import blocking, calendar, deletion, pages, report, services
 from dfi_casos.rights.forms import PeriodForm, ReasonForm, RemovePeriodForm, RequestForm, StepForm
 from dfi_casos.rights.models import ArcoChannel, IdentityDocument
 from dfi_casos.security.access import Permission, require_permission
@@ -154,6 +154,24 @@ def unblock(block_id: Any) -> Any:
         flash("Bloqueo levantado: la persona vuelve a estar disponible para su atención.", "success")
     else:
         flash("Escriba el motivo para levantar el bloqueo.", "error")
+    return redirect(url_for("rights.blocked"))
+
+
+@bp.route("/bloqueos/<uuid:block_id>/suprimir", methods=["POST"])
+@require_permission(Permission.MANAGE_ARCO)
+def suppress(block_id: Any) -> Any:
+    record = scope.get_person_block_for(db.session, current_user, block_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash("Escriba el fundamento de la supresión.", "error")
+        return redirect(url_for("rights.blocked"))
+    try:
+        deletion.suppress(db.session, current_user, record.person, reason=form.reason.data or "", source="arco")
+    except DomainError as exc:
+        db.discard_refused_work()
+        flash(str(exc), "error")
+        return redirect(url_for("rights.blocked"))
+    flash("Datos suprimidos: queda solo el registro de que existieron.", "success")
     return redirect(url_for("rights.blocked"))
 
 

@@ -34,6 +34,9 @@ PAGES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                                         ("caso", "case"), ("tablero", "/soluciones/")]),
     "auditor": ("auditor.gro", [("inicio", "/"), ("bitacora", "/auditoria/"), ("cadena", "/auditoria/cadena")]),
     "admin": ("admin.gro", [("inicio", "/"), ("usuarios", "/admin/users"), ("usuario-nuevo", "/admin/users/new")]),
+    "enlace": ("enlace.gro", [("inicio", "/"), ("arco", "/arco/"), ("arco-nueva", "/arco/nueva"),
+                              ("arco-solicitud", "arco"), ("arco-calendario", "/arco/calendario"),
+                              ("arco-bloqueos", "/arco/bloqueos")]),
 }
 
 
@@ -67,6 +70,14 @@ def first_case_url(page: Page, base: str) -> str:
     return str(hrefs[0])
 
 
+def first_arco_url(page: Page, base: str) -> str:
+    """The first ARCO request of the liaison's worklist (the most urgent)."""
+    page.goto(f"{base}/arco/")
+    hrefs = page.locator("main a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href')).filter(h => /^\\/arco\\/[0-9a-f-]{36}$/.test(h))")
+    return str(hrefs[0])
+
+
 def main(out: Path, only: str | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -81,7 +92,8 @@ def main(out: Path, only: str | None) -> None:
                 for name, path in pages:
                     if only and only != name:
                         continue
-                    url = first_case_url(page, base) if path == "case" else path
+                    url = (first_case_url(page, base) if path == "case" else first_arco_url(page, base)
+                           if path == "arco" else path)
                     for width in WIDTHS:
                         page.set_viewport_size({"width": width, "height": 900})
                         page.goto(f"{base}{url}")
