@@ -22,6 +22,7 @@ from dfi_casos.cases.community_models import CollectiveMeasure
 from dfi_casos.cases.life_models import CaseFlag, CaseTransfer
 from dfi_casos.cases.models import Case, CaseAssignee, Referral, Service
 from dfi_casos.cases.plan_models import CasePlan, PlanAction, PlanGoal
+from dfi_casos.catalogs.enums import ObjectionUse
 from dfi_casos.documents.models import Attachment, RecordType
 from dfi_casos.errors import NotVisible
 from dfi_casos.imports.models import ImportJob
@@ -32,6 +33,7 @@ from dfi_casos.registry.models import (
     DisplacementEvent,
     Household,
     HouseholdMembership,
+    Objection,
     Person,
 )
 from dfi_casos.rights.models import ArcoRequest, CalendarPeriod, PersonBlock
@@ -117,9 +119,11 @@ def not_blocked_clause(model: Any) -> ColumnElement[bool] | None:
 
 
 def reportable_person(person_id: Any) -> ColumnElement[bool]:
-    """SQL: the person may be counted in statistics and exports (not blocked). For reports, beside
-    `territory_clause`."""
-    return person_id.not_in(blocked_person_ids())  # type: ignore[no-any-return]
+    """SQL: the person may be counted in statistics and exports: not blocked, and not opposed to statistics
+    (derecho de oposición). For reports, beside `territory_clause`."""
+    objecting = select(Objection.person_id).where(Objection.use == ObjectionUse.STATISTICS,
+                                                  Objection.withdrawn_on.is_(None))
+    return person_id.not_in(blocked_person_ids().union(objecting))  # type: ignore[no-any-return]
 
 
 def _my_case(principal: Principal) -> ColumnElement[bool]:

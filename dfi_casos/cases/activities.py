@@ -13,7 +13,7 @@ from dfi_casos.catalogs.enums import AssistanceType, ReferralStatus, ServiceStat
 from dfi_casos.database import local_today, utcnow
 from dfi_casos.errors import NotVisible
 from dfi_casos.institutions.models import Institution
-from dfi_casos.registry.services import has_consent_to_share
+from dfi_casos.registry.services import has_consent_to_share, objects_to_referral
 from dfi_casos.security.access import Principal
 from dfi_casos.security.audit import Action
 
@@ -84,6 +84,9 @@ def add_referral(session: Session, actor: Principal, case: Case, *, institution_
     if not has_consent_to_share(session, person, institution_id):
         raise ConsentMissing("La persona no ha dado su consentimiento para compartir sus datos con esta "
                              "institución (o lo retiró). Registre el consentimiento antes de canalizar.")
+    if objects_to_referral(session, person, institution_id):
+        raise ConsentMissing("La persona se opuso a que sus datos se compartan con esta institución (derecho de "
+                             "oposición): no se puede canalizar a ella.")
     referral = Referral(person_id=person.id, institution_id=institution_id, need=need,
                         sent_on=today, due_on=due_on, status=ReferralStatus.SENT, created_by_id=actor.id)
     referral.notes = (notes or "").strip() or None

@@ -247,6 +247,13 @@ class ArcoRight(LabeledEnum):
     OPPOSITION = "opposition", "Oposición"
 
 
+class ObjectionUse(LabeledEnum):
+    """The uses of their data a person may object to (derecho de oposición)."""
+
+    STATISTICS = "statistics", "Estadísticas e informes (aun sin datos que la identifiquen)"
+    REFERRAL = "referral", "Canalización a una institución determinada"
+
+
 class AgeGroup(LabeledEnum):
     """Age bands of the published tables (DOMAIN.md "Statistics"); a person with no date has none (NULL)."""
 

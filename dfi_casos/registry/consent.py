@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 from dfi_casos.catalogs.enums import (
     ConsentMethod,
     ConsentScope,
+    ObjectionUse,
 )
 from dfi_casos.database import local_today
 from dfi_casos.institutions.services import active_institutions
 from dfi_casos.registry.data import ConsentData
 from dfi_casos.registry.models import (
     Consent,
+    Objection,
     Person,
 )
 from dfi_casos.registry.rules import RegistryError, require
@@ -76,3 +78,10 @@ def has_consent_to_share(session: Session, person: Person, institution_id: int) 
         Consent.person_id == person.id, Consent.scope == ConsentScope.SHARING_WITH_INSTITUTION,
         Consent.institution_id == institution_id, Consent.withdrawn_on.is_(None)).limit(1)).first()
     return found is not None
+
+
+def objects_to_referral(session: Session, person: Person, institution_id: int) -> bool:
+    """Whether the person opposed referrals to this institution (derecho de oposición), and has not withdrawn it."""
+    return session.scalar(select(Objection.id).where(
+        Objection.person_id == person.id, Objection.use == ObjectionUse.REFERRAL,
+        Objection.institution_id == institution_id, Objection.withdrawn_on.is_(None)).limit(1)) is not None

@@ -13,6 +13,7 @@ from dfi_casos.catalogs.enums import (
     ConsentScope,
     DisplacementCause,
     EventType,
+    ObjectionUse,
     RegisteredSex,
     RelationshipToHead,
 )
@@ -318,6 +319,30 @@ class Consent(Base):
     @property
     def active(self) -> bool:
         return self.withdrawn_on is None
+
+
+class Objection(Base):
+    """The person objects to one use of their data (oposición): statistics, or referrals to a named institution.
+
+    Checked where the use happens, as consent is: reports leave the person out, referrals are refused.
+    """
+
+    __tablename__ = "objection"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    use: Mapped[ObjectionUse] = mapped_column(enum_column(ObjectionUse))
+    #: For referrals: the institution objected to.
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
+    #: The opposition request that recorded it.
+    arco_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("arco_request.id"), index=True)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    state_code: Mapped[str] = mapped_column(String(2), index=True)
+    registered_by_id: Mapped[int] = _owner_fk()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    institution: Mapped[Institution | None] = relationship()
 
 
 class DuplicateOverride(Base):

@@ -12,7 +12,12 @@ Institutions have their own package, `dfi_casos.institutions`. Loaders are `scop
 from __future__ import annotations
 
 from dfi_casos.errors import EditConflict
-from dfi_casos.registry.consent import has_consent_to_share, record_consent, withdraw_consent
+from dfi_casos.registry.consent import (
+    has_consent_to_share,
+    objects_to_referral,
+    record_consent,
+    withdraw_consent,
+)
 from dfi_casos.registry.data import (
     COMMUNITY_FIELDS,
     EVENT_FIELDS,
@@ -70,8 +75,8 @@ __all__ = [
     "LEAVE_REASONS", "OUT_OF_SCOPE_NOTICE", "PERSON_FIELDS", "PERSON_FIELD_LABELS", "ChangeSummary",
     "CommunityData", "ConsentData", "DuplicateMatch", "DuplicatesFound", "EditConflict", "EventData", "Filters",
     "HouseholdData", "MemberData", "PersonData", "RegistryError", "add_member", "changes_since", "edit_conflict",
-    "end_membership", "find_similar", "has_consent_to_share", "is_mass_event", "list_communities", "list_events",
-    "list_households", "list_persons", "move_to_household", "municipalities", "record_consent",
+    "end_membership", "find_similar", "has_consent_to_share", "objects_to_referral", "is_mass_event",
+    "list_communities", "list_events", "list_households", "list_persons", "move_to_household", "municipalities", "record_consent",
     "register_community", "register_event", "register_household", "register_person", "update_community",
     "update_event", "update_household", "update_membership", "update_person", "visible_communities",
     "visible_events", "visible_households", "withdraw_consent",

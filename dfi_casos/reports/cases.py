@@ -14,7 +14,7 @@ from dfi_casos.catalogs.enums import ClosureReason, RecognitionDecision, Stage
 from dfi_casos.registry.models import DisplacementEvent, Household, Person
 from dfi_casos.reports.filters import ReportFilter
 from dfi_casos.reports.tables import CountRow, CountTable, DurationRow, DurationTable, month_key, percentile
-from dfi_casos.scope import not_blocked_clause, territory_clause
+from dfi_casos.scope import not_blocked_clause, reportable_person, territory_clause
 from dfi_casos.security.access import Principal
 
 Event = aliased(DisplacementEvent)
@@ -26,8 +26,9 @@ def _cases(user: Principal, f: ReportFilter, *columns: Any) -> Select[Any]:
     """SELECT `columns` over the cases of the user's territory, filtered by state, by the municipality of the
     subject (household or person) and by the type of the household's event."""
     # A case whose subject person is blocked is not counted (not_blocked_clause); nor are they, in persons.py.
-    stmt = select(*columns).select_from(Case).where(territory_clause(user, Case.state_code),
-                                                    not_blocked_clause(Case))
+    stmt = select(*columns).select_from(Case).where(
+        territory_clause(user, Case.state_code), not_blocked_clause(Case),
+        or_(Case.person_id.is_(None), reportable_person(Case.person_id)))
     if f.state_code:
         stmt = stmt.where(Case.state_code == f.state_code)
     if f.municipality_code or f.event_type:

@@ -26,7 +26,7 @@ from dfi_casos.catalogs.geography import STATES, MunicipalityCatalog
 from dfi_casos.registry.models import DisplacementEvent, EventCause, Household, HouseholdMembership, Person
 from dfi_casos.reports.filters import ReportFilter
 from dfi_casos.reports.tables import CountRow, CountTable
-from dfi_casos.scope import not_blocked_clause, territory_clause
+from dfi_casos.scope import not_blocked_clause, reportable_person, territory_clause
 from dfi_casos.security.access import Principal
 
 NEW, CUMULATIVE = "Nuevas en el periodo", "Acumuladas al cierre del periodo"
@@ -47,7 +47,7 @@ def _persons(user: Principal, f: ReportFilter, *columns: Any) -> Select[Any]:
             .outerjoin(Household, Household.id == Membership.household_id)
             .outerjoin(Event, Event.id == Household.event_id)
             .where(territory_clause(user, Person.state_code), not_blocked_clause(Person),
-                   Person.created_at < f.end_moment()))
+                   reportable_person(Person.id), Person.created_at < f.end_moment()))
     if f.state_code:
         stmt = stmt.where(Person.state_code == f.state_code)
     if f.municipality_code:

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from dfi_casos.catalogs.enums import ArcoRight, choices
+from dfi_casos.catalogs.enums import ArcoRight, ObjectionUse, choices
 from dfi_casos.catalogs.geography import STATE_CHOICES
 from dfi_casos.formutil import select_choices
 from dfi_casos.rights.models import ArcoChannel, IdentityDocument
@@ -67,3 +67,11 @@ class ReasonForm(FlaskForm):
     """A reason (blocking, lifting a blocking, deletion)."""
 
     reason = TextAreaField("Fundamento o motivo", validators=[DataRequired("Escriba el motivo."), Length(max=2000)])
+
+
+class ObjectionForm(FlaskForm):
+    """A use the person objects to (oposición); the institution for referrals."""
+
+    use = SelectField("Uso al que se opone", choices=select_choices(choices(ObjectionUse), blank="Elija…"),
+                      validators=[DataRequired("Elija el uso.")])
+    institution_id = SelectField("Institución (para canalizaciones)", choices=[], validators=[Optional()])

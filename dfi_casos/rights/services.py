@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dfi_casos import scope
-from dfi_casos.catalogs.enums import ArcoRight
+from dfi_casos.catalogs.enums import ArcoRight, ObjectionUse
 from dfi_casos.database import local_today
 from dfi_casos.errors import DomainError, EditConflict, NotVisible
-from dfi_casos.registry.models import Person
+from dfi_casos.registry.models import Objection, Person
 from dfi_casos.rights import calendar
 from dfi_casos.rights.models import (
     ArcoChannel,
@@ -255,6 +255,32 @@ def access_report_person(session: Session, actor: Principal, request: ArcoReques
     if person.suppressed_at is not None:
         raise NotVisible("person", person.id, "suppressed")
     return person
+
+
+def record_objection(session: Session, actor: Principal, request: ArcoRequest, use: ObjectionUse,
+                     institution_id: int | None) -> Objection:
+    """Record a use the person objects to, from an open opposition request; the services of that use check it."""
+    _require(actor)
+    if request.right != ArcoRight.OPPOSITION or not request.is_open or request.person_id is None:
+        raise RightsError("Solo una solicitud de oposición abierta y vinculada a una persona registra oposiciones.")
+    if use == ObjectionUse.REFERRAL and institution_id is None:
+        raise RightsError("Elija la institución a la que la persona se opone.", "institution_id")
+    person = scope.get_arco_person_for(session, actor, request.person_id)
+    objection = Objection(person_id=person.id, use=use, institution_id=institution_id if use == ObjectionUse.REFERRAL
+                          else None, arco_request_id=request.id, recorded_on=local_today(),
+                          state_code=person.state_code, registered_by_id=actor.id)
+    session.add(objection)
+    session.flush()
+    audit.record_change(session, actor, Action.CREATE, "objection", objection.id, fields=["use", "institution_id"],
+                        state_code=person.state_code, folio=request.folio, use=use.value,
+                        institution_id=institution_id, person_id=str(person.id))
+    return objection
+
+
+def objections_of(session: Session, request: ArcoRequest) -> list[Objection]:
+    """The objections recorded by this request."""
+    return list(session.scalars(select(Objection).where(Objection.arco_request_id == request.id)
+                                .order_by(Objection.created_at)))
 
 
 def record_request_view(session: Session, actor: Principal, request: ArcoRequest) -> None:

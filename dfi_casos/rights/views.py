@@ -7,13 +7,14 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user
 
 from dfi_casos import scope
-from dfi_casos.catalogs.enums import ArcoRight
+from dfi_casos.catalogs.enums import ArcoRight, ObjectionUse
+from dfi_casos.institutions.services import active_institutions
 from dfi_casos.errors import DomainError, NotVisible
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, parse_version
 from dfi_casos.pdf import html_to_pdf
 from dfi_casos.rights import blocking, calendar, deletion, pages, report, services
-from dfi_casos.rights.forms import PeriodForm, ReasonForm, RemovePeriodForm, RequestForm, StepForm
+from dfi_casos.rights.forms import ObjectionForm, PeriodForm, ReasonForm, RemovePeriodForm, RequestForm, StepForm
 from dfi_casos.rights.models import ArcoChannel, IdentityDocument
 from dfi_casos.security.access import Permission, require_permission
 
@@ -67,6 +68,7 @@ def _render_request(arco: Any, step_form: StepForm | None = None, general_error:
     form.version.data = str(arco.version)
     return render_template("rights/request.html", arco=arco, form=form, general_error=general_error,
                            steps=services.available_steps(arco), reason_form=ReasonForm(formdata=None),
+                           objection_form=_objection_form(formdata=None), objections=services.objections_of(db.session, arco),
                            person=pages.person_status(db.session, arco),
                            days_left=pages.days_left(db.session, current_app.config, arco)), status
 
@@ -113,6 +115,29 @@ def access_report(request_id: Any, fmt: str) -> Any:
     report.record_delivery(db.session, current_user, arco, data, fmt)
     return Response(content, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="acceso-{arco.folio}.{fmt}"', "Cache-Control": "no-store"})
+
+
+def _objection_form(**kwargs: Any) -> ObjectionForm:
+    form = ObjectionForm(**kwargs)
+    form.institution_id.choices = [("", "—")] + [(str(i.id), i.name) for i in active_institutions(db.session)]
+    return form
+
+
+@bp.route("/<uuid:request_id>/oposicion", methods=["POST"])
+@require_permission(Permission.MANAGE_ARCO)
+def objection(request_id: Any) -> Any:
+    arco = scope.get_arco_request_for(db.session, current_user, request_id)
+    form = _objection_form()
+    if not form.validate_on_submit():
+        return _render_request(arco, None, "Elija el uso al que la persona se opone.", 400)
+    try:
+        services.record_objection(db.session, current_user, arco, ObjectionUse(form.use.data),
+                                  int(form.institution_id.data) if form.institution_id.data else None)
+    except DomainError as exc:
+        db.discard_refused_work()
+        return _render_request(arco, None, str(exc), 400)
+    flash("Oposición registrada: ese uso de sus datos queda impedido.", "success")
+    return redirect(url_for("rights.show", request_id=arco.id))
 
 
 @bp.route("/<uuid:request_id>/bloquear", methods=["POST"])
