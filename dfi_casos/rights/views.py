@@ -8,10 +8,10 @@ from flask_login import current_user
 
 from dfi_casos import scope
 from dfi_casos.catalogs.enums import ArcoRight, ObjectionUse
-from dfi_casos.institutions.services import active_institutions
 from dfi_casos.errors import DomainError, NotVisible
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, parse_version
+from dfi_casos.institutions.services import active_institutions
 from dfi_casos.pdf import html_to_pdf
 from dfi_casos.rights import blocking, calendar, deletion, pages, report, services
 from dfi_casos.rights.forms import ObjectionForm, PeriodForm, ReasonForm, RemovePeriodForm, RequestForm, StepForm
@@ -68,7 +68,8 @@ def _render_request(arco: Any, step_form: StepForm | None = None, general_error:
     form.version.data = str(arco.version)
     return render_template("rights/request.html", arco=arco, form=form, general_error=general_error,
                            steps=services.available_steps(arco), reason_form=ReasonForm(formdata=None),
-                           objection_form=_objection_form(formdata=None), objections=services.objections_of(db.session, arco),
+                           objection_form=_objection_form(formdata=None),
+                           objections=services.objections_of(db.session, arco),
                            person=pages.person_status(db.session, arco),
                            days_left=pages.days_left(db.session, current_app.config, arco)), status
 
