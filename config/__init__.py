@@ -131,6 +131,20 @@ class Defaults:
     ARCO_EXTRA_NONWORKING_DATES: list[str] = ["2030-10-01"]
     #: Whether the access report names the staff who opened the person's records (else role and territory).
     ARCO_REPORT_STAFF_NAMES = False
+    #: Retention (Ley General de Archivos; docs/data-protection.md). Per documentary series: years in the
+    #: archivo de trámite after a case closes, then in concentración; per closure reason the two may differ.
+    #: At the end of the vigencia the person's data are blocked, and deleted `blocked_years` later
+    #: (with a baja documental record). Persons never part of a case count from their registration.
+    RETENTION_POLICY = {
+        "series": "Expedientes de atención a personas en situación de desplazamiento forzado interno",
+        "tramite_years": 2,
+        "concentracion_years": 5,
+        "by_closure_reason": {"duplicate": [0, 1], "not_recognized": [1, 4]},
+        "without_case_years": 7,
+        "blocked_years": 1,
+    }
+    #: Persons reviewed per transaction by `dfi-casos retention run`.
+    RETENTION_BATCH = 200
     #: Serves /bench/plain, the load benchmark's baseline page. Off everywhere but bench/load.sh.
     BENCH_ROUTES = False
 

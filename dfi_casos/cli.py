@@ -16,6 +16,7 @@ from dfi_casos.documents.cli import files_cli
 from dfi_casos.extensions import db
 from dfi_casos.imports.cli import imports_cli, jobs_cli
 from dfi_casos.reports.cli import report_cli
+from dfi_casos.rights.cli import retention_cli
 from dfi_casos.security.access import ROLE_LABELS, Role, format_matrix
 from dfi_casos.security.audit_cli import audit_cli
 from dfi_casos.security.keys_cli import keys_cli
@@ -45,6 +46,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(files_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(retention_cli)
 
 
 @click.group("db", help="Migraciones del esquema (Alembic).")

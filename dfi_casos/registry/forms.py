@@ -175,6 +175,8 @@ class HouseholdEditForm(FlaskForm, _Territory):
 class PersonForm(FlaskForm, _Territory, _CorePersonFields, _MorePersonFields):
     duplicate_reason = _text(500, "motivo para guardar pese a registros similares", area=True)
     version = HiddenField()
+    #: The rectification (ARCO) request this edit answers, carried from `?arco=<id>`.
+    arco = HiddenField()
 
 
 class NewMemberForm(FlaskForm, _CorePersonFields):

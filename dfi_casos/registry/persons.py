@@ -121,7 +121,7 @@ IDENTITY_FIELDS = frozenset({"given_names", "first_surname", "second_surname", "
 
 
 def update_person(session: Session, actor: Principal, person: Person, data: PersonData, expected_version: int,
-                  duplicate_reason: str | None = None) -> list[str]:
+                  duplicate_reason: str | None = None, arco_request_id: str | None = None) -> list[str]:
     """Save an edit made on the form opened at `expected_version`; the changed field names.
 
     Refuses (EditConflict) when someone saved the person since; nothing is overwritten. An edit
@@ -140,7 +140,7 @@ def update_person(session: Session, actor: Principal, person: Person, data: Pers
         person.age_group = registration_age_group(person.birth_date, person.estimated_age, registered_on)
     for match in matches:
         keep_override(session, actor, person, match, duplicate_reason or "")
-    return save_edit(session, actor, "person", person, changed, PERSON_FIELD_LABELS)
+    return save_edit(session, actor, "person", person, changed, PERSON_FIELD_LABELS, arco_request_id)
 
 
 def update_household(session: Session, actor: Principal, household: Household, data: HouseholdData,

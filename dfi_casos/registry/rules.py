@@ -121,10 +121,11 @@ def add_history(session: Session, actor: Principal, record_type: str, record: An
 
 
 def save_edit(session: Session, actor: Principal, record_type: str, record: Any, changed: list[str],
-              labels: dict[str, str]) -> list[str]:
+              labels: dict[str, str], arco_request_id: str | None = None) -> list[str]:
     """Write an edit that changed the `changed` fields: optimistic lock, history row and audit entry; the names.
 
     Nothing happens when nothing changed. EditConflict when someone saved the record in between.
+    `arco_request_id` names the rectification request the edit answers (kept in the audit entry).
     """
     if not changed:
         return changed
@@ -138,8 +139,9 @@ def save_edit(session: Session, actor: Principal, record_type: str, record: Any,
         session.rollback()
         raise edit_conflict(changes_since(session, record_type, record_id, since), labels) from None
     add_history(session, actor, record_type, record, changed)
+    facts = {"arco_request_id": arco_request_id} if arco_request_id else {}
     audit.record_change(session, actor, Action.UPDATE, record_type, record.id, fields=changed,
-                        state_code=record.state_code)
+                        state_code=record.state_code, **facts)
     session.flush()
     return changed
 

@@ -53,6 +53,7 @@ from dfi_casos.registry.view_support import (
     state_name,
     subject_cases,
 )
+from dfi_casos.rights import services as rights
 from dfi_casos.security.access import require_permission
 
 
@@ -150,6 +151,7 @@ def edit_person(person_id: str) -> Any:
     form = forms.PersonForm()
     if request.method == "GET":
         forms.fill_person_form(form, record)
+        form.arco.data = request.args.get("arco", "")[:64]
         audit_view("person", record, PERSON_VIEW_FIELDS)
     # the territory follows the household; the form shows it but the edit keeps the record's
     form.state_code.data = record.state_code
@@ -158,7 +160,8 @@ def edit_person(person_id: str) -> Any:
     if not re_rendering() and form.validate_on_submit():
         saved = save_person_form(form, context, lambda: services.update_person(
             db.session, current_user, record, forms.person_data(form), parse_version(form.version.data),
-            form.duplicate_reason.data), lambda: curp_warnings(form), "Datos de la persona actualizados.")
+            form.duplicate_reason.data, rights.rectification_for(db.session, record, form.arco.data)),
+            lambda: curp_warnings(form), "Datos de la persona actualizados.")
         if saved is not None:
             return redirect(url_for("registry.person", person_id=record.id))
     status = 200 if re_rendering() else form_status()

@@ -154,3 +154,39 @@ class PersonBlock(Base):
 
     person: Mapped[Person] = relationship()
     request: Mapped[ArcoRequest | None] = relationship()
+
+
+class RetentionRun(Base):
+    """One run of `dfi-casos retention run`: where it stopped (a killed run resumes there) and what it did."""
+
+    __tablename__ = "retention_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: "running" until the last batch is committed, then "finished".
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    #: The last person id whose batch was committed: the run resumes after it.
+    cursor: Mapped[str | None] = mapped_column(String(64))
+    reviewed: Mapped[int] = mapped_column(Integer, default=0)
+    blocked: Mapped[int] = mapped_column(Integer, default=0)
+    suppressed: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DisposalRecord(Base):
+    """The record of a baja documental (or of the bloqueo before it): which record, which series, when, why."""
+
+    __tablename__ = "disposal_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("retention_run.id"), index=True)
+    #: The tombstone's id: never a name.
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    #: "bloqueo" or "supresion".
+    action: Mapped[str] = mapped_column(String(20))
+    #: The documentary series and the vigencia applied (years in trámite and concentración).
+    series: Mapped[str] = mapped_column(String(200))
+    vigencia: Mapped[str] = mapped_column(String(60))
+    state_code: Mapped[str] = mapped_column(String(2), index=True)
+    disposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -4,6 +4,7 @@ Services take the session, the acting account and the settings; they audit and f
 """
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,8 +29,8 @@ from dfi_casos.rights.models import (
     IdentityDocument,
 )
 from dfi_casos.security import audit
-from dfi_casos.security.access import Permission, Principal, has_permission
-from dfi_casos.security.audit import Action
+from dfi_casos.security.access import ROLE_LABELS, Permission, Principal, Role, has_permission
+from dfi_casos.security.audit import Action, AuditEvent
 from dfi_casos.security.fields import find_by_blind_index
 
 
@@ -281,6 +282,42 @@ def objections_of(session: Session, request: ArcoRequest) -> list[Objection]:
     """The objections recorded by this request."""
     return list(session.scalars(select(Objection).where(Objection.arco_request_id == request.id)
                                 .order_by(Objection.created_at)))
+
+
+def rectification_for(session: Session, person: Person, request_id: str | None) -> str | None:
+    """The id of the open rectification request about `person` that an edit answers; None when none was given.
+
+    Called by the person's edit form (`?arco=<id>`): the editor already may see the person; a request id
+    that is not an open rectification of this very person is refused.
+    """
+    if not request_id:
+        return None
+    parsed = scope.parse_uuid(request_id)
+    found = session.get(ArcoRequest, parsed) if parsed is not None else None
+    if (found is None or found.right != ArcoRight.RECTIFICATION or found.person_id != person.id
+            or not found.is_open):
+        raise RightsError("La solicitud de rectificación indicada no corresponde a esta persona o ya concluyó.")
+    return str(found.id)
+
+
+@dataclass
+class Rectification:
+    """One edit made in answer to a rectification request: when, which fields (names), by which role."""
+
+    at: Any
+    fields: list[str]
+    role: str
+
+
+def rectifications_of(session: Session, request: ArcoRequest) -> list[Rectification]:
+    """The edits made in answer to a rectification request, from the audit trail (no values)."""
+    marker = f'"arco_request_id":"{request.id}"'
+    entries = session.scalars(select(AuditEvent).where(AuditEvent.action == Action.UPDATE,
+                                                       AuditEvent.details.like(f"%{marker}%"))
+                              .order_by(AuditEvent.seq))
+    return [Rectification(e.occurred_at, list(json.loads(e.details).get("fields", [])),
+                          ROLE_LABELS.get(Role(e.actor_role), e.actor_role) if e.actor_role in set(Role) else "—")
+            for e in entries]
 
 
 def record_request_view(session: Session, actor: Principal, request: ArcoRequest) -> None:

@@ -70,6 +70,7 @@ def _render_request(arco: Any, step_form: StepForm | None = None, general_error:
                            steps=services.available_steps(arco), reason_form=ReasonForm(formdata=None),
                            objection_form=_objection_form(formdata=None),
                            objections=services.objections_of(db.session, arco),
+                           rectifications=services.rectifications_of(db.session, arco),
                            person=pages.person_status(db.session, arco),
                            days_left=pages.days_left(db.session, current_app.config, arco)), status
 

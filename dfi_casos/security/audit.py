@@ -68,6 +68,7 @@ class Action(enum.StrEnum):
     BLOCK = "block"
     UNBLOCK = "unblock"
     SUPPRESS = "suppress"
+    RETENTION_RUN = "retention_run"
     USER_CREATE = "user_create"
     USER_UPDATE = "user_update"
     PERMISSION_CHANGE = "permission_change"
@@ -119,6 +120,7 @@ ACTION_LABELS: dict[str, str] = {
     Action.BLOCK: "Bloqueo de datos personales",
     Action.UNBLOCK: "Desbloqueo de datos personales",
     Action.SUPPRESS: "Supresión de datos personales",
+    Action.RETENTION_RUN: "Aplicación de la política de conservación",
     Action.USER_CREATE: "Alta de cuenta",
     Action.USER_UPDATE: "Modificación de cuenta",
     Action.PERMISSION_CHANGE: "Cambio de rol o territorio",
