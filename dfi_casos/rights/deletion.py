@@ -5,8 +5,6 @@ consistent; the audit trail never held a personal value, so its chain still veri
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -25,6 +23,8 @@ from dfi_casos.cases.models import (
 )
 from dfi_casos.catalogs.enums import RegisteredSex, RelationshipToHead
 from dfi_casos.database import utcnow
+from dfi_casos.documents.models import RecordType
+from dfi_casos.documents.services import purge_for
 from dfi_casos.registry.models import (
     Consent,
     DuplicateOverride,
@@ -91,13 +91,15 @@ def _erase(record: Any) -> list[str]:
     return erased
 
 
-def _purge_attachments(session: Session, person: Person) -> int:
-    # The documents feature (#17) provides purge_for when installed; this build may not have it.
-    if importlib.util.find_spec("dfi_casos.documents") is None:
-        return 0
-    documents = importlib.import_module("dfi_casos.documents.services")
-    purge = getattr(documents, "purge_for", None)
-    return int(purge(session, "person", person.id) or 0) if purge is not None else 0
+def _purge_attachments(session: Session, person: Person, case_ids: list[Any]) -> int:
+    """Remove the attachments of the person, of their consents and of their individual cases (#17's purge_for)."""
+    consent_ids = list(session.scalars(select(Consent.id).where(Consent.person_id == person.id)))
+    removed = purge_for(session, RecordType.PERSON, person.id)
+    for consent_id in consent_ids:
+        removed += purge_for(session, RecordType.CONSENT, consent_id)
+    for case_id in case_ids:
+        removed += purge_for(session, RecordType.CASE, case_id)
+    return removed
 
 
 def suppress(session: Session, actor: Any, person: Person, *, reason: str, source: str) -> list[str]:
@@ -129,7 +131,7 @@ def suppress(session: Session, actor: Any, person: Person, *, reason: str, sourc
         if own_cases:
             for record in session.scalars(select(model).where(getattr(model, column).in_(own_cases))):
                 _erase(record)
-    attachments = _purge_attachments(session, person)
+    attachments = _purge_attachments(session, person, own_cases)
     session.flush()
     audit.record_change(session, actor, Action.SUPPRESS, "person", person.id, fields=sorted(erased),
                         state_code=person.state_code, source=source, attachments=attachments,

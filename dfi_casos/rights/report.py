@@ -21,6 +21,7 @@ from dfi_casos.cases.models import Case, CaseNote, Referral, Service
 from dfi_casos.catalogs.enums import LabeledEnum
 from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.database import utcnow
+from dfi_casos.documents.models import Attachment
 from dfi_casos.registry.models import Consent, DisplacementEvent, Household, HouseholdMembership, Person
 from dfi_casos.rights.models import ArcoRequest
 from dfi_casos.security import audit
@@ -120,12 +121,21 @@ def build(session: Session, config: Mapping[str, Any], person: Person) -> dict[s
             {**record_fields(a), "criterios": [record_fields(k) for k in a.criteria]} for a in assessments],
         "consentimientos": [{**record_fields(c), "institucion": c.institution.name if c.institution else None}
                             for c in consents],
-        # The documents feature (#17) is not part of this build: no attachment is held.
-        "adjuntos": [],
+        "adjuntos": attachments(session, [person.id, *household_ids, *case_ids, *(c.id for c in consents)]),
         "solicitudes_arco": [{"folio": r.folio, "derecho": r.right.label, "estado": r.status.label,
                               "recibida": r.received_on.isoformat(), "vence": r.due_on.isoformat()} for r in requests],
         "accesos": accesses(session, config, person, related, [c.folio for c in cases]),
     }
+
+
+def attachments(session: Session, record_ids: list[Any]) -> list[dict[str, Any]]:
+    """The attachments of the person's records: which record, file names, types, sizes and dates (no content,
+    no keys)."""
+    found = session.scalars(select(Attachment).where(Attachment.record_id.in_(record_ids),
+                                                     Attachment.deleted_at.is_(None)).order_by(Attachment.created_at))
+    return [{"registro": a.record_type, "registro_id": str(a.record_id), "agregado": _value(a.created_at),
+             "versiones": [{"numero": v.number, "archivo": v.file_name, "tipo": v.mime, "bytes": v.size,
+                            "fecha": _value(v.created_at)} for v in a.versions]} for a in found]
 
 
 def accesses(session: Session, config: Mapping[str, Any], person: Person, related: set[str],

@@ -25,6 +25,7 @@ def access_request(db, app, verified=True):
     person = household.current_memberships[0].person
     person.address = "Calle Reservada 12"
     case = cases.open_case(db, supervisor, household)
+    factories.make_attachment(db, person, "person", supervisor, name="Constancia de Juana.pdf")
     audit.record_view(db, supervisor, "person", person.id, fields=["names"], state_code=GRO)
     liaison = factories.make_user(db, Role.TRANSPARENCY, [GRO])
     arco = services.register_request(db, liaison, app.config, services.RequestData(
@@ -45,6 +46,7 @@ def test_json_report_holds_every_field_decrypted_and_who_accessed(app, client, d
     assert not any(key.endswith("_enc") or key.endswith("_bidx") for key in data["persona"])
     assert data["hogares"][0]["hogar"]["notes"] == "Nota del hogar reservada"
     assert data["casos"][0]["folio"] == case.folio
+    assert data["adjuntos"][0]["versiones"][0]["archivo"] == "Constancia de Juana.pdf"
     accesses = data["accesos"]["entradas"]
     assert any(a["rol"] == "Supervisor(a)" and a["oficina"] == "Oficina estatal: Guerrero" for a in accesses)
     assert "Supervisora Nombrada" not in response.get_data(as_text=True)  # names only when policy says so

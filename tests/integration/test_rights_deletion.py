@@ -10,6 +10,7 @@ from sqlalchemy import select
 from dfi_casos.auth.models import Role
 from dfi_casos.catalogs.enums import ArcoRight
 from dfi_casos.database import Base
+from dfi_casos.documents.models import Attachment
 from dfi_casos.registry.models import Person, PersonNameToken
 from dfi_casos.rights import blocking, deletion, services
 from dfi_casos.rights.models import ArcoChannel, IdentityDocument
@@ -54,6 +55,8 @@ def test_deleted_values_are_absent_from_a_raw_scan_and_audit_still_verifies(db, 
     person.curp, person.phone, person.address = "HEGG560427MVZRRL04", "7471234567", "Calle Reservada 3"
     factories.make_sharing_consent(db, person, factories.make_institution(db),
                                    factories.make_user(db, Role.CASEWORKER, [GRO]))
+    factories.make_attachment(db, person, "person", factories.make_user(db, Role.SUPERVISOR, [GRO]),
+                              name="Acta de Eufemia.pdf")
     db.flush()
     secrets = [getattr(person, f"{name}_enc").hex() for name in ("given_names", "first_surname", "curp", "phone",
                                                                  "address")]
@@ -67,6 +70,7 @@ def test_deleted_values_are_absent_from_a_raw_scan_and_audit_still_verifies(db, 
     assert person.curp_bidx is None and person.phone_bidx is None and person.name_dob_bidx is None
     assert not [i for i in indexes if i != "None" and f"\n{i}\n" in f"\n{dump}\n"]
     assert db.scalars(select(PersonNameToken).where(PersonNameToken.person_id == person.id)).first() is None
+    assert db.scalars(select(Attachment).where(Attachment.record_id == person.id)).first() is None
     tombstone = db.get(Person, person.id)
     assert tombstone.suppressed_at is not None and tombstone.state_code == GRO and tombstone.given_names is None
     assert household.size == 1  # the household keeps its other member
