@@ -145,8 +145,8 @@ class PersonBlock(Base):
     source: Mapped[str] = mapped_column(String(20), default="arco")
     reason = Encrypted()
     blocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    blocked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    unblocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    unblocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unblocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     unblock_reason = Encrypted()
     #: The person's territory, copied for scoping the liaison's lists.
@@ -162,8 +162,8 @@ class RetentionRun(Base):
     __tablename__ = "retention_run"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: "running" until the last batch is committed, then "finished".
     status: Mapped[str] = mapped_column(String(20), default="running")
     #: The last person id whose batch was committed: the run resumes after it.
@@ -189,4 +189,4 @@ class DisposalRecord(Base):
     series: Mapped[str] = mapped_column(String(200))
     vigencia: Mapped[str] = mapped_column(String(60))
     state_code: Mapped[str] = mapped_column(String(2), index=True)
-    disposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    disposed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
