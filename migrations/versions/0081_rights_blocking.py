@@ -1,7 +1,7 @@
 """blocking (bloqueo) of persons, deletion tombstones and legal holds
 
 Revision ID: 0081_rights_blocking
-Revises: 0021_letters
+Revises: 0062_community_cases
 Create Date: 2026-11-28 01:25:04
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0081_rights_blocking'
-down_revision = '0021_letters'
+down_revision = '0062_community_cases'
 branch_labels = None
 depends_on = None
 
