@@ -52,7 +52,7 @@ def test_households_to_move_into_are_named_by_head_and_place_and_exclude_the_cur
     own = factories.make_household(db, state=GRO, registered_by=user)
     other = factories.make_household(db, state=GRO, registered_by=user, municipality_code="12029")
     person = own.current_memberships[1].person
-    html = body(client.get(f"/registro/personas/{person.id}"))
+    html = body(client.get(f"/registro/personas/{person.id}/hogar"))
     select = html.split('name="household_id"', 1)[1].split("</select>", 1)[0]
     assert f'value="{other.id}"' in select and f'value="{own.id}"' not in select
     assert f"Hogar de {other.head.full_name()} · Chilpancingo de los Bravo, Guerrero" in select
