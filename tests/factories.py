@@ -235,7 +235,8 @@ def case_foreign_records(session: Session, state: str) -> dict[str, str]:
     measure = make_community_case_measure(session, state, plant_here(f"Medida reservada {number}"))
     event = make_event(session, state, owner)
     community = make_community(session, state, owner)
-    return {"case_id": str(case.id), "event_id": str(event.id), "community_id": str(community.id), "referral_id": str(referral.id), "service_id": str(service.id),
+    return {"case_id": str(case.id), "event_id": str(event.id), "community_id": str(community.id),
+            "referral_id": str(referral.id), "service_id": str(service.id),
             "subject_id": str(household.id), "word": "hogar", "flag_id": str(flag.id), "measure_id": str(measure.id),
             "transfer_id": str(transfer.id), "plan_id": str(plan.id), "goal_id": str(goal.id),
             "action_id": str(action.id)}
