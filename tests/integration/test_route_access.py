@@ -155,9 +155,12 @@ def _walk_as(app, client, db, role, records) -> list[str]:
 
 
 def _case_records_of(db, case_records: dict[str, str]) -> dict[str, str]:
-    """The walk's records, with the case's own ones (case, referral, service, flag, subject) swapped in."""
+    """The walk's records, with the case's own ones (case, referral, service, flag, subject) swapped in.
+
+    The event and community stay foreign: those made beside the case belong to its first state's registry.
+    """
     records = factories.foreign_records(db, FOREIGN_STATE)
-    records.update({k: v for k, v in case_records.items() if k != "transfer_id"})
+    records.update({k: v for k, v in case_records.items() if k not in ("transfer_id", "event_id", "community_id")})
     return records
 
 
