@@ -138,7 +138,7 @@ class Person(Base):
     #: nearly every row is NULL, and an index tempts the planner to start a search from it.
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
     #: Blocked (bloqueo, after an ARCO cancellation or by retention): kept encrypted for the legal period,
-    #: absent from every ordinary screen, search, list, statistic and export (scope.py). Nearly always NULL.
+    #: absent from every ordinary screen, search, list, statistic and export (scope/rules.py). Nearly always NULL.
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Deleted (supresión): the encrypted values are gone; the row is a tombstone for history and counts.
     suppressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,6 +1,6 @@
 """Roles as sets of named permissions, the matrix, and the acting account's shape (`Principal`).
 
-This module knows no feature: which records an account may see is `dfi_casos/scope.py`.
+This module knows no feature: which records an account may see is `dfi_casos/scope/`.
 """
 from __future__ import annotations
 

@@ -33,7 +33,8 @@ def test_security_imports_no_feature(graph, feature):
 
 
 def test_scope_reads_feature_tables_but_no_feature_rules_or_screens(graph):
-    imported = graph.find_modules_directly_imported_by("dfi_casos.scope")
+    imported = set().union(*(graph.find_modules_directly_imported_by(module)
+                             for module in {"dfi_casos.scope"} | graph.find_descendants("dfi_casos.scope")))
     crossing = sorted(m for m in imported if m.rsplit(".", 1)[-1] in SERVICE_AND_VIEW_MODULES)
     assert crossing == [], f"dfi_casos.scope importa reglas o pantallas: {crossing}"
 
