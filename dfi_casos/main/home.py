@@ -71,14 +71,24 @@ def supervisor_home(session: Session, user: Principal, *, idle_days: int, today:
     return home
 
 
+#: The open cases least recently updated that the idle list looks at (their last activity is read in SQL).
+IDLE_CANDIDATES = 200
+
+
 def _idle_cases(session: Session, user: Principal, idle_days: int, today: date) -> list[Case]:
+    # Ids first: the 200 candidates are only compared by their last activity (one aggregate query);
+    # the few shown are then loaded whole, with what their rows read (owner, transitions, referrals).
     candidates = list(session.scalars(
-        scoped(select(Case), Case, user).where(Case.status == CaseStatus.OPEN)
-        .options(selectinload(Case.owner), selectinload(Case.transitions), selectinload(Case.referrals))
-        .order_by(Case.updated_at).limit(200)))
-    last = pages.last_activity(session, [c.id for c in candidates])
+        scoped(select(Case.id), Case, user).where(Case.status == CaseStatus.OPEN)
+        .order_by(Case.updated_at).limit(IDLE_CANDIDATES)))
+    last = pages.last_activity(session, candidates)
     limit = utcnow() - timedelta(days=idle_days)
-    return [c for c in candidates if c.id in last and last[c.id] < limit][:HOME_LIMIT]
+    idle = [case_id for case_id in candidates if case_id in last and last[case_id] < limit][:HOME_LIMIT]
+    if not idle:
+        return []
+    loaded = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(idle)).options(
+        selectinload(Case.owner), selectinload(Case.transitions), selectinload(Case.referrals)))}
+    return [loaded[case_id] for case_id in idle]
 
 
 def _assessments_to_sign(session: Session, user: Principal) -> list[DurableSolutionAssessment]:
