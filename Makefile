@@ -59,7 +59,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check dfi_casos tests bench config migrations
 
 # mypy strict on the gates, the scope module, every services module and the modules services are split into.
-TYPED = dfi_casos/security dfi_casos/scope dfi_casos/errors.py dfi_casos/database.py dfi_casos/pagination.py \
+TYPED = dfi_casos/security dfi_casos/scope dfi_casos/api dfi_casos/errors.py dfi_casos/database.py dfi_casos/pagination.py \
 	$(wildcard dfi_casos/*/services.py) \
 	$(addprefix dfi_casos/registry/,data.py rules.py duplicates.py persons.py events_communities.py consent.py \
 	  search.py merge.py finder.py) \

@@ -64,6 +64,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     labels.init_app(app)
 
+    from dfi_casos import api
+
+    # After web.init_app: the API's token check runs right after web's per-request reset, before the limiter.
+    api.init_app(app)
+
     from dfi_casos.security.errors import register_error_handlers
 
     register_error_handlers(app)

@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "dfi_casos.imports.models",
     "dfi_casos.rights.models",
     "dfi_casos.documents.models",
+    "dfi_casos.api.models",
 )
 
 

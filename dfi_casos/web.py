@@ -74,7 +74,8 @@ def _fresh_request_state() -> None:
 
 
 def _require_login() -> Any:
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    # The JSON API authenticates its own calls (bearer tokens, dfi_casos/api) and never uses the login page.
+    if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint == "api":
         return None
     if not current_user.is_authenticated:
         if session.pop("sid", None):  # the cookie named a session the server no longer holds open

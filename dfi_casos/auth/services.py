@@ -67,6 +67,12 @@ def authenticate(session: Session, config: Any, username: str, password: str) ->
         verify_password(config, _dummy_hash(config), password)
         audit.record(session, action="login_failed", outcome="denied", details={"reason": "unknown_user"})
         raise LoginFailed()
+    if user.is_service_account:
+        # A service account has no password: it acts through API tokens only (dfi_casos/api).
+        verify_password(config, _dummy_hash(config), password)
+        audit.record(session, action="login_failed", actor=user, object_type="user", object_id=user.id,
+                     outcome="denied", details={"reason": "service_account"})
+        raise LoginFailed()
     failures = reserve_attempt(session, config, user)
     if not verify_password(config, user.password_hash, password):
         record_failed_attempt(session, config, user, failures, "bad_password")
@@ -142,7 +148,7 @@ def load_session_user(session: Session, session_id: str) -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    if user is None or not user.active or user.is_service_account or user.session_version != int(version):
         return None
     return user
 

@@ -72,6 +72,8 @@ class Action(enum.StrEnum):
     USER_CREATE = "user_create"
     USER_UPDATE = "user_update"
     PERMISSION_CHANGE = "permission_change"
+    API_TOKEN_ISSUE = "api_token_issue"  # noqa: S105 - an action name, not a secret
+    API_TOKEN_REVOKE = "api_token_revoke"  # noqa: S105 - an action name, not a secret
     KEY_GENERATE = "key_generate"
     KEY_ACTIVATE = "key_activate"
     KEY_ROTATION = "key_rotation"
@@ -124,6 +126,8 @@ ACTION_LABELS: dict[str, str] = {
     Action.USER_CREATE: "Alta de cuenta",
     Action.USER_UPDATE: "Modificación de cuenta",
     Action.PERMISSION_CHANGE: "Cambio de rol o territorio",
+    Action.API_TOKEN_ISSUE: "Token de API emitido",
+    Action.API_TOKEN_REVOKE: "Token de API revocado",
     Action.KEY_GENERATE: "Clave generada",
     Action.KEY_ACTIVATE: "Clave activada",
     Action.KEY_ROTATION: "Recifrado con la clave activa",

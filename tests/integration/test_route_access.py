@@ -22,8 +22,8 @@ HOME_STATE, FOREIGN_STATE = "07", "12"  # Chiapas, Guerrero
 ROLES = list(Role)
 #: Endpoints that are not the application's own pages.
 NOT_PAGES = {"static"}
-#: Answers that serve nothing: not found, forbidden.
-REFUSED = {403, 404}
+#: Answers that serve nothing: unauthenticated (a browser's session never opens /api/v1), forbidden, not found.
+REFUSED = {401, 403, 404}
 
 
 def walked_rules(app: Flask) -> list[Rule]:

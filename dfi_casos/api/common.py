@@ -1,0 +1,242 @@
+"""What every API endpoint shares: the error envelope, ETag/If-Match, cursor pages, the role-aware field filter.
+
+Every error answers the same JSON shape, `{"code": ..., "message": ..., "fields": {...}}`: `code`
+is stable (clients branch on it), `message` is Spanish for people, `fields` names what to fix
+(422). Feature errors are the app's one `DomainError` (422, or 412 for an edit conflict); records
+absent or out of scope are `NotVisible` (404, audited, the same answer for both).
+"""
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from pydantic import BaseModel, Field, ValidationError
+from spectree import Response as SpecResponse
+from werkzeug.exceptions import HTTPException
+
+from dfi_casos.errors import DomainError, EditConflict, NotVisible
+from dfi_casos.extensions import db, limiter
+from dfi_casos.pagination import Page
+from dfi_casos.security import audit
+from dfi_casos.security.access import Permission, Principal
+
+log = logging.getLogger(__name__)
+
+#: Most items one page may hold; the default when `limit` is absent.
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 25
+
+
+# --- the envelope ------------------------------------------------------------------------------------
+
+class ErrorBody(BaseModel):
+    """Every refusal: a stable code, a Spanish message, and the fields at fault (422)."""
+
+    code: str = Field(description="Código estable del error (p. ej. not_found, invalid, stale).")
+    message: str = Field(description="Mensaje en español para personas.")
+    fields: dict[str, list[str]] = Field(default_factory=dict, description="Errores por campo.")
+
+
+class ApiError(Exception):
+    """An API refusal with its HTTP status, stable code and Spanish message."""
+
+    def __init__(self, status: int, code: str, message: str, fields: Mapping[str, list[str]] | None = None,
+                 headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = dict(fields or {})
+        self.headers = dict(headers or {})
+
+
+_HTTP_CODES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "La solicitud no se pudo procesar. Revise los datos e intente de nuevo."),
+    401: ("unauthorized", "Falta un token de acceso válido (Authorization: Bearer ...)."),
+    403: ("forbidden", "El token no permite esta operación."),
+    404: ("not_found", "El registro no existe o no está a su alcance."),
+    405: ("method_not_allowed", "Esta dirección no acepta esa operación."),
+    413: ("too_large", "Los datos enviados exceden el tamaño permitido."),
+    415: ("unsupported_media_type", "Envíe el cuerpo como application/json."),
+    429: ("rate_limited", "Demasiadas solicitudes en poco tiempo. Espere un momento e intente de nuevo."),
+    500: ("internal_error", "Ocurrió un error inesperado. Ya quedó registrado."),
+}
+
+
+def error_response(status: int, code: str, message: str, fields: Mapping[str, list[str]] | None = None,
+                   headers: Mapping[str, str] | None = None) -> Response:
+    response = jsonify({"code": code, "message": message, "fields": dict(fields or {})})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def http_error(status: int) -> ApiError:
+    code, message = _HTTP_CODES.get(status, _HTTP_CODES[500])
+    return ApiError(status, code, _(message))
+
+
+def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """Pydantic's errors as Spanish messages by dotted field name (the value itself never echoed)."""
+    found: dict[str, list[str]] = {}
+    for error in exc.errors(include_input=False, include_url=False):
+        name = ".".join(str(part) for part in error.get("loc", ())) or "body"
+        kind = str(error.get("type", ""))
+        if kind == "missing":
+            message = _("Este dato es obligatorio.")
+        elif kind == "extra_forbidden":
+            message = _("Este campo no existe.")
+        else:
+            message = _("El valor no es válido.")
+        found.setdefault(name, []).append(message)
+    return found
+
+
+def register_error_handlers(bp: Blueprint) -> None:
+    """Answer every error of the blueprint's routes with the envelope (never an HTML page)."""
+
+    @bp.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+
+    @bp.errorhandler(ValidationError)
+    def _invalid(exc: ValidationError) -> Response:
+        return error_response(422, "invalid", _("Los datos enviados no son válidos."), field_errors(exc))
+
+    @bp.errorhandler(EditConflict)
+    def _conflict(exc: EditConflict) -> Response:
+        db.session.rollback()
+        return error_response(412, "stale", exc.message)
+
+    @bp.errorhandler(DomainError)
+    def _refused(exc: DomainError) -> Response:
+        db.session.rollback()
+        fields = {exc.field: [exc.message]} if exc.field else {}
+        return error_response(422, "refused", exc.message, fields)
+
+    @bp.errorhandler(NotVisible)
+    def _not_visible(exc: NotVisible) -> Response:
+        # As the screens: the refused work is rolled back, the denial is audited, absent and forbidden look alike.
+        db.discard_refused_work()
+        audit.record_denial(db.session(), current_user, exc.object_type, exc.object_id, exc.reason)
+        error = http_error(404)
+        return error_response(404, error.code, error.message)
+
+    @bp.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        error = http_error(status)
+        headers: dict[str, str] = {}
+        if status == 429:
+            limit = limiter.current_limit
+            wait = int(limit.reset_at - time.time()) if limit is not None else 60
+            headers["Retry-After"] = str(max(1, wait))
+        return error_response(status, error.code, error.message, headers=headers)
+
+    @bp.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        if current_app.debug and not current_app.testing:
+            raise exc
+        db.session.rollback()
+        # Type and code locations only: the message may quote personal data (SQL parameters).
+        log.error("unhandled %s at %s\n%s", type(exc).__name__, request.endpoint,
+                  "".join(traceback.format_tb(exc.__traceback__)))
+        error = http_error(500)
+        return error_response(500, error.code, error.message)
+
+
+def responses(ok: type[BaseModel] | None, status: int = 200, *, errors: Sequence[int] = ()) -> SpecResponse:
+    """The spectree Response of an endpoint: its success model and the error envelopes it may answer."""
+    codes = {401, 403, 404, 429, *errors}
+    models: dict[str, Any] = {f"HTTP_{code}": ErrorBody for code in sorted(codes)}
+    models[f"HTTP_{status}"] = ok
+    return SpecResponse(**models)
+
+
+# --- optimistic locking ------------------------------------------------------------------------------
+
+def etag(version: int) -> str:
+    """The ETag of a record at `version` (its version column)."""
+    return f'"{int(version)}"'
+
+
+def expected_version() -> int:
+    """The version an update was prepared from, read from If-Match: 428 when missing, 412 when unreadable."""
+    raw = request.headers.get("If-Match")
+    if not raw:
+        raise ApiError(428, "precondition_required",
+                       _("Envíe el encabezado If-Match con el ETag de la versión que modifica."))
+    value = raw.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit() or len(value) > 9:
+        raise ApiError(412, "stale", _("El ETag enviado no corresponde a ninguna versión de este registro."))
+    return int(value)
+
+
+def check_version(current: int, expected: int) -> None:
+    """412 when the record changed since the client read it (the service checks again under its lock)."""
+    if current != expected:
+        raise ApiError(412, "stale", _("Otra persona o sistema modificó este registro; léalo de nuevo."))
+
+
+# --- cursor pages -----------------------------------------------------------------------------------
+
+class PageQuery(BaseModel):
+    """`cursor` from the previous page's `next_cursor`; `limit` items per page."""
+
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+def _cursors() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="dfi-api-cursor")
+
+
+def encode_cursor(kind: str, number: int, limit: int) -> str:
+    """An opaque, signed cursor: which list, which page; clients pass it back unchanged."""
+    return str(_cursors().dumps({"k": kind, "p": number, "l": limit}))
+
+
+def decode_cursor(kind: str, raw: str | None, limit: int) -> int:
+    """The page a cursor points at (1 without one); 422 for a cursor of another list, size or origin."""
+    if not raw:
+        return 1
+    try:
+        data = _cursors().loads(raw)
+    except BadSignature:
+        data = None
+    if (not isinstance(data, dict) or data.get("k") != kind or data.get("l") != limit
+            or not isinstance(data.get("p"), int) or not 1 < data["p"] < 1_000_000):
+        raise ApiError(422, "invalid", _("El cursor no es válido para esta lista."),
+                       {"cursor": [_("Use el valor de next_cursor de la página anterior, sin cambios.")]})
+    number: int = data["p"]
+    return number
+
+
+def page_body(kind: str, page: Page, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A list answer: the items and the cursor of the next page (no total count, as the screens)."""
+    following = encode_cursor(kind, page.number + 1, page.size) if page.has_next else None
+    return {"items": items, "next_cursor": following}
+
+
+# --- role-aware fields ------------------------------------------------------------------------------
+
+def visible_fields(principal: Principal, rules: Mapping[str, Permission | None]) -> frozenset[str]:
+    """The fields this principal's role may read, from a field -> permission table (None: anyone who got here)."""
+    return frozenset(name for name, needed in rules.items() if needed is None or principal.may(needed))
+
+
+def filter_fields(payload: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
+    """Keep only the allowed fields: a field the role may not see never leaves the server, not even as null."""
+    keep = set(allowed)
+    return {name: value for name, value in payload.items() if name in keep}
