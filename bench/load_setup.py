@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from flask import current_app  # noqa: E402
 from sqlalchemy import func, select, update  # noqa: E402
 
-from bench.seed import seed  # noqa: E402
+from bench.seed import bulk_seed  # noqa: E402
 from dfi_casos import create_app, migrate  # noqa: E402
 from dfi_casos.auth import services as accounts  # noqa: E402
 from dfi_casos.auth.models import Role  # noqa: E402
@@ -49,7 +49,7 @@ def main() -> None:
     app = create_app({"ENV_NAME": "development", "DATABASE_URL": args.database_url, "DEMO_MODE": False})
     migrate.upgrade(app, "head")
     if args.persons:
-        seed(app, args.persons, batch=200, seed_value=2026)
+        bulk_seed(app, args.persons, batch=200, seed_value=2026)  # same rows as the import path (see seed.py)
     with app.app_context():
         _account(USERNAME, "Supervisora de medición", Role.SUPERVISOR)
         caseworker = _account(CW_USERNAME, "Capturista de medición", Role.CASEWORKER)

@@ -139,9 +139,9 @@ def prepare(form: FlaskForm, case: Case) -> None:
             [(code, name) for code, name in STATE_CHOICES if code != case.state_code], blank="Elija la entidad")
     elif isinstance(form, MeasureForm):
         form.institution_id.choices = select_choices(
-            [(str(i.id), i.name) for i in catalog.active_institutions(db.session, case.state_code)], blank="(ninguna)")
+            catalog.institution_options(db.session, case.state_code), blank="(ninguna)")
     elif isinstance(form, ServiceForm | ReferralForm):
-        institutions = [(str(i.id), i.name) for i in catalog.active_institutions(db.session, case.state_code)]
+        institutions = catalog.institution_options(db.session, case.state_code)
         form.institution_id.choices = select_choices(
             institutions, blank="(ninguna)" if isinstance(form, ServiceForm) else "Elija una institución")
 

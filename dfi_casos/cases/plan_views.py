@@ -31,7 +31,7 @@ def _action_form(case: Case, goal: PlanGoal, *, blank: bool = False) -> PlanActi
     form.responsible_user_id.choices = select_choices(
         [(str(u.id), u.full_name) for u in plans.responsible_choices(db.session, case)], blank="(ninguna)")
     form.institution_id.choices = select_choices(
-        [(str(i.id), i.name) for i in catalog.active_institutions(db.session, case.state_code)], blank="(ninguna)")
+        catalog.institution_options(db.session, case.state_code), blank="(ninguna)")
     return form
 
 

@@ -64,11 +64,29 @@ def institution_names(session: Session, needed: Iterable[int | None] = ()) -> di
     return _names
 
 
+#: Option lists of the active institutions by territory (None: national only), per process, like the names:
+#: the forms of services, referrals, measures and plans offer them. Cleared with the names on every edit
+#: here; other processes read them again after NAMES_MAX_AGE seconds. The other option lists are static and
+#: need no cache: states and municipalities are INEGI's catalog in code (`catalogs/geography.py`, read
+#: once at start), enums are classes; their labels stay lazy so each user's language applies.
+_options: dict[str | None, tuple[float, list[tuple[str, str]]]] = {}
+
+
+def institution_options(session: Session, state_code: str | None = None) -> list[tuple[str, str]]:
+    """(id, name) of the active institutions offered in `state_code`'s forms, from the per-process cache."""
+    cached = _options.get(state_code)
+    if cached is None or time.monotonic() - cached[0] > NAMES_MAX_AGE:
+        cached = _options[state_code] = (time.monotonic(), [(str(i.id), i.name) for i in active_institutions(
+            session, state_code)])
+    return list(cached[1])
+
+
 def forget_institution_names() -> None:
-    """Drop the cached names (after an edit of the catalog)."""
+    """Drop the cached names and option lists (after an edit of the catalog)."""
     global _names_read_at
     _names.clear()
     _names_read_at = 0.0
+    _options.clear()
 
 
 @dataclass
