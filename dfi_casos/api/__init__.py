@@ -39,6 +39,8 @@ bp = Blueprint("api", __name__, url_prefix=URL_PREFIX)
 ENDPOINT_MODULES: tuple[str, ...] = (
     "dfi_casos.api.docs",
     "dfi_casos.api.persons",
+    "dfi_casos.api.households",
+    "dfi_casos.api.events",
 )
 #: Routes served without a token: the OpenAPI document and its page describe endpoints, never data.
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_json", "api.docs"})

@@ -24,8 +24,10 @@ def make_token(db: Any, state: str = "12", role: Role = Role.SUPERVISOR, groups:
     admin = factories.make_user(db, role=Role.ADMINISTRATOR, states=None)
     account = tokens.create_service_account(db, admin, username=f"svc-{state}-{secrets.token_hex(4)}",
                                             full_name="Kobo", email="kobo@example.org", state_code=state)
-    return tokens.issue_token(db, admin, account, label="Kobo", role=role, state_code=state,
-                              groups=ALL_GROUPS if groups is None else groups, days=days)
+    issued = tokens.issue_token(db, admin, account, label="Kobo", role=role, state_code=state,
+                                groups=ALL_GROUPS if groups is None else groups, days=days)
+    db.commit()  # only releases the test's savepoint: a refused request's rollback keeps the token
+    return issued
 
 
 def bearer(text: str) -> dict[str, str]:
