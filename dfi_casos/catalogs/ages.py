@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from dfi_casos.catalogs.enums import AgeGroup
 
 #: Lower bound of each band, oldest first (the first bound not above the age wins).
@@ -13,14 +15,14 @@ _LOWER_BOUNDS: tuple[tuple[int, AgeGroup], ...] = (
 
 #: UNHCR's standard bands (0–4, 5–11, 12–17, 18–59, 60+), each the sum of ours.
 UNHCR_BANDS: tuple[tuple[str, str, tuple[AgeGroup, ...]], ...] = (
-    ("0-4", "0 a 4 años", (AgeGroup.AGE_0_4,)),
-    ("5-11", "5 a 11 años", (AgeGroup.AGE_5_11,)),
-    ("12-17", "12 a 17 años", (AgeGroup.AGE_12_17,)),
-    ("18-59", "18 a 59 años", (AgeGroup.AGE_18_29, AgeGroup.AGE_30_59)),
-    ("60+", "60 años o más", (AgeGroup.AGE_60_PLUS,)),
+    ("0-4", _l("0 a 4 años"), (AgeGroup.AGE_0_4,)),
+    ("5-11", _l("5 a 11 años"), (AgeGroup.AGE_5_11,)),
+    ("12-17", _l("12 a 17 años"), (AgeGroup.AGE_12_17,)),
+    ("18-59", _l("18 a 59 años"), (AgeGroup.AGE_18_29, AgeGroup.AGE_30_59)),
+    ("60+", _l("60 años o más"), (AgeGroup.AGE_60_PLUS,)),
 )
 #: Label of the band of persons with neither a date of birth nor an estimated age.
-UNKNOWN_AGE = "Edad desconocida (sin fecha)"
+UNKNOWN_AGE = _l("Edad desconocida (sin fecha)")
 
 
 def age_on(birth_date: date, day: date) -> int:

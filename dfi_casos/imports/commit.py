@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from psycopg import sql as pg_sql
 from sqlalchemy import JSON, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -48,14 +49,14 @@ from dfi_casos.security.access import Principal
 from dfi_casos.security.bulk import insert_values
 from dfi_casos.security.tokens import refresh_tokens
 
-_ = FolioCounter  # the counter rows reserve_folios locks
+_folio_counter = FolioCounter  # the counter rows reserve_folios locks
 
 
 def reserve_folios(session: Session, state_code: str, year: int, count: int) -> list[str]:
     """Take `count` consecutive folios of the state and year under one lock of the counter row."""
     state = state_by_code(state_code)
     if state is None:
-        raise registry.RegistryError("La entidad del caso no existe en el catálogo.")
+        raise registry.RegistryError(_("La entidad del caso no existe en el catálogo."))
     counter = locked_counter(session, state_code, year)
     first = counter.last_value + 1
     counter.last_value += count

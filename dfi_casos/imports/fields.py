@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from dfi_casos.catalogs.enums import (
     ConsentMethod,
     DisabilityDomain,
@@ -29,7 +31,7 @@ MEMBERS = "miembros"
 YES, NO = "si", "no"
 YES_NO = ((YES, "Sí"), (NO, "No"))
 #: Answers to self-identification questions: "prefers not to say" is not "no".
-YES_NO_UNKNOWN = ((YES, "Sí"), (NO, "No"), ("ns", "No sabe o prefiere no responder"))
+YES_NO_UNKNOWN = ((YES, "Sí"), (NO, "No"), ("ns", _l("No sabe o prefiere no responder")))
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class ChoiceList:
 
 def enum_list(name: str, enum_cls: type[LabeledEnum], exclude: Iterable[LabeledEnum] = ()) -> ChoiceList:
     skip = set(exclude)
-    return ChoiceList(name, tuple((m.value, m.label) for m in enum_cls if m not in skip))
+    return ChoiceList(name, tuple((m.value, m.lazy_label) for m in enum_cls if m not in skip))
 
 
 EVENT_TYPES = enum_list("tipo_evento", EventType)
@@ -92,23 +94,25 @@ MULTIPLE_CHOICES: dict[str, ChoiceList] = {"causas": CAUSES, "necesidades": NEED
 
 #: Spanish names of the questions, for messages and the template's header notes.
 LABELS: dict[str, str] = {
-    "tipo_evento": "Tipo de desplazamiento", "fecha_evento": "Fecha del desplazamiento",
-    "estado_origen": "Entidad de origen", "municipio_origen": "Municipio de origen",
-    "localidad_origen": "Localidad de origen", "causas": "Causas", "causa_otra": "Otra causa",
-    "estado": "Entidad de atención", "municipio": "Municipio donde se encuentra el hogar",
-    "notas_hogar": "Observaciones del hogar", "fecha_entrevista": "Fecha de la entrevista",
-    "nombre": "Nombre(s)", "primer_apellido": "Primer apellido", "segundo_apellido": "Segundo apellido",
-    "parentesco": "Parentesco con la jefa o jefe del hogar", "sexo": "Sexo (como en el acta o la CURP)",
-    "curp": "CURP", "conoce_fecha": "¿Conoce su fecha de nacimiento?", "fecha_nacimiento": "Fecha de nacimiento",
-    "edad_estimada": "Edad estimada (años)", "indigena": "¿Se considera indígena?",
-    "lenguas": "Lenguas indígenas que habla", "habla_espanol": "¿Habla español?",
-    "afromexicana": "¿Se considera afromexicana(o) o afrodescendiente?",
-    **{name: f"Dificultad para: {d.label}" for name, d in DISABILITY_FIELDS.items()},
-    "necesidades": "Necesidades específicas", "documentos": "Documentos con que cuenta", "telefono": "Teléfono",
-    "consentimiento_registro": "¿Da su consentimiento informado para el registro?",
-    "consentimiento_estadisticas": "¿Acepta que sus datos se usen en estadísticas sin identificarla(o)?",
-    "metodo_consentimiento": "¿Cómo se otorgó el consentimiento?", "testigo": "Nombre de la o el testigo",
-    "hogar": "Hogar (número o clave)",
+    "tipo_evento": _l("Tipo de desplazamiento"), "fecha_evento": _l("Fecha del desplazamiento"),
+    "estado_origen": _l("Entidad de origen"), "municipio_origen": _l("Municipio de origen"),
+    "localidad_origen": _l("Localidad de origen"), "causas": _l("Causas"), "causa_otra": _l("Otra causa"),
+    "estado": _l("Entidad de atención"), "municipio": _l("Municipio donde se encuentra el hogar"),
+    "notas_hogar": _l("Observaciones del hogar"), "fecha_entrevista": _l("Fecha de la entrevista"),
+    "nombre": _l("Nombre(s)"), "primer_apellido": _l("Primer apellido"), "segundo_apellido": _l("Segundo apellido"),
+    "parentesco": _l("Parentesco con la jefa o jefe del hogar"), "sexo": _l("Sexo (como en el acta o la CURP)"),
+    "curp": "CURP", "conoce_fecha": _l("¿Conoce su fecha de nacimiento?"),
+    "fecha_nacimiento": _l("Fecha de nacimiento"),
+    "edad_estimada": _l("Edad estimada (años)"), "indigena": _l("¿Se considera indígena?"),
+    "lenguas": _l("Lenguas indígenas que habla"), "habla_espanol": _l("¿Habla español?"),
+    "afromexicana": _l("¿Se considera afromexicana(o) o afrodescendiente?"),
+    **{name: _l("Dificultad para: %(domain)s", domain=d.lazy_label) for name, d in DISABILITY_FIELDS.items()},
+    "necesidades": _l("Necesidades específicas"), "documentos": _l("Documentos con que cuenta"),
+    "telefono": _l("Teléfono"),
+    "consentimiento_registro": _l("¿Da su consentimiento informado para el registro?"),
+    "consentimiento_estadisticas": _l("¿Acepta que sus datos se usen en estadísticas sin identificarla(o)?"),
+    "metodo_consentimiento": _l("¿Cómo se otorgó el consentimiento?"), "testigo": _l("Nombre de la o el testigo"),
+    "hogar": _l("Hogar (número o clave)"),
 }
 
 

@@ -14,6 +14,7 @@ import uuid
 from datetime import timedelta
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -38,21 +39,21 @@ def confirm(session: Session, actor: Principal, job: ImportJob, stage: Stage, ev
     """Queue a validated job for commit with the importer's choices; the work itself runs in the background."""
     require_import(actor)
     if job.status != JobStatus.VALIDATED:
-        raise ImportRefused("Esta importación ya se confirmó.")
+        raise ImportRefused(_("Esta importación ya se confirmó."))
     wanted = [RowStatus.VALID, RowStatus.DUPLICATE] if include_duplicates else [RowStatus.VALID]
     households, persons = session.execute(select(func.count(), func.coalesce(func.sum(ImportRow.persons), 0)).where(
         ImportRow.job_id == job.id, ImportRow.status.in_(wanted))).one()
     if households == 0:
-        raise ImportRefused("No hay hogares válidos que importar: corrija el archivo y súbalo de nuevo.")
+        raise ImportRefused(_("No hay hogares válidos que importar: corrija el archivo y súbalo de nuevo."))
     if stage not in OPENING_STAGES:
-        raise ImportRefused("Los casos se abren en prevención, asistencia o atención.")
+        raise ImportRefused(_("Los casos se abren en prevención, asistencia o atención."))
     if include_duplicates and not (duplicate_reason or "").strip():
-        raise ImportRefused("Para importar también los posibles duplicados, escriba el motivo.")
+        raise ImportRefused(_("Para importar también los posibles duplicados, escriba el motivo."))
     if event_id is not None:
         found = session.scalar(scoped(select(DisplacementEvent.id).where(DisplacementEvent.id == event_id),
                                       DisplacementEvent, actor))
         if found is None:
-            raise ImportRefused("El evento elegido no existe o no está a su alcance.")
+            raise ImportRefused(_("El evento elegido no existe o no está a su alcance."))
     job.stage, job.event_id, job.include_duplicates = stage, event_id, include_duplicates
     job.duplicate_reason = (duplicate_reason or "").strip() or None if include_duplicates else None
     job.status = JobStatus.QUEUED
@@ -109,8 +110,8 @@ def run(session: Session, job: ImportJob) -> None:
     except Exception:
         session.rollback()
         log.exception("import job %s failed", job.id)  # ids only: the exception names no personal value
-        _fail(session, job, "Ocurrió un error interno; lo importado hasta ahora se conserva y la importación "
-                            "puede reanudarse.")
+        _fail(session, job, _("Ocurrió un error interno; lo importado hasta ahora se conserva y la importación "
+                            "puede reanudarse."))
         raise
 
 
@@ -119,7 +120,7 @@ def _check_actor(actor: User | None, job: ImportJob) -> None:
     require_import(actor)
     assert actor is not None  # noqa: S101 - require_import refused None
     if not all(in_territory(actor, state) for state in job.state_codes):
-        raise ImportRefused("La cuenta que pidió la importación ya no tiene ese territorio.")
+        raise ImportRefused(_("La cuenta que pidió la importación ya no tiene ese territorio."))
 
 
 def _discard_unimported(session: Session, job: ImportJob) -> None:

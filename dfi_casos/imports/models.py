@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,20 +15,20 @@ from dfi_casos.security.fields import Encrypted
 
 
 class JobStatus(LabeledEnum):
-    VALIDATED = "validated", "Validado: revise el informe"
-    QUEUED = "queued", "En cola"
-    RUNNING = "running", "Importando"
-    DONE = "done", "Terminado"
-    FAILED = "failed", "No se pudo terminar"
+    VALIDATED = "validated", _l("Validado: revise el informe")
+    QUEUED = "queued", _l("En cola")
+    RUNNING = "running", _l("Importando")
+    DONE = "done", _l("Terminado")
+    FAILED = "failed", _l("No se pudo terminar")
 
 
 class RowStatus(LabeledEnum):
-    VALID = "valid", "Listo para importar"
-    INVALID = "invalid", "Con errores"
-    DUPLICATE = "duplicate", "Posible duplicado"
-    ALREADY = "already", "Ya importado antes"
-    DONE = "done", "Importado"
-    SKIPPED = "skipped", "Omitido"
+    VALID = "valid", _l("Listo para importar")
+    INVALID = "invalid", _l("Con errores")
+    DUPLICATE = "duplicate", _l("Posible duplicado")
+    ALREADY = "already", _l("Ya importado antes")
+    DONE = "done", _l("Importado")
+    SKIPPED = "skipped", _l("Omitido")
 
 
 class ImportJob(Base):

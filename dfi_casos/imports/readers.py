@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
@@ -89,15 +91,16 @@ def column_name(header: Any) -> str:
 def read_upload(filename: str, data: bytes, limits: Limits) -> Upload:
     """Read an uploaded file of any accepted kind, or raise FileRejected saying why not."""
     if len(data) > limits.max_bytes:
-        raise FileRejected(f"El archivo pesa más de {limits.max_bytes // 1_000_000} MB; divídalo en partes.")
+        raise FileRejected(_("El archivo pesa más de %(n)s MB; divídalo en partes.", n=limits.max_bytes // 1_000_000))
     if not data.strip():
-        raise FileRejected("El archivo está vacío.")
+        raise FileRejected(_("El archivo está vacío."))
     if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise FileRejected("Es un archivo de Excel antiguo (.xls): guárdelo como .xlsx o como CSV y súbalo de nuevo.")
+        raise FileRejected(_("Es un archivo de Excel antiguo (.xls): guárdelo como .xlsx o como CSV y súbalo "
+                             "de nuevo."))
     if data[:4] == b"PK\x03\x04":
         return _read_zip(data, limits)
     if b"\x00" in data[:4096] or data[:5] == b"%PDF-":
-        raise FileRejected("El archivo no es una hoja de cálculo: suba un .xlsx, un .csv o el .zip de ODK Central.")
+        raise FileRejected(_("El archivo no es una hoja de cálculo: suba un .xlsx, un .csv o el .zip de ODK Central."))
     header, rows, notes = _csv_rows(data, limits)
     return _group(header, rows, "CSV", notes, filename)
 
@@ -109,12 +112,12 @@ def _read_zip(data: bytes, limits: Limits) -> Upload:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = archive.namelist()
     except zipfile.BadZipFile:
-        raise FileRejected("El archivo está dañado: no se pudo abrir.") from None
+        raise FileRejected(_("El archivo está dañado: no se pudo abrir.")) from None
     if "xl/workbook.xml" in names:
         return _read_xlsx(archive, data, limits)
     csvs = [n for n in names if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
     if not csvs:
-        raise FileRejected("El .zip no contiene archivos CSV: suba el .zip que descarga ODK Central.")
+        raise FileRejected(_("El .zip no contiene archivos CSV: suba el .zip que descarga ODK Central."))
     return _read_odk(archive, csvs, limits)
 
 
@@ -158,7 +161,8 @@ def _calamine_sheets(data: bytes, limits: Limits) -> list[tuple[str, Iterable[li
 
 
 def _too_many(limits: Limits) -> FileRejected:
-    return FileRejected(f"El archivo tiene más de {limits.max_rows:,} filas; divídalo en archivos más pequeños.")
+    return FileRejected(_("El archivo tiene más de %(n)s filas; divídalo en archivos más pequeños.",
+                          n=f"{limits.max_rows:,}"))
 
 
 def _read_xlsx(archive: zipfile.ZipFile, data: bytes, limits: Limits) -> Upload:
@@ -167,16 +171,16 @@ def _read_xlsx(archive: zipfile.ZipFile, data: bytes, limits: Limits) -> Upload:
     except FileRejected:
         raise
     except Exception:  # noqa: BLE001 - the readers raise many types for a damaged file
-        raise FileRejected("El archivo .xlsx está dañado o no es una hoja de cálculo válida.") from None
+        raise FileRejected(_("El archivo .xlsx está dañado o no es una hoja de cálculo válida.")) from None
     if not sheets:
-        raise FileRejected("La hoja de cálculo no tiene hojas.")
+        raise FileRejected(_("La hoja de cálculo no tiene hojas."))
     counter = [0]
     title, main = sheets[0]
     members = next((rows for name, rows in sheets[1:] if name == f.MEMBERS), None)
     rows = _counted(main, limits, counter)
     header = next(rows, None)
     if header is None:
-        raise FileRejected("La hoja de cálculo no tiene filas.")
+        raise FileRejected(_("La hoja de cálculo no tiene filas."))
     names = [str(c.value or "") for c in header]
     if members is None:
         return _group(names, rows, "XLSX", [], title)
@@ -192,8 +196,8 @@ def _attach_kobo_members(upload: Upload, header: list[str], rows: Iterator[list[
     # Kobo links a repeat row to its submission by _submission__uuid = the main sheet's _uuid;
     # _index changes from one export to the next, so it is never used.
     if "_submission__uuid" not in header:
-        raise FileRejected("La hoja «miembros» no tiene la columna _submission__uuid: exporte de nuevo desde "
-                           "KoboToolbox en formato XLSX con valores y encabezados XML.")
+        raise FileRejected(_("La hoja «miembros» no tiene la columna _submission__uuid: exporte de nuevo desde "
+                           "KoboToolbox en formato XLSX con valores y encabezados XML."))
     by_uuid = {s.instance_id.removeprefix("uuid:"): s for s in upload.submissions}
     link = header.index("_submission__uuid")
     names = [column_name(h) for h in header]
@@ -215,8 +219,8 @@ def _decode_lines(data: bytes, notes: list[str]) -> Iterator[str]:
             latin = True
             yield raw.decode("cp1252", errors="replace")
     if latin:
-        notes.append("Algunas líneas no estaban en UTF-8 y se leyeron como Latin-1 (Excel antiguo); "
-                     "revise acentos y eñes.")
+        notes.append(_("Algunas líneas no estaban en UTF-8 y se leyeron como Latin-1 (Excel antiguo); "
+                     "revise acentos y eñes."))
 
 
 def _csv_rows(data: bytes, limits: Limits) -> tuple[list[str], Iterator[list[Cell]], list[str]]:
@@ -229,7 +233,7 @@ def _csv_rows(data: bytes, limits: Limits) -> tuple[list[str], Iterator[list[Cel
     try:
         header = next(reader)
     except csv.Error:
-        raise FileRejected("El archivo no es un CSV legible.") from None
+        raise FileRejected(_("El archivo no es un CSV legible.")) from None
 
     def rows() -> Iterator[list[Cell]]:
         count = 0
@@ -243,7 +247,7 @@ def _csv_rows(data: bytes, limits: Limits) -> tuple[list[str], Iterator[list[Cel
                 # In a CSV, "=..." is what a spreadsheet would run as a formula: refuse it like one.
                 yield [Cell(v, v.startswith("=")) for v in row]
         except csv.Error:
-            raise FileRejected(f"El CSV está mal formado cerca de la línea {reader.line_num}.") from None
+            raise FileRejected(_("El CSV está mal formado cerca de la línea %(n)s.", n=reader.line_num)) from None
 
     return header, rows(), notes
 
@@ -259,7 +263,8 @@ def _read_odk(archive: zipfile.ZipFile, csvs: list[str], limits: Limits) -> Uplo
     members_name = next((n for n in csvs if n.endswith(f"-{f.MEMBERS}.csv")), None)
     header, rows, notes = _csv_rows(archive.read(main_name), limits)
     if "KEY" not in header:
-        raise FileRejected(f"{main_name} no tiene la columna KEY: suba el .zip tal como lo descarga ODK Central.")
+        raise FileRejected(_("%(file)s no tiene la columna KEY: suba el .zip tal como lo descarga ODK Central.",
+                             file=main_name))
     upload = _group(header, rows, "ODK Central", notes, main_name, members_follow=True)
     if members_name is None:
         raise FileRejected(f"El .zip no trae el archivo de integrantes ({f.FORM_ID}-{f.MEMBERS}.csv).")
@@ -267,13 +272,14 @@ def _read_odk(archive: zipfile.ZipFile, csvs: list[str], limits: Limits) -> Uplo
     member_header, member_rows, more = _csv_rows(archive.read(members_name), limits)
     upload.notes.extend(more)
     if "PARENT_KEY" not in member_header:
-        raise FileRejected(f"{members_name} no tiene la columna PARENT_KEY.")
+        raise FileRejected(_("%(file)s no tiene la columna PARENT_KEY.", file=members_name))
     link = member_header.index("PARENT_KEY")
     names = [column_name(h) for h in member_header]
     for number, cells in enumerate(member_rows, start=2):
         parent = by_key.get(str(cells[link].value))
         if parent is not None:
-            parent.members.append(MemberRow(f"{members_name}, línea {number}", _answers(names, cells)))
+            parent.members.append(MemberRow(_("%(file)s, línea %(n)s", file=members_name, n=number), _answers(names,
+                                                                                                              cells)))
     return upload
 
 
@@ -301,8 +307,8 @@ def _check_columns(names: list[str], required: Iterable[str], where: str) -> Non
     missing = [n for n in required if n not in names]
     if missing:
         listed = ", ".join(f"{n} ({f.label(n)})" for n in missing)
-        raise FileRejected(f"Faltan columnas obligatorias en {where}: {listed}. Use la plantilla o el formulario "
-                           "de este sistema.")
+        raise FileRejected(_("Faltan columnas obligatorias en %(where)s: %(columns)s. Use la plantilla o el "
+                             "formulario de este sistema.", where=where, columns=listed))
 
 
 def _group(headers: list[str], rows: Iterator[list[Cell]], source: str, notes: list[str], where: str,
@@ -311,20 +317,20 @@ def _group(headers: list[str], rows: Iterator[list[Cell]], source: str, notes: l
     unknown = _unknown_columns(headers)
     if unknown:
         shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
-        notes = [*notes, f"Se ignoran columnas que este sistema no conoce: {shown}."]
+        notes = [*notes, _("Se ignoran columnas que este sistema no conoce: %(columns)s.", columns=shown)]
     if members_follow:
         _check_columns(names, f.REQUIRED_HOUSEHOLD, where)
         id_column = next((i for i, h in enumerate(headers) if h in ("KEY", "_uuid")), None)
         if id_column is None:
-            raise FileRejected("No se encontró el identificador de cada envío (_uuid de Kobo o KEY de ODK).")
+            raise FileRejected(_("No se encontró el identificador de cada envío (_uuid de Kobo o KEY de ODK)."))
         return Upload(source, [Submission(str(cells[id_column].value or "").strip(), f"{where}, fila {number}",
                                           _answers(names, cells))
                                for number, cells in enumerate(rows, start=2)], notes)
     if "_uuid" in names or "_submission_time" in names:
-        raise FileRejected("La exportación CSV de KoboToolbox solo trae la sección principal, sin los integrantes "
-                           "del hogar: exporte en formato XLSX (una hoja por grupo repetido) y súbalo.")
+        raise FileRejected(_("La exportación CSV de KoboToolbox solo trae la sección principal, sin los integrantes "
+                           "del hogar: exporte en formato XLSX (una hoja por grupo repetido) y súbalo."))
     _check_columns(names, (TEMPLATE_HOUSEHOLD, *f.REQUIRED_HOUSEHOLD, *f.REQUIRED_MEMBER), where)
-    return Upload(f"Plantilla {source}", _template_households(names, rows, where), notes)
+    return Upload(_("Plantilla %(source)s", source=source), _template_households(names, rows, where), notes)
 
 
 def _template_households(names: list[str], rows: Iterator[list[Cell]], where: str) -> list[Submission]:
@@ -354,7 +360,7 @@ _DATE_FORMATS = (
     (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), ("d", "m", "y")),
     (re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})"), ("d", "m", "y")),
 )
-DATE_HELP = "use AAAA-MM-DD, DD/MM/AAAA o DD-MM-AAAA"
+DATE_HELP = _l("use AAAA-MM-DD, DD/MM/AAAA o DD-MM-AAAA")
 
 
 class BadValue(ValueError):
@@ -371,7 +377,7 @@ def parse_date(value: Any) -> date:
     if isinstance(value, int | float) or re.fullmatch(r"\d{5}(\.0+)?", text):
         serial = int(float(text))
         if not 1 <= serial <= 2_958_465:
-            raise BadValue("no es una fecha válida")
+            raise BadValue(_("no es una fecha válida"))
         return date.fromordinal(EXCEL_EPOCH.toordinal() + serial)
     for pattern, order in _DATE_FORMATS:
         match = pattern.fullmatch(text)
@@ -380,8 +386,8 @@ def parse_date(value: Any) -> date:
             try:
                 return date(parts["y"], parts["m"], parts["d"])
             except ValueError:
-                raise BadValue("la fecha no existe en el calendario") from None
-    raise BadValue(f"fecha no reconocida: {DATE_HELP}")
+                raise BadValue(_("la fecha no existe en el calendario")) from None
+    raise BadValue(_("fecha no reconocida: %(help)s", help=DATE_HELP))
 
 
 def text_of(cell: Cell | None) -> str:

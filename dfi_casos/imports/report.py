@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,7 +17,7 @@ from dfi_casos.imports.models import ImportJob, ImportRow, RowStatus
 
 #: Rows that need the importer's attention come first on screen.
 ATTENTION = (RowStatus.INVALID, RowStatus.DUPLICATE, RowStatus.SKIPPED, RowStatus.ALREADY)
-HEADERS = ["ubicación", "id del envío", "estado de la fila", "tipo", "pregunta", "problema"]
+HEADERS = [_l("ubicación"), _l("id del envío"), _l("estado de la fila"), _l("tipo"), _l("pregunta"), _l("problema")]
 
 
 @dataclass
@@ -55,7 +57,7 @@ def _lines(rows: list[ReportRow]) -> list[list[str]]:
     for row in rows:
         for issue in row.issues or [{"where": "", "message": row.status.label, "severity": "", "question": ""}]:
             lines.append([issue.get("where") or "", row.instance_id, row.status.label,
-                          "error" if issue.get("severity") == "error" else "aviso", issue.get("question") or "",
+                          _("error") if issue.get("severity") == "error" else _("aviso"), issue.get("question") or "",
                           issue.get("message") or ""])
     return lines
 
@@ -68,7 +70,7 @@ def _safe(value: str) -> str:
 def as_csv(rows: list[ReportRow]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow([str(h) for h in HEADERS])
     writer.writerows([[_safe(v) for v in line] for line in _lines(rows)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -76,8 +78,8 @@ def as_csv(rows: list[ReportRow]) -> bytes:
 def as_xlsx(rows: list[ReportRow]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "informe"
-    sheet.append(HEADERS)
+    sheet.title = _("informe")
+    sheet.append([str(h) for h in HEADERS])
     for line in _lines(rows):
         sheet.append([_safe(v) for v in line])
     buffer = io.BytesIO()

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+
 from dfi_casos.catalogs.enums import ConsentMethod, RelationshipToHead
 from dfi_casos.catalogs.geography import MunicipalityCatalog, state_by_code
 from dfi_casos.catalogs.languages import indigenous_languages
@@ -67,11 +69,11 @@ class _Reader:
     def text(self, name: str, required: bool = False) -> str | None:
         cell = self.answers.get(name)
         if cell is not None and cell.formula:
-            self.problem(name, f"{f.label(name)}: la celda contiene una fórmula; pegue solo valores.")
+            self.problem(name, _("%(field)s: la celda contiene una fórmula; pegue solo valores.", field=f.label(name)))
             return None
         value = text_of(cell)
         if not value and required:
-            self.problem(name, f"Falta {f.label(name)}.")
+            self.problem(name, _("Falta %(field)s.", field=f.label(name)))
         return value or None
 
     def choice(self, name: str, required: bool = False) -> str | None:
@@ -82,7 +84,7 @@ class _Reader:
         for stored, shown in options:  # the choice name, or its Spanish label (Kobo's "labels" export)
             if value in (stored, shown) or value.casefold() == shown.casefold():
                 return stored
-        self.problem(name, f"{f.label(name)}: respuesta no reconocida.")
+        self.problem(name, _("%(field)s: respuesta no reconocida.", field=f.label(name)))
         return None
 
     def choices(self, name: str, allowed: Iterable[str]) -> list[str]:
@@ -94,17 +96,18 @@ class _Reader:
         known = set(allowed)
         unknown = [v for v in picked if v not in known]
         if unknown:
-            self.problem(name, f"{f.label(name)}: {len(unknown)} respuesta(s) no reconocida(s).")
+            self.problem(name, _("%(field)s: %(n)s respuesta(s) no reconocida(s).", field=f.label(name),
+                                 n=len(unknown)))
         return list(dict.fromkeys(v for v in picked if v in known))
 
     def day(self, name: str, today: date, required: bool = False) -> date | None:
         cell = self.answers.get(name)
         if cell is None or cell.value in (None, ""):
             if required:
-                self.problem(name, f"Falta {f.label(name)}.")
+                self.problem(name, _("Falta %(field)s.", field=f.label(name)))
             return None
         if cell.formula:
-            self.problem(name, f"{f.label(name)}: la celda contiene una fórmula; pegue solo valores.")
+            self.problem(name, _("%(field)s: la celda contiene una fórmula; pegue solo valores.", field=f.label(name)))
             return None
         try:
             value = parse_date(cell.value)
@@ -112,10 +115,10 @@ class _Reader:
             self.problem(name, f"{f.label(name)}: {exc}.")
             return None
         if value > today:
-            self.problem(name, f"{f.label(name)}: la fecha no puede ser posterior a hoy.")
+            self.problem(name, _("%(field)s: la fecha no puede ser posterior a hoy.", field=f.label(name)))
             return None
         if value.year < 1900:
-            self.problem(name, f"{f.label(name)}: la fecha es anterior a 1900.")
+            self.problem(name, _("%(field)s: la fecha es anterior a 1900.", field=f.label(name)))
             return None
         return value
 
@@ -130,17 +133,18 @@ def _place(reader: _Reader, catalog: MunicipalityCatalog, state_name: str, munic
     if state is not None:
         state = state.zfill(2)
         if state_by_code(state) is None:
-            reader.problem(state_name, f"{f.label(state_name)}: clave de entidad desconocida.")
+            reader.problem(state_name, _("%(field)s: clave de entidad desconocida.", field=f.label(state_name)))
             return None, None
     municipality = reader.text(municipality_name)
     if municipality is not None:
         municipality = municipality.zfill(5)
         if municipality not in catalog:
-            reader.problem(municipality_name, f"{f.label(municipality_name)}: municipio desconocido en el catálogo "
-                                              "del INEGI.")
+            reader.problem(municipality_name, _("%(field)s: municipio desconocido en el catálogo del INEGI.",
+                                                field=f.label(municipality_name)))
             municipality = None
         elif state is not None and not catalog.belongs_to(municipality, state):
-            reader.problem(municipality_name, f"{f.label(municipality_name)}: el municipio no pertenece a la entidad.")
+            reader.problem(municipality_name, _("%(field)s: el municipio no pertenece a la entidad.",
+                                                field=f.label(municipality_name)))
             municipality = None
     return state, municipality
 
@@ -152,7 +156,7 @@ def _event(reader: _Reader, catalog: MunicipalityCatalog, today: date) -> dict[s
     started = reader.day("fecha_evento", today, required=True)
     causes = reader.choices("causas", [value for value, _label in f.CAUSES.options])
     if not causes:
-        reader.problem("causas", "Elija al menos una causa del desplazamiento.")
+        reader.problem("causas", _("Elija al menos una causa del desplazamiento."))
     cause_other = reader.text("causa_otra", required="other" in causes)
     return {"event_type": reader.choice("tipo_evento", required=True), "started_on": _iso(started),
             "origin_state_code": origin_state, "origin_municipality_code": origin_municipality,
@@ -181,7 +185,7 @@ def _member(answers: dict[str, Cell], where: str, state: str | None, interview: 
         except ValueError:
             age = -1
         if not 0 <= age <= MAX_AGE:
-            reader.problem("edad_estimada", f"Edad estimada: un número de años entre 0 y {MAX_AGE}.")
+            reader.problem("edad_estimada", _("Edad estimada: un número de años entre 0 y %(n)s.", n=MAX_AGE))
             age = None
     person.update(birth_date=_iso(birth), estimated_age=age if birth is None else None,
                   birth_date_estimated=birth is None and age is not None)
@@ -199,7 +203,7 @@ def _member(answers: dict[str, Cell], where: str, state: str | None, interview: 
     relationship = reader.choice("parentesco", required=True)
     consent = reader.choice("consentimiento_registro", required=True)
     if consent == f.NO:
-        reader.problem("consentimiento_registro", "Sin consentimiento para el registro la persona no se importa.")
+        reader.problem("consentimiento_registro", _("Sin consentimiento para el registro la persona no se importa."))
     method = reader.choice("metodo_consentimiento") or ConsentMethod.SIGNED.value
     witness = reader.text("testigo", required=method == ConsentMethod.VERBAL_WITH_WITNESS.value)
     return {"where": where, "person": person, "relationship": relationship,
@@ -228,7 +232,7 @@ def _phone(reader: _Reader) -> str | None:
         return None
     digits = "".join(ch for ch in phone if ch.isdigit())
     if len(digits) < 10:
-        reader.problem("telefono", "Teléfono: se esperan 10 dígitos.")
+        reader.problem("telefono", _("Teléfono: se esperan 10 dígitos."))
         return None
     return digits
 
@@ -238,7 +242,7 @@ def check_submission(submission: Submission, catalog: MunicipalityCatalog, today
     issues: list[Issue] = []
     reader = _Reader(submission.answers, submission.where, issues)
     if not submission.instance_id:
-        reader.problem(None, "El envío no tiene identificador (_uuid, KEY o id_formulario).")
+        reader.problem(None, _("El envío no tiene identificador (_uuid, KEY o id_formulario)."))
     state, municipality = _place(reader, catalog, "estado", "municipio", True)
     interview = reader.day("fecha_entrevista", today) or today
     clean: dict[str, Any] = {
@@ -248,10 +252,10 @@ def check_submission(submission: Submission, catalog: MunicipalityCatalog, today
     }
     heads = [m for m in clean["members"] if m["relationship"] == RelationshipToHead.HEAD.value]
     if not clean["members"]:
-        reader.problem("miembros", "El hogar no tiene integrantes.")
+        reader.problem("miembros", _("El hogar no tiene integrantes."))
     elif len(heads) != 1:
-        reader.problem("parentesco", "El hogar debe tener exactamente una jefa o jefe de hogar "
-                                     f"(tiene {len(heads)}).")
+        reader.problem("parentesco", _("El hogar debe tener exactamente una jefa o jefe de hogar "
+                                       "(tiene %(n)s).", n=len(heads)))
     return Checked(submission.instance_id, submission.where, clean, issues)
 
 
@@ -265,7 +269,7 @@ def identity_keys(member: dict[str, Any]) -> list[tuple[str, str]]:
         name_dob = normalize_full_name_dob(person["given_names"], person["first_surname"], person["second_surname"],
                                            date.fromisoformat(person["birth_date"]))
         if name_dob:
-            keys.append(("nombre y fecha de nacimiento", name_dob))
+            keys.append((_("nombre y fecha de nacimiento"), name_dob))
     return keys
 
 
@@ -279,11 +283,14 @@ class FileDuplicates:
     def check(self, checked: Checked) -> None:
         first = self._instances.setdefault(checked.instance_id, checked.where) if checked.instance_id else None
         if first is not None and first != checked.where:
-            checked.issues.append(Issue(checked.where, f"El envío está repetido en el archivo (ver {first}).",
+            checked.issues.append(Issue(checked.where, _("El envío está repetido en el archivo (ver %(where)s).",
+                                                         where=first),
                                         None))
         for member in checked.clean["members"]:
             earlier = {kind: seen for kind, key in identity_keys(member)
                        if (seen := self._seen.setdefault((kind, key), member["where"])) != member["where"]}
             if earlier:
                 kinds, where = " y ".join(earlier), next(iter(earlier.values()))
-                checked.issues.append(Issue(member["where"], f"Persona repetida en el archivo ({kinds}); ver {where}."))
+                checked.issues.append(Issue(member["where"],
+                                            _("Persona repetida en el archivo (%(kinds)s); ver %(where)s.", kinds=kinds,
+                                                             where=where)))

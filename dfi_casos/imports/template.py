@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -16,15 +18,16 @@ from dfi_casos.imports.readers import TEMPLATE_HOUSEHOLD, TEMPLATE_ID
 
 COLUMNS = [TEMPLATE_HOUSEHOLD, TEMPLATE_ID, *f.HOUSEHOLD_FIELDS, *f.MEMBER_FIELDS]
 HELP = {
-    TEMPLATE_HOUSEHOLD: "Mismo número en las filas de las personas de un hogar; la primera es la jefa o jefe.",
-    TEMPLATE_ID: "Opcional: identificador único del hogar (evita importarlo dos veces).",
-    "fecha_evento": "AAAA-MM-DD, DD/MM/AAAA o DD-MM-AAAA.",
-    "fecha_nacimiento": "AAAA-MM-DD, DD/MM/AAAA o DD-MM-AAAA.",
-    "estado": "Clave INEGI de 2 dígitos (hoja listas).", "estado_origen": "Clave INEGI de 2 dígitos (hoja listas).",
-    "municipio": "Clave INEGI de 5 dígitos (hoja listas).",
-    "municipio_origen": "Clave INEGI de 5 dígitos (hoja listas).",
-    "causas": "Claves separadas por espacios (hoja listas).", "lenguas": "Claves separadas por espacios.",
-    "necesidades": "Claves separadas por espacios.", "documentos": "Claves separadas por espacios.",
+    TEMPLATE_HOUSEHOLD: _l("Mismo número en las filas de las personas de un hogar; la primera es la jefa o jefe."),
+    TEMPLATE_ID: _l("Opcional: identificador único del hogar (evita importarlo dos veces)."),
+    "fecha_evento": _l("AAAA-MM-DD, DD/MM/AAAA o DD-MM-AAAA."),
+    "fecha_nacimiento": _l("AAAA-MM-DD, DD/MM/AAAA o DD-MM-AAAA."),
+    "estado": _l("Clave INEGI de 2 dígitos (hoja listas)."),
+    "estado_origen": _l("Clave INEGI de 2 dígitos (hoja listas)."),
+    "municipio": _l("Clave INEGI de 5 dígitos (hoja listas)."),
+    "municipio_origen": _l("Clave INEGI de 5 dígitos (hoja listas)."),
+    "causas": _l("Claves separadas por espacios (hoja listas)."), "lenguas": _l("Claves separadas por espacios."),
+    "necesidades": _l("Claves separadas por espacios."), "documentos": _l("Claves separadas por espacios."),
 }
 #: Rows of the template that carry a validation list.
 ROWS_WITH_LISTS = 5000
@@ -56,17 +59,18 @@ def template_xlsx(catalog: MunicipalityCatalog) -> bytes:
         if name not in COLUMNS:
             continue
         lists.cell(row=1, column=column, value=name)
-        lists.cell(row=1, column=column + 1, value=f"{name} (significado)")
+        lists.cell(row=1, column=column + 1, value=_("%(column)s (significado)", column=name))
         for row, (value, text) in enumerate(options, start=2):
             lists.cell(row=row, column=column, value=value)
-            lists.cell(row=row, column=column + 1, value=text)
+            lists.cell(row=row, column=column + 1, value=str(text))
         if name not in f.MULTIPLE:  # a list cannot check several answers in one cell
             letter = get_column_letter(column)
             target = get_column_letter(COLUMNS.index(name) + 1)
             validation = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
                                         formula1=f"{quote_sheetname('listas')}!${letter}$2:${letter}$"
                                                  f"{len(options) + 1}",
-                                        error="Elija un valor de la hoja «listas».", errorTitle="Valor no válido")
+                                        error=_("Elija un valor de la hoja «listas»."),
+                                        errorTitle=_("Valor no válido"))
             validation.add(f"{target}2:{target}{ROWS_WITH_LISTS}")
             data.add_data_validation(validation)
         column += 3

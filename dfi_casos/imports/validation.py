@@ -14,6 +14,8 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -35,7 +37,7 @@ IMPORTABLE = (RowStatus.VALID, RowStatus.DUPLICATE)
 #: Households per registry lookup: one IN query per blind index for this many households.
 LOOKUP_BATCH = 500
 #: What the importer reads when a similar record lies outside their scope: nothing more.
-OUT_OF_SCOPE_NOTICE = "Hay un registro similar en otro territorio; consulte a su supervisor(a)."
+OUT_OF_SCOPE_NOTICE = _l("Hay un registro similar en otro territorio; consulte a su supervisor(a).")
 
 
 class ImportRefused(DomainError):
@@ -49,7 +51,7 @@ def limits() -> Limits:
 
 def require_import(actor: Principal | None) -> None:
     if not has_permission(actor, Permission.IMPORT_RECORDS):
-        raise ImportRefused("Su rol no permite importar registros.")
+        raise ImportRefused(_("Su rol no permite importar registros."))
 
 
 @dataclass
@@ -71,10 +73,10 @@ def find_similar_many(session: Session, actor: Principal, persons: list[dict[str
     another state must still be noticed); which of them the actor may see, in one scoped query."""
     lookups: list[tuple[str, str, list[tuple[Any, ...]]]] = [
         ("CURP", "curp", [(p.get("curp"),) for p in persons]),
-        ("nombre y fecha de nacimiento", "name_dob",
+        (_("nombre y fecha de nacimiento"), "name_dob",
          [(p["given_names"], p["first_surname"], p.get("second_surname"),
            date.fromisoformat(p["birth_date"]) if p.get("birth_date") else None) for p in persons]),
-        ("teléfono", "phone", [(p.get("phone"),) for p in persons]),
+        (_("teléfono"), "phone", [(p.get("phone"),) for p in persons]),
     ]
     found = [Similar() for _ in persons]
     for label, index_name, wanted in lookups:
@@ -96,7 +98,9 @@ def similar_issues(where: str, similar: Similar) -> list[Issue]:
     """The report's words for registry duplicates: visible ones by id, the others only as a notice."""
     issues = []
     if similar.visible_ids:
-        issues.append(Issue(where, f"Posible duplicado en el registro ({', '.join(similar.reasons)}).", "duplicado",
+        issues.append(Issue(where, _("Posible duplicado en el registro (%(reasons)s).",
+                                     reasons=", ".join(similar.reasons)),
+                            "duplicado",
                             WARNING))
     if similar.hidden:
         issues.append(Issue(where, OUT_OF_SCOPE_NOTICE, "duplicado", WARNING))
@@ -121,8 +125,8 @@ def _check_territory(actor: Principal, checked: Checked) -> None:
     state = checked.clean.get("state_code")
     if state and not in_territory(actor, state):
         name = state_by_code(state).name  # type: ignore[union-attr]
-        checked.issues.append(Issue(checked.where, f"{name} está fuera de su territorio: no puede importar "
-                                                   "hogares de esa entidad.", "estado"))
+        checked.issues.append(Issue(checked.where, _("%(state)s está fuera de su territorio: no puede importar hogares "
+                                                     "de esa entidad.", state=name), "estado"))
 
 
 def check_all(session: Session, actor: Principal, checked: list[Checked]) -> dict[str, RowStatus]:
@@ -132,7 +136,7 @@ def check_all(session: Session, actor: Principal, checked: list[Checked]) -> dic
         done = set(session.scalars(select(ImportedSubmission.instance_id).where(
             ImportedSubmission.instance_id.in_([c.instance_id for c in batch]))))
         members = [(c, m) for c in batch if c.ok and c.instance_id not in done for m in c.clean["members"]]
-        for (item, member), similar in zip(members, find_similar_many(session, actor, [m["person"] for _, m in
+        for (item, member), similar in zip(members, find_similar_many(session, actor, [m["person"] for _c, m in
                                                                                        members]), strict=True):
             member["similar"] = similar.candidate_ids
             item.issues.extend(similar_issues(member["where"], similar))
@@ -140,7 +144,7 @@ def check_all(session: Session, actor: Principal, checked: list[Checked]) -> dic
                 statuses[item.instance_id] = RowStatus.DUPLICATE
         for item in batch:
             if item.instance_id in done:
-                item.issues.append(Issue(item.where, "Este envío ya se importó antes: no se registrará de nuevo.",
+                item.issues.append(Issue(item.where, _("Este envío ya se importó antes: no se registrará de nuevo."),
                                          None, WARNING))
                 statuses[item.instance_id] = RowStatus.ALREADY
             elif not item.ok:

@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -60,8 +61,8 @@ def index() -> Any:
         submitted = form.validate_on_submit()
     except RequestEntityTooLarge:
         form = UploadForm(formdata=None)
-        form.file.errors = [f"El archivo pesa más de {current_app.config['IMPORT_MAX_BYTES'] // 1_000_000} MB; "
-                            "divídalo en partes."]
+        form.file.errors = [_("El archivo pesa más de %(n)s MB; divídalo en partes.",
+                              n=current_app.config["IMPORT_MAX_BYTES"] // 1_000_000)]
         return render_template("imports/index.html", form=form, jobs=_recent_jobs()), 413
     if submitted:
         upload = form.file.data
@@ -83,7 +84,7 @@ def _confirm_form(job: ImportJob) -> ConfirmForm:
     events = registry.visible_events(db.session, current_user)
     form.event_id.choices = select_choices(
         ((str(e.id), f"{e.started_on:%d/%m/%Y} · {e.event_type.label} · {_state_name(e.origin_state_code)}")
-         for e in events), blank="Crear los eventos que describe el archivo")
+         for e in events), blank=_("Crear los eventos que describe el archivo"))
     return form
 
 

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 
 from dfi_casos.catalogs.enums import DisabilityDomain
@@ -49,7 +50,7 @@ def curp_constraint() -> str:
 
 
 def _q(kind: str, name: str, hint: str = "", **extra: str) -> dict[str, str]:
-    row = {"type": kind, "name": name, LABEL: f.label(name), HINT: hint}
+    row = {"type": kind, "name": name, LABEL: str(f.label(name)), HINT: hint}
     row.update({key.replace("__", "::"): value for key, value in extra.items()})
     return row
 
@@ -129,7 +130,7 @@ def choice_rows(catalog: MunicipalityCatalog) -> Iterator[dict[str, str]]:
              f.DISABILITY_LEVELS, f.NEEDS, f.DOCUMENTS, f.CONSENT_METHODS)
     for choice_list in lists:
         for name, text in choice_list.options:
-            yield {"list_name": choice_list.name, "name": name, LABEL: text}
+            yield {"list_name": choice_list.name, "name": name, LABEL: str(text)}
     for state in STATES:
         yield {"list_name": "estado", "name": state.inegi_code, LABEL: state.name}
     for state in STATES:
@@ -137,14 +138,17 @@ def choice_rows(catalog: MunicipalityCatalog) -> Iterator[dict[str, str]]:
             yield {"list_name": "municipio", "name": municipality.code, LABEL: municipality.name,
                    "estado": state.inegi_code}
     for code, name in language_choices():
-        yield {"list_name": "lengua", "name": code, LABEL: name}
+        yield {"list_name": "lengua", "name": code, LABEL: str(name)}
 
 
 def form_content(catalog: MunicipalityCatalog | None = None) -> dict[str, list[list[Any]]]:
     """Every sheet as rows of cell values (header first): what is written and what the test compares."""
     catalog = catalog or load_municipalities()
-    survey = [[row.get(column, "") for column in SURVEY_COLUMNS] for row in survey_rows()]
-    choices = [[row.get(column, "") for column in CHOICE_COLUMNS] for row in choice_rows(catalog)]
+    # The form is a data contract with the field teams' KoboToolbox/ODK forms: its labels are the
+    # Spanish texts ("label::Español (es)") whatever the language of the person downloading it.
+    with force_locale("es_MX"):
+        survey = [[row.get(column, "") for column in SURVEY_COLUMNS] for row in survey_rows()]
+        choices = [[row.get(column, "") for column in CHOICE_COLUMNS] for row in choice_rows(catalog)]
     # The version follows the content: Kobo and ODK Central refuse to replace a form with the same version.
     digest = hashlib.sha256(json.dumps([survey, choices], ensure_ascii=False).encode()).hexdigest()
     settings = [[FORM_TITLE, f.FORM_ID, f"v{digest[:12]}", LANG, "concat(${estado}, '-', ${fecha_entrevista})"]]

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -15,17 +17,19 @@ from dfi_casos.formutil import select_choices
 class InstitutionForm(FlaskForm):
     """An institution of the catalog; its code never changes once saved."""
 
-    code = StringField("Clave", validators=[
-        DataRequired("Escriba la clave."), Length(max=60, message="Máximo 60 caracteres.")],
-        description="Minúsculas, números y guion bajo; no se reutiliza para otra institución.")
-    name = StringField("Nombre", validators=[DataRequired("Escriba el nombre."),
-                                             Length(max=200, message="Máximo 200 caracteres.")])
-    state_code = SelectField("Entidad", choices=select_choices(STATE_CHOICES, blank="Nacional (todas las entidades)"),
+    code = StringField(_l("Clave"), validators=[
+        DataRequired(_l("Escriba la clave.")), Length(max=60, message=_l("Máximo 60 caracteres."))],
+        description=_l("Minúsculas, números y guion bajo; no se reutiliza para otra institución."))
+    name = StringField(_l("Nombre"), validators=[DataRequired(_l("Escriba el nombre.")),
+                                             Length(max=200, message=_l("Máximo 200 caracteres."))])
+    state_code = SelectField(_l("Entidad"), choices=select_choices(STATE_CHOICES,
+                                                                   blank=_l("Nacional (todas las entidades)")),
                              validators=[Optional()],
-                             description="Para dependencias estatales o municipales, la entidad a la que pertenecen.")
-    active = BooleanField("Activa", default=True)
+                             description=_l("Para dependencias estatales o municipales, la entidad a la que "
+                                            "pertenecen."))
+    active = BooleanField(_l("Activa"), default=True)
     version = HiddenField()
 
     def validate_code(self, field: Any) -> None:
         if field.data and not re.fullmatch(r"[a-z0-9_]+", field.data):
-            raise ValidationError("Solo minúsculas sin acentos, números y guion bajo.")
+            raise ValidationError(_("Solo minúsculas sin acentos, números y guion bajo."))

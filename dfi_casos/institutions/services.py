@@ -5,6 +5,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
@@ -105,14 +106,14 @@ def list_institutions(session: Session, actor: Principal) -> list[Institution]:
 
 def _check_institution(session: Session, actor: Principal, data: InstitutionData, current: Institution | None) -> None:
     if data.state_code is not None and state_by_code(data.state_code) is None:
-        raise RegistryError("Elija una entidad válida.", "state_code")
+        raise RegistryError(_("Elija una entidad válida."), "state_code")
     if not can_edit_institution(actor, data.state_code):
-        raise RegistryError("Solo puede asignar instituciones a las entidades de su adscripción.", "state_code")
+        raise RegistryError(_("Solo puede asignar instituciones a las entidades de su adscripción."), "state_code")
     taken = session.scalars(select(Institution.id).where(Institution.code == data.code.strip())).first()
     if taken is not None and (current is None or taken != current.id):
-        raise RegistryError("Ya existe una institución con esa clave.", "code")
+        raise RegistryError(_("Ya existe una institución con esa clave."), "code")
     if not data.name.strip():
-        raise RegistryError("Escriba el nombre.", "name")
+        raise RegistryError(_("Escriba el nombre."), "name")
 
 
 def create_institution(session: Session, actor: Principal, data: InstitutionData) -> Institution:
@@ -136,7 +137,7 @@ def update_institution(session: Session, actor: Principal, institution: Institut
     labels = {"name": "nombre", "active": "activa", "code": "clave", "state_code": "entidad"}
     check_version(session, "institution", institution, expected_version, labels)
     if data.code.strip() != institution.code:
-        raise RegistryError("La clave no se cambia: otros registros la usan.", "code")
+        raise RegistryError(_("La clave no se cambia: otros registros la usan."), "code")
     _check_institution(session, actor, data, institution)
     changed = apply_changes(institution, {"name": data.name.strip(), "active": data.active,
                                           "state_code": data.state_code})

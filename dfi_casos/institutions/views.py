@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -36,7 +37,7 @@ def index() -> Any:
 def new() -> Any:
     form = InstitutionForm()
     return _form_page(form, None, lambda: services.create_institution(db.session, current_user, _data(form)),
-                      "Institución agregada.")
+                      _("Institución agregada."))
 
 
 @bp.route("/<int:institution_id>", methods=["GET", "POST"])
@@ -50,7 +51,7 @@ def edit(institution_id: int) -> Any:
     return _form_page(form, institution,
                       lambda: services.update_institution(db.session, current_user, institution, _data(form),
                                                           parse_version(form.version.data)),
-                      "Institución actualizada.")
+                      _("Institución actualizada."))
 
 
 def _form_page(form: InstitutionForm, institution: Institution | None, save: Callable[[], object],

@@ -5,6 +5,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,12 +33,12 @@ def record_consent(session: Session, actor: Principal, person: Person, data: Con
     """Record a consent the person gave (who took it, when, how, for what)."""
     require(actor, Permission.REGISTER)
     if data.taken_on > local_today():
-        raise RegistryError("La fecha no puede ser posterior a hoy.", "taken_on")
+        raise RegistryError(_("La fecha no puede ser posterior a hoy."), "taken_on")
     if data.scope == ConsentScope.SHARING_WITH_INSTITUTION:
         if data.institution_id not in {i.id for i in active_institutions(session, person.state_code)}:
-            raise RegistryError("Elija la institución con la que se compartirán los datos.", "institution_id")
+            raise RegistryError(_("Elija la institución con la que se compartirán los datos."), "institution_id")
     if data.method == ConsentMethod.VERBAL_WITH_WITNESS and not (data.witness_name or "").strip():
-        raise RegistryError("Un consentimiento verbal requiere el nombre del testigo.", "witness_name")
+        raise RegistryError(_("Un consentimiento verbal requiere el nombre del testigo."), "witness_name")
     consent = Consent(id=uuid.uuid4(), person_id=person.id, scope=data.scope, method=data.method,
                       taken_on=data.taken_on, taken_by_id=actor.id, state_code=person.state_code,
                       registered_by_id=actor.id,
@@ -61,10 +62,10 @@ def withdraw_consent(session: Session, actor: Principal, person: Person, consent
     parsed = parse_uuid(consent_id)
     consent = next((c for c in person.consents if c.id == parsed), None)
     if consent is None or consent.withdrawn_on is not None:
-        raise RegistryError("El consentimiento no existe o ya fue retirado.")
+        raise RegistryError(_("El consentimiento no existe o ya fue retirado."))
     on_date = on_date or local_today()
     if on_date > local_today() or on_date < consent.taken_on:
-        raise RegistryError("La fecha de retiro debe estar entre la fecha del consentimiento y hoy.", "withdrawn_on")
+        raise RegistryError(_("La fecha de retiro debe estar entre la fecha del consentimiento y hoy."), "withdrawn_on")
     consent.withdrawn_on = on_date
     audit.record_change(session, actor, Action.CONSENT_WITHDRAWN, "person", person.id,
                         state_code=person.state_code, consent_id=str(consent.id))

@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+
 from dfi_casos.catalogs.enums import RegisteredSex
 from dfi_casos.catalogs.geography import CURP_STATE_CODES
 
@@ -49,7 +51,7 @@ def normalize_curp(value: str) -> str:
 def curp_check_digit(first17: str) -> int:
     """RENAPO's check digit for the first 17 characters (position 0 weighs 18, the last 2)."""
     if len(first17) != CURP_LENGTH - 1 or any(ch not in CHECK_ALPHABET for ch in first17):
-        raise ValueError("Se necesitan los primeros 17 caracteres de una CURP.")
+        raise ValueError(_("Se necesitan los primeros 17 caracteres de una CURP."))
     total = sum(CHECK_ALPHABET.index(ch) * (CURP_LENGTH - position) for position, ch in enumerate(first17))
     return (10 - total % 10) % 10
 
@@ -61,27 +63,28 @@ def validate_curp(value: str) -> CurpInfo:
     birth_date = _birth_date(curp)
     expected = curp_check_digit(curp[:17])
     if int(curp[17]) != expected:
-        raise CurpInvalida(f"El dígito verificador no coincide: debería ser {expected}.")
+        raise CurpInvalida(_("El dígito verificador no coincide: debería ser %(digit)s.", digit=expected))
     return CurpInfo(curp=curp, birth_date=birth_date, sex=curp[10], state_curp_code=curp[11:13])
 
 
 def _check_structure(curp: str) -> None:
     if len(curp) != CURP_LENGTH:
-        raise CurpInvalida(f"La CURP debe tener 18 caracteres (tiene {len(curp)}).")
+        raise CurpInvalida(_("La CURP debe tener 18 caracteres (tiene %(n)s).", n=len(curp)))
     if not _LETTERS.fullmatch(curp[0:4]):
-        raise CurpInvalida("Las posiciones 1 a 4 de la CURP (iniciales de apellidos y nombre) deben ser letras.")
+        raise CurpInvalida(_("Las posiciones 1 a 4 de la CURP (iniciales de apellidos y nombre) deben ser letras."))
     if not _DIGITS.fullmatch(curp[4:10]):
-        raise CurpInvalida("La fecha de nacimiento de la CURP (posiciones 5 a 10) debe tener 6 dígitos (AAMMDD).")
+        raise CurpInvalida(_("La fecha de nacimiento de la CURP (posiciones 5 a 10) debe tener 6 dígitos (AAMMDD)."))
     if curp[10] not in SEX_LETTERS:
-        raise CurpInvalida("El sexo de la CURP (posición 11) debe ser H, M o X.")
+        raise CurpInvalida(_("El sexo de la CURP (posición 11) debe ser H, M o X."))
     if curp[11:13] not in CURP_STATE_CODES:
-        raise CurpInvalida(f"La clave de entidad de la CURP (posiciones 12 y 13) no existe: {curp[11:13]}.")
+        raise CurpInvalida(_("La clave de entidad de la CURP (posiciones 12 y 13) no existe: %(code)s.",
+                             code=curp[11:13]))
     if not _CONSONANTS.fullmatch(curp[13:16]):
-        raise CurpInvalida("Las posiciones 14 a 16 de la CURP (consonantes internas) deben ser consonantes.")
+        raise CurpInvalida(_("Las posiciones 14 a 16 de la CURP (consonantes internas) deben ser consonantes."))
     if not _DIFFERENTIATOR.fullmatch(curp[16]):
-        raise CurpInvalida("El diferenciador de la CURP (posición 17) debe ser un dígito o una letra.")
+        raise CurpInvalida(_("El diferenciador de la CURP (posición 17) debe ser un dígito o una letra."))
     if not curp[17].isascii() or not curp[17].isdigit():
-        raise CurpInvalida("El dígito verificador de la CURP (posición 18) debe ser un dígito.")
+        raise CurpInvalida(_("El dígito verificador de la CURP (posición 18) debe ser un dígito."))
 
 
 def _birth_date(curp: str) -> date:
@@ -92,11 +95,13 @@ def _birth_date(curp: str) -> date:
         birth_date = date(year, month, day)
     except ValueError:
         raise CurpInvalida(
-            f"La fecha de nacimiento de la CURP (posiciones 5 a 10) no existe: {day:02d}/{month:02d}/{year}."
+            _("La fecha de nacimiento de la CURP (posiciones 5 a 10) no existe: %(date)s.",
+              date=f"{day:02d}/{month:02d}/{year}")
         ) from None
     if birth_date > date.today():
         raise CurpInvalida(
-            f"La fecha de nacimiento de la CURP (posiciones 5 a 10) es posterior a hoy: {birth_date:%d/%m/%Y}."
+            _("La fecha de nacimiento de la CURP (posiciones 5 a 10) es posterior a hoy: %(date)s.",
+              date=f"{birth_date:%d/%m/%Y}")
         )
     return birth_date
 
@@ -111,12 +116,13 @@ def curp_mismatches(
     warnings: list[str] = []
     if birth_date is not None and birth_date != info.birth_date:
         warnings.append(
-            f"La fecha de nacimiento de la CURP ({info.birth_date:%d/%m/%Y}) no coincide "
-            f"con la registrada ({birth_date:%d/%m/%Y})."
+            _("La fecha de nacimiento de la CURP (%(curp_date)s) no coincide con la registrada (%(date)s).",
+              curp_date=f"{info.birth_date:%d/%m/%Y}", date=f"{birth_date:%d/%m/%Y}")
         )
     letter = _sex_letter(sex)
     if letter is not None and letter != info.sex:
-        warnings.append(f"El sexo de la CURP ({info.sex}) no coincide con el registrado ({letter}).")
+        warnings.append(_("El sexo de la CURP (%(curp_sex)s) no coincide con el registrado (%(sex)s).",
+                          curp_sex=info.sex, sex=letter))
     return warnings
 
 
@@ -161,11 +167,11 @@ def make_curp(
     first, second, given = _key_word(first_surname), _key_word(second_surname or ""), _given_name_word(given_name)
     sex, state = sex.upper(), state_curp_code.upper()
     if sex not in SEX_LETTERS:
-        raise ValueError("El sexo debe ser H, M o X.")
+        raise ValueError(_("El sexo debe ser H, M o X."))
     if state not in CURP_STATE_CODES:
         raise ValueError(f"Clave de entidad de CURP desconocida: {state_curp_code}.")
     if not 1900 <= birth_date.year <= 2099:
-        raise ValueError("La CURP solo cubre nacimientos de 1900 a 2099.")
+        raise ValueError(_("La CURP solo cubre nacimientos de 1900 a 2099."))
     differentiator = _differentiator(birth_date, differentiator)
     first17 = (
         (first[:1] or "X")
@@ -190,7 +196,7 @@ def _differentiator(birth_date: date, chosen: str | None) -> str:
     chosen = chosen.upper()
     valid = chosen.isdigit() if before_2000 else chosen.isalpha()
     if len(chosen) != 1 or not chosen.isascii() or not valid:
-        raise ValueError("El diferenciador es un dígito antes de 2000 y una letra desde 2000.")
+        raise ValueError(_("El diferenciador es un dígito antes de 2000 y una letra desde 2000."))
     return chosen
 
 

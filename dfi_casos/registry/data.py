@@ -5,6 +5,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from dfi_casos.catalogs.enums import (
     ConsentMethod,
     ConsentScope,
@@ -51,18 +53,19 @@ class PersonData:
 PERSON_FIELDS = tuple(PersonData.__dataclass_fields__)
 
 PERSON_FIELD_LABELS = {
-    "given_names": "nombre(s)", "first_surname": "primer apellido", "second_surname": "segundo apellido",
-    "aliases": "otros nombres", "curp": "CURP", "birth_date": "fecha de nacimiento",
-    "birth_date_estimated": "fecha estimada", "estimated_age": "edad estimada", "registered_sex": "sexo",
-    "gender_identity": "identidad de género", "birth_state_code": "entidad de nacimiento",
-    "nationality": "nacionalidad", "indigenous": "autoadscripción indígena",
-    "indigenous_languages": "lenguas indígenas", "speaks_spanish": "habla español",
-    "afro_mexican": "autoadscripción afromexicana", "disability": "discapacidad", "phone": "teléfono",
-    "address": "domicilio", "municipality_code": "municipio", "safe_contact_channel": "medio de contacto seguro",
-    "may_contact": "autoriza contacto", "documents_held": "documentos con que cuenta",
-    "documents_lost": "documentos perdidos", "protection_risks": "riesgos de protección",
-    "specific_needs": "necesidades específicas", "state_code": "entidad", "notes": "notas",
-    "event_id": "evento", "community_id": "comunidad",
+    "given_names": _l("nombre(s)"), "first_surname": _l("primer apellido"), "second_surname": _l("segundo apellido"),
+    "aliases": _l("otros nombres"), "curp": "CURP", "birth_date": _l("fecha de nacimiento"),
+    "birth_date_estimated": _l("fecha estimada"), "estimated_age": _l("edad estimada"), "registered_sex": _l("sexo"),
+    "gender_identity": _l("identidad de género"), "birth_state_code": _l("entidad de nacimiento"),
+    "nationality": _l("nacionalidad"), "indigenous": _l("autoadscripción indígena"),
+    "indigenous_languages": _l("lenguas indígenas"), "speaks_spanish": _l("habla español"),
+    "afro_mexican": _l("autoadscripción afromexicana"), "disability": _l("discapacidad"), "phone": _l("teléfono"),
+    "address": _l("domicilio"), "municipality_code": _l("municipio"),
+    "safe_contact_channel": _l("medio de contacto seguro"),
+    "may_contact": _l("autoriza contacto"), "documents_held": _l("documentos con que cuenta"),
+    "documents_lost": _l("documentos perdidos"), "protection_risks": _l("riesgos de protección"),
+    "specific_needs": _l("necesidades específicas"), "state_code": _l("entidad"), "notes": _l("notas"),
+    "event_id": _l("evento"), "community_id": _l("comunidad"),
 }
 
 

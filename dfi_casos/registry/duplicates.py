@@ -4,6 +4,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,7 @@ from dfi_casos.security.audit import Action
 from dfi_casos.security.fields import find_by_blind_index
 
 #: What the caseworker reads when a similar record lies outside their scope: nothing more.
-OUT_OF_SCOPE_NOTICE = "Hay un registro similar en otro territorio; consulte a su supervisor(a)."
+OUT_OF_SCOPE_NOTICE = _l("Hay un registro similar en otro territorio; consulte a su supervisor(a).")
 
 
 @dataclass
@@ -41,7 +43,7 @@ class DuplicatesFound(RegistryError):
     """Similar records exist; saving anyway needs a reason (`duplicate_reason`)."""
 
     def __init__(self, matches: list[DuplicateMatch]) -> None:
-        super().__init__("Hay registros similares. Revíselos; para guardar de todos modos, escriba el motivo.",
+        super().__init__(_("Hay registros similares. Revíselos; para guardar de todos modos, escriba el motivo."),
                          "duplicate_reason")
         self.matches = matches
 
@@ -70,7 +72,7 @@ def find_similar(session: Session, actor: Principal, data: PersonData, index: in
                                        data.birth_date, exclude):
         note(person, how)
     for person in find_by_blind_index(session, Person, "phone", data.phone) if data.phone else []:
-        note(person, "teléfono (exacto)")
+        note(person, _("teléfono (exacto)"))
     match = DuplicateMatch(index=index, candidate_ids=[str(i) for i in found])
     if not found:
         return match

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -37,16 +38,16 @@ from dfi_casos.security.access import require_permission
 
 def _prepare_event_form(form: forms.EventForm) -> None:
     forms.set_municipality_choices(form.origin_municipality_code, catalog(), form.origin_state_code.data,
-                                   "Elija un municipio")
+                                   _("Elija un municipio"))
     forms.set_municipality_choices(form.destination_municipality_code, catalog(), form.destination_state_code.data,
-                                   "Sin dato")
+                                   _("Sin dato"))
 
 
 
 def _event_form_page(form: forms.EventForm, record: DisplacementEvent | None) -> Any:
     _prepare_event_form(form)
     saved, general_error = save_record(form, record, forms.event_data, services.register_event,
-                                        services.update_event, ("Evento registrado.", "Evento actualizado."))
+                                        services.update_event, (_("Evento registrado."), _("Evento actualizado.")))
     if saved is not None:
         return redirect(url_for("registry.event", event_id=saved.id))
     status = 200 if re_rendering() else form_status()
@@ -61,7 +62,7 @@ def _mass_hint(form: forms.EventForm) -> str | None:
     households, persons = form.estimated_households.data, form.estimated_persons.data
     mass = services.is_mass_event(households, persons)
     if mass and form.event_type.data != "mass":
-        return "Las cifras estimadas alcanzan el umbral de un desplazamiento masivo."
+        return _("Las cifras estimadas alcanzan el umbral de un desplazamiento masivo.")
     return None
 
 
@@ -120,11 +121,11 @@ def events() -> Any:
 # --- communities -----------------------------------------------------------------------------
 
 def _community_form_page(form: forms.CommunityForm, record: Community | None) -> Any:
-    forms.set_municipality_choices(form.municipality_code, catalog(), form.state_code.data, "Elija un municipio")
+    forms.set_municipality_choices(form.municipality_code, catalog(), form.state_code.data, _("Elija un municipio"))
     forms.set_record_choices(form.event_ids, services.visible_events(db.session, current_user), event_label)
     saved, general_error = save_record(form, record, forms.community_data, services.register_community,
                                         services.update_community,
-                                        ("Comunidad registrada.", "Comunidad actualizada."))
+                                        (_("Comunidad registrada."), _("Comunidad actualizada.")))
     if saved is not None:
         return redirect(url_for("registry.community", community_id=saved.id))
     status = 200 if re_rendering() else form_status()

@@ -5,6 +5,8 @@ import uuid
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -41,18 +43,18 @@ from dfi_casos.security.audit import Action
 def _check_event(actor: Principal, data: EventData) -> None:
     check_territory(actor, data.state_code)
     if state_by_code(data.origin_state_code) is None:
-        raise RegistryError("Elija la entidad de origen.", "origin_state_code")
+        raise RegistryError(_("Elija la entidad de origen."), "origin_state_code")
     check_municipality(data.origin_municipality_code, data.origin_state_code, "origin_municipality_code")
     check_municipality(data.destination_municipality_code, data.destination_state_code,
                         "destination_municipality_code")
     if data.started_on > local_today():
-        raise RegistryError("La fecha no puede ser posterior a hoy.", "started_on")
+        raise RegistryError(_("La fecha no puede ser posterior a hoy."), "started_on")
     if data.ended_on is not None and (data.ended_on < data.started_on or data.ended_on > local_today()):
-        raise RegistryError("El fin del periodo debe estar entre el inicio y hoy.", "ended_on")
+        raise RegistryError(_("El fin del periodo debe estar entre el inicio y hoy."), "ended_on")
     if not data.causes:
-        raise RegistryError("Elija al menos una causa.", "causes")
+        raise RegistryError(_("Elija al menos una causa."), "causes")
     if DisplacementCause.OTHER in data.causes and not (data.cause_other or "").strip():
-        raise RegistryError("Especifique la otra causa.", "cause_other")
+        raise RegistryError(_("Especifique la otra causa."), "cause_other")
 
 
 def is_mass_event(households: int | None, persons: int | None) -> bool:
@@ -104,26 +106,29 @@ def update_event(session: Session, actor: Principal, event: DisplacementEvent, d
 
 
 EVENT_LABELS = {
-    "event_type": "tipo", "started_on": "fecha", "ended_on": "fin del periodo",
-    "origin_state_code": "entidad de origen",
-    "origin_municipality_code": "municipio de origen", "origin_locality": "localidad de origen", "causes": "causas",
-    "cause_other": "otra causa", "estimated_households": "familias estimadas",
-    "estimated_persons": "personas estimadas", "narrative": "relato", "destination_state_code": "entidad de destino",
-    "destination_municipality_code": "municipio de destino", "state_code": "entidad de atención",
+    "event_type": _l("tipo"), "started_on": _l("fecha"), "ended_on": _l("fin del periodo"),
+    "origin_state_code": _l("entidad de origen"),
+    "origin_municipality_code": _l("municipio de origen"), "origin_locality": _l("localidad de origen"),
+    "causes": _l("causas"),
+    "cause_other": _l("otra causa"), "estimated_households": _l("familias estimadas"),
+    "estimated_persons": _l("personas estimadas"), "narrative": _l("relato"),
+    "destination_state_code": _l("entidad de destino"),
+    "destination_municipality_code": _l("municipio de destino"), "state_code": _l("entidad de atención"),
 }
 
 COMMUNITY_KINDS = {
-    "locality": "Localidad",
-    "ejido": "Ejido o comunidad agraria",
-    "indigenous_community": "Comunidad indígena",
-    "other": "Otro grupo",
+    "locality": _l("Localidad"),
+    "ejido": _l("Ejido o comunidad agraria"),
+    "indigenous_community": _l("Comunidad indígena"),
+    "other": _l("Otro grupo"),
 }
 
 COMMUNITY_LABELS = {
-    "name": "nombre", "kind": "tipo", "state_code": "entidad", "municipality_code": "municipio",
-    "locality": "localidad", "at_risk": "en riesgo", "indigenous": "indígena",
-    "estimated_households": "familias estimadas", "estimated_persons": "personas estimadas", "notes": "notas",
-    "events": "eventos",
+    "name": _l("nombre"), "kind": _l("tipo"), "state_code": _l("entidad"), "municipality_code": _l("municipio"),
+    "locality": _l("localidad"), "at_risk": _l("en riesgo"), "indigenous": _l("indígena"),
+    "estimated_households": _l("familias estimadas"), "estimated_persons": _l("personas estimadas"),
+    "notes": _l("notas"),
+    "events": _l("eventos"),
 }
 
 
@@ -131,9 +136,9 @@ def _check_community(actor: Principal, data: CommunityData) -> None:
     check_territory(actor, data.state_code)
     check_municipality(data.municipality_code, data.state_code, "municipality_code")
     if not data.name.strip():
-        raise RegistryError("Escriba el nombre de la comunidad.", "name")
+        raise RegistryError(_("Escriba el nombre de la comunidad."), "name")
     if data.kind not in COMMUNITY_KINDS:
-        raise RegistryError("Elija el tipo de comunidad.", "kind")
+        raise RegistryError(_("Elija el tipo de comunidad."), "kind")
 
 
 def _community_events(session: Session, actor: Principal, ids: list[uuid.UUID]) -> list[DisplacementEvent]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, joinedload
@@ -37,10 +39,10 @@ _PHONE_CHARS = re.compile(r"^[\d\s()+.-]+$")
 _DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 #: Shown for records found outside the actor's scope, and nothing else about them.
-ELSEWHERE = "Hay un registro similar en otro territorio."
+ELSEWHERE = _l("Hay un registro similar en otro territorio.")
 #: Sensitive fields a results row shows (named in the search's audit entry).
 RESULT_FIELDS = ("given_names", "first_surname", "second_surname", "birth_date")
-KIND_LABELS = {"curp": "CURP", "folio": "folio", "phone": "teléfono", "name": "nombre"}
+KIND_LABELS = {"curp": "CURP", "folio": _l("folio"), "phone": _l("teléfono"), "name": _l("nombre")}
 
 
 class SearchError(services.RegistryError):
@@ -75,7 +77,7 @@ def _date_in(text: str) -> tuple[date | None, str]:
         else:
             found = date(int(match.group(4)), int(match.group(5)), int(match.group(6)))
     except ValueError:
-        raise SearchError("La fecha de nacimiento no existe; escríbala como 31/12/1990.", "q") from None
+        raise SearchError(_("La fecha de nacimiento no existe; escríbala como 31/12/1990."), "q") from None
     return found, (text[:match.start()] + " " + text[match.end():])
 
 
@@ -83,9 +85,9 @@ def interpret(q: str | None) -> Interpretation:
     """Read the search box: CURP, folio, phone, or a name with an optional date (dd/mm/aaaa) or year."""
     text = (q or "").strip()
     if not text:
-        raise SearchError("Escriba qué buscar: CURP, folio, teléfono o nombre.", "q")
+        raise SearchError(_("Escriba qué buscar: CURP, folio, teléfono o nombre."), "q")
     if len(text) > MAX_QUERY:
-        raise SearchError(f"La búsqueda es demasiado larga (máximo {MAX_QUERY} caracteres).", "q")
+        raise SearchError(_("La búsqueda es demasiado larga (máximo %(n)s caracteres).", n=MAX_QUERY), "q")
     compact = re.sub(r"[\s]", "", text).upper()
     folio = _FOLIO.match(compact)
     if folio:
@@ -95,7 +97,7 @@ def interpret(q: str | None) -> Interpretation:
     if _PHONE_CHARS.match(text) and len(normalize_phone(text)) >= 10:
         return Interpretation("phone", normalize_phone(text))
     if len(compact) == 18 and compact[:4].isalpha() and compact[4:10].isdigit():
-        raise SearchError("Parece una CURP, pero no tiene el formato de 18 caracteres válido.", "q")
+        raise SearchError(_("Parece una CURP, pero no tiene el formato de 18 caracteres válido."), "q")
     birth, rest = _date_in(text)
     year = birth.year if birth else None
     if birth is None:
@@ -103,9 +105,9 @@ def interpret(q: str | None) -> Interpretation:
         if match:
             year, rest = int(match.group(1)), rest[:match.start()] + " " + rest[match.end():]
     if year is not None and not 1900 <= year <= local_today().year:
-        raise SearchError("El año de nacimiento no es válido.", "q")
+        raise SearchError(_("El año de nacimiento no es válido."), "q")
     if not any(ch.isalpha() for ch in rest):
-        raise SearchError("Escriba una CURP de 18 caracteres, un folio, un teléfono de 10 dígitos o un nombre.", "q")
+        raise SearchError(_("Escriba una CURP de 18 caracteres, un folio, un teléfono de 10 dígitos o un nombre."), "q")
     return Interpretation("name", name=NameQuery(free_text=" ".join(rest.split()), birth_year=year,
                                                  birth_date=birth))
 
@@ -160,7 +162,7 @@ def _case_persons(session: Session, case: Case) -> list[Person]:
 def find(session: Session, actor: Principal, how: Interpretation, state_code: str | None = None) -> Outcome:
     """Search within the actor's scope; count out-of-scope matches; audit the kind and the ids, never the terms."""
     if not has_permission(actor, Permission.VIEW_CASES):
-        raise SearchError("No tiene permiso para buscar personas.")
+        raise SearchError(_("No tiene permiso para buscar personas."))
 
     def in_scope(stmt: Select[Any]) -> Select[Any]:
         return scoped(stmt, Person, actor)

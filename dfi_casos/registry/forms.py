@@ -5,6 +5,9 @@ import uuid
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations
 from wtforms import (
@@ -43,16 +46,16 @@ from dfi_casos.formutil import MultiCheckboxField, select_choices
 from dfi_casos.registry import services
 from dfi_casos.registry.curp import CurpInvalida, validate_curp
 
-TRI_STATE = (("", "Sin dato"), ("yes", "Sí"), ("no", "No"))
-BIRTH_STATES = [*STATE_CHOICES, ("NE", "Nació en el extranjero")]
+TRI_STATE = (("", _l("Sin dato")), ("yes", "Sí"), ("no", "No"))
+BIRTH_STATES = [*STATE_CHOICES, ("NE", _l("Nació en el extranjero"))]
 EARLIEST_DATE = date(1900, 1, 1)
 
 
 def not_in_future(_form: Any, field: Any) -> None:
     if field.data is not None and field.data > local_today():
-        raise ValidationError("La fecha no puede ser posterior a hoy.")
+        raise ValidationError(_("La fecha no puede ser posterior a hoy."))
     if field.data is not None and field.data < EARLIEST_DATE:
-        raise ValidationError("La fecha no puede ser anterior a 1900.")
+        raise ValidationError(_("La fecha no puede ser anterior a 1900."))
 
 
 def valid_curp(_form: Any, field: Any) -> None:
@@ -64,21 +67,27 @@ def valid_curp(_form: Any, field: Any) -> None:
 
 
 def _text(max_length: int, label: str, required: bool = False, area: bool = False, **kw: Any) -> Any:
-    validators: list[Any] = [Length(max=max_length, message=f"Máximo {max_length} caracteres.")]
-    validators.insert(0, DataRequired(f"Escriba {label}.") if required else Optional())
+    # labels are lazy (translated when shown), so the messages built from them are too
+    validators: list[Any] = [Length(max=max_length, message=_l("Máximo %(n)s caracteres.", n=max_length))]
+    validators.insert(0, DataRequired(_l("Escriba %(label)s.", label=label)) if required else Optional())
     cls = TextAreaField if area else StringField
-    return cls(_title(label), validators=validators, **kw)
+    return cls(LazyString(_title, label), validators=validators, **kw)
 
 
 def _title(label: str) -> str:
-    words = label.split(" ", 1)
-    if words[0] in ("el", "la", "los", "las"):
-        label = words[1]
-    return label[0].upper() + label[1:]
+    text = str(label)
+    words = text.split(" ", 1)
+    if len(words) > 1 and words[0].lower() in ("el", "la", "los", "las", "the"):
+        text = words[1]
+    return text[0].upper() + text[1:]
+
+
+def _lower(label: str) -> str:
+    return str(label).lower()
 
 
 def _select(label: str, pairs: Any, blank: str | None = None, required: bool = False, **kw: Any) -> SelectField:
-    validators = [InputRequired(f"Elija {label.lower()}.")] if required else [Optional()]
+    validators = [InputRequired(_l("Elija %(label)s.", label=LazyString(_lower, label)))] if required else [Optional()]
     return SelectField(label, choices=select_choices(pairs, blank=blank), validators=validators, **kw)
 
 
@@ -88,52 +97,55 @@ def _multi(label: str, pairs: Any, **kw: Any) -> MultiCheckboxField:
 
 def _count(label: str) -> IntegerField:
     return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=1_000_000,
-                                                                   message="Un número entre 0 y 1,000,000.")])
+                                                                   message=_l("Un número entre 0 y 1,000,000."))])
 
 
 class _CorePersonFields:
     """The fields of a person that every registration asks for (also in household member rows)."""
 
-    given_names = _text(100, "el nombre o los nombres", required=True)
-    first_surname = _text(100, "el primer apellido", required=True)
-    second_surname = _text(100, "segundo apellido")
+    given_names = _text(100, _l("el nombre o los nombres"), required=True)
+    first_surname = _text(100, _l("el primer apellido"), required=True)
+    second_surname = _text(100, _l("segundo apellido"))
     curp = StringField("CURP", validators=[Optional(), valid_curp],
-                       description="Opcional. 18 caracteres; si no la tiene, déjela vacía.")
-    birth_date = DateField("Fecha de nacimiento", validators=[Optional(), not_in_future])
-    birth_date_estimated = BooleanField("La fecha es estimada")
-    estimated_age = IntegerField("Edad estimada (si no se conoce la fecha)", validators=[
-        Optional(), NumberRange(min=0, max=120, message="Una edad entre 0 y 120.")])
-    registered_sex = _select("Sexo registrado", choices(RegisteredSex), required=True, default="unknown",
-                             description="Como aparece en el acta, la CURP o la credencial (H, M o X).")
-    phone = StringField("Teléfono", validators=[Optional(), Length(max=30, message="Máximo 30 caracteres.")])
+                       description=_l("Opcional. 18 caracteres; si no la tiene, déjela vacía."))
+    birth_date = DateField(_l("Fecha de nacimiento"), validators=[Optional(), not_in_future])
+    birth_date_estimated = BooleanField(_l("La fecha es estimada"))
+    estimated_age = IntegerField(_l("Edad estimada (si no se conoce la fecha)"), validators=[
+        Optional(), NumberRange(min=0, max=120, message=_l("Una edad entre 0 y 120."))])
+    registered_sex = _select(_l("Sexo registrado"), choices(RegisteredSex), required=True, default="unknown",
+                             description=_l("Como aparece en el acta, la CURP o la credencial (H, M o X)."))
+    phone = StringField(_l("Teléfono"), validators=[Optional(), Length(max=30, message=_l("Máximo 30 caracteres."))])
 
 
 class _MorePersonFields:
     """The rest of a person's record, asked on the person's own page."""
 
-    aliases = _text(200, "otros nombres o alias")
-    gender_identity = _text(100, "identidad de género", description="Opcional, autodeclarada.")
-    birth_state_code = _select("Entidad de nacimiento", BIRTH_STATES, blank="Sin dato")
-    nationality = _text(60, "nacionalidad", default="Mexicana")
-    indigenous = _select("Se reconoce como indígena", TRI_STATE)
-    indigenous_languages = _multi("Lenguas indígenas que habla", language_choices())
-    speaks_spanish = _select("Habla español", TRI_STATE)
-    afro_mexican = _select("Se reconoce como afromexicana(o)", TRI_STATE)
-    disability_seeing = _select(DisabilityDomain.SEEING.label, choices(DisabilityLevel), blank="Sin dato")
-    disability_hearing = _select(DisabilityDomain.HEARING.label, choices(DisabilityLevel), blank="Sin dato")
-    disability_mobility = _select(DisabilityDomain.MOBILITY.label, choices(DisabilityLevel), blank="Sin dato")
-    disability_cognition = _select(DisabilityDomain.COGNITION.label, choices(DisabilityLevel), blank="Sin dato")
-    disability_self_care = _select(DisabilityDomain.SELF_CARE.label, choices(DisabilityLevel), blank="Sin dato")
-    disability_communication = _select(DisabilityDomain.COMMUNICATION.label, choices(DisabilityLevel),
-                                       blank="Sin dato")
-    address = _text(300, "domicilio actual", area=True)
-    safe_contact_channel = _text(200, "medio de contacto seguro",
-                                 description="Cómo contactar sin ponerle en riesgo (por ejemplo, a través de quién).")
-    may_contact = BooleanField("Autoriza que se le contacte")
-    documents_held = _multi("Documentos con que cuenta", choices(DocumentType))
-    documents_lost = _multi("Documentos perdidos", choices(DocumentType))
-    protection_risks = _multi("Riesgos de protección", choices(ProtectionRisk))
-    specific_needs = _multi("Necesidades específicas", choices(SpecificNeed))
+    aliases = _text(200, _l("otros nombres o alias"))
+    gender_identity = _text(100, _l("identidad de género"), description=_l("Opcional, autodeclarada."))
+    birth_state_code = _select(_l("Entidad de nacimiento"), BIRTH_STATES, blank=_l("Sin dato"))
+    nationality = _text(60, "nacionalidad", default=_l("Mexicana"))
+    indigenous = _select(_l("Se reconoce como indígena"), TRI_STATE)
+    indigenous_languages = _multi(_l("Lenguas indígenas que habla"), language_choices())
+    speaks_spanish = _select(_l("Habla español"), TRI_STATE)
+    afro_mexican = _select(_l("Se reconoce como afromexicana(o)"), TRI_STATE)
+    disability_seeing = _select(DisabilityDomain.SEEING.lazy_label, choices(DisabilityLevel), blank=_l("Sin dato"))
+    disability_hearing = _select(DisabilityDomain.HEARING.lazy_label, choices(DisabilityLevel), blank=_l("Sin dato"))
+    disability_mobility = _select(DisabilityDomain.MOBILITY.lazy_label, choices(DisabilityLevel), blank=_l("Sin dato"))
+    disability_cognition = _select(DisabilityDomain.COGNITION.lazy_label, choices(DisabilityLevel),
+                                   blank=_l("Sin dato"))
+    disability_self_care = _select(DisabilityDomain.SELF_CARE.lazy_label, choices(DisabilityLevel),
+                                   blank=_l("Sin dato"))
+    disability_communication = _select(DisabilityDomain.COMMUNICATION.lazy_label, choices(DisabilityLevel),
+                                       blank=_l("Sin dato"))
+    address = _text(300, _l("domicilio actual"), area=True)
+    safe_contact_channel = _text(200, _l("medio de contacto seguro"),
+                                 description=_l("Cómo contactar sin ponerle en riesgo (por ejemplo, a través de "
+                                                "quién)."))
+    may_contact = BooleanField(_l("Autoriza que se le contacte"))
+    documents_held = _multi(_l("Documentos con que cuenta"), choices(DocumentType))
+    documents_lost = _multi(_l("Documentos perdidos"), choices(DocumentType))
+    protection_risks = _multi(_l("Riesgos de protección"), choices(ProtectionRisk))
+    specific_needs = _multi(_l("Necesidades específicas"), choices(SpecificNeed))
 
 
 class MemberForm(Form, _CorePersonFields):
@@ -144,109 +156,110 @@ class MemberForm(Form, _CorePersonFields):
             # a sub-form is a plain wtforms Form: borrow Flask-WTF's Spanish messages
             return translations
 
-    relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True,
-                           blank="Elija el parentesco")
-    present = BooleanField("Está presente en el hogar", default=True,
-                           description="Desmarque si la persona está separada del hogar.")
+    relationship = _select(_l("Parentesco con la jefa o jefe"), choices(RelationshipToHead), required=True,
+                           blank=_l("Elija el parentesco"))
+    present = BooleanField(_l("Está presente en el hogar"), default=True,
+                           description=_l("Desmarque si la persona está separada del hogar."))
 
 
 class _Territory:
-    state_code = _select("Entidad de atención", STATE_CHOICES, blank="Elija una entidad", required=True)
-    municipality_code = _select("Municipio", [], blank="Elija un municipio",
-                                description="La lista muestra los municipios de la entidad elegida.")
+    state_code = _select(_l("Entidad de atención"), STATE_CHOICES, blank=_l("Elija una entidad"), required=True)
+    municipality_code = _select(_l("Municipio"), [], blank=_l("Elija un municipio"),
+                                description=_l("La lista muestra los municipios de la entidad elegida."))
 
 
 class HouseholdForm(FlaskForm, _Territory):
-    event_id = _select("Evento de desplazamiento", [], blank="Sin evento vinculado")
-    community_id = _select("Comunidad", [], blank="Sin comunidad vinculada")
-    notes = _text(2000, "notas sobre el hogar", area=True)
+    event_id = _select(_l("Evento de desplazamiento"), [], blank=_l("Sin evento vinculado"))
+    community_id = _select(_l("Comunidad"), [], blank=_l("Sin comunidad vinculada"))
+    notes = _text(2000, _l("notas sobre el hogar"), area=True)
     members = FieldList(FormField(MemberForm), min_entries=1, max_entries=30)
-    duplicate_reason = _text(500, "motivo para guardar pese a registros similares", area=True)
+    duplicate_reason = _text(500, _l("motivo para guardar pese a registros similares"), area=True)
     version = HiddenField()
 
 
 class HouseholdEditForm(FlaskForm, _Territory):
-    event_id = _select("Evento de desplazamiento", [], blank="Sin evento vinculado")
-    community_id = _select("Comunidad", [], blank="Sin comunidad vinculada")
-    notes = _text(2000, "notas sobre el hogar", area=True)
+    event_id = _select(_l("Evento de desplazamiento"), [], blank=_l("Sin evento vinculado"))
+    community_id = _select(_l("Comunidad"), [], blank=_l("Sin comunidad vinculada"))
+    notes = _text(2000, _l("notas sobre el hogar"), area=True)
     version = HiddenField()
 
 
 class PersonForm(FlaskForm, _Territory, _CorePersonFields, _MorePersonFields):
-    duplicate_reason = _text(500, "motivo para guardar pese a registros similares", area=True)
+    duplicate_reason = _text(500, _l("motivo para guardar pese a registros similares"), area=True)
     version = HiddenField()
     #: The rectification (ARCO) request this edit answers, carried from `?arco=<id>`.
     arco = HiddenField()
 
 
 class NewMemberForm(FlaskForm, _CorePersonFields):
-    relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True,
-                           blank="Elija el parentesco")
-    present = BooleanField("Está presente en el hogar", default=True)
-    duplicate_reason = _text(500, "motivo para guardar pese a registros similares", area=True)
+    relationship = _select(_l("Parentesco con la jefa o jefe"), choices(RelationshipToHead), required=True,
+                           blank=_l("Elija el parentesco"))
+    present = BooleanField(_l("Está presente en el hogar"), default=True)
+    duplicate_reason = _text(500, _l("motivo para guardar pese a registros similares"), area=True)
 
 
 class LeaveForm(FlaskForm):
-    person_id = HiddenField(validators=[DataRequired("Falta la persona.")])
-    reason = _select("Motivo de la salida", services.LEAVE_REASONS.items(), blank="Elija un motivo", required=True)
-    left_on = DateField("Fecha de la salida", validators=[Optional(), not_in_future])
+    person_id = HiddenField(validators=[DataRequired(_l("Falta la persona."))])
+    reason = _select(_l("Motivo de la salida"), services.LEAVE_REASONS.items(), blank=_l("Elija un motivo"),
+                     required=True)
+    left_on = DateField(_l("Fecha de la salida"), validators=[Optional(), not_in_future])
 
 
 class MembershipForm(FlaskForm):
-    person_id = HiddenField(validators=[DataRequired("Falta la persona.")])
-    relationship = _select("Parentesco", choices(RelationshipToHead), required=True)
-    present = BooleanField("Presente")
+    person_id = HiddenField(validators=[DataRequired(_l("Falta la persona."))])
+    relationship = _select(_l("Parentesco"), choices(RelationshipToHead), required=True)
+    present = BooleanField(_l("Presente"))
 
 
 class MoveForm(FlaskForm):
-    household_id = _select("Hogar", [], blank="Elija un hogar", required=True)
-    relationship = _select("Parentesco con la jefa o jefe", choices(RelationshipToHead), required=True)
+    household_id = _select(_l("Hogar"), [], blank=_l("Elija un hogar"), required=True)
+    relationship = _select(_l("Parentesco con la jefa o jefe"), choices(RelationshipToHead), required=True)
 
 
 class EventForm(FlaskForm):
-    event_type = _select("Tipo de desplazamiento", choices(EventType), required=True,
-                         description="Masivo: 10 o más familias o 50 o más personas desplazadas juntas.")
-    started_on = DateField("Fecha (o inicio del periodo)",
-                           validators=[InputRequired("Escriba la fecha."), not_in_future])
-    ended_on = DateField("Fin del periodo", validators=[Optional(), not_in_future])
-    origin_state_code = _select("Entidad de origen", STATE_CHOICES, blank="Elija una entidad", required=True)
-    origin_municipality_code = _select("Municipio de origen", [], blank="Elija un municipio")
-    origin_locality = _text(200, "localidad de origen")
-    causes = _multi("Causas", choices(DisplacementCause))
-    cause_other = _text(200, "otra causa (especifique)")
-    estimated_households = _count("Familias desplazadas (estimado)")
-    estimated_persons = _count("Personas desplazadas (estimado)")
-    narrative = _text(20000, "relato de los hechos", area=True)
-    destination_state_code = _select("Entidad de destino", STATE_CHOICES, blank="Sin dato")
-    destination_municipality_code = _select("Municipio de destino", [], blank="Sin dato")
-    state_code = _select("Entidad de atención", STATE_CHOICES, blank="Elija una entidad", required=True)
+    event_type = _select(_l("Tipo de desplazamiento"), choices(EventType), required=True,
+                         description=_l("Masivo: 10 o más familias o 50 o más personas desplazadas juntas."))
+    started_on = DateField(_l("Fecha (o inicio del periodo)"),
+                           validators=[InputRequired(_l("Escriba la fecha.")), not_in_future])
+    ended_on = DateField(_l("Fin del periodo"), validators=[Optional(), not_in_future])
+    origin_state_code = _select(_l("Entidad de origen"), STATE_CHOICES, blank=_l("Elija una entidad"), required=True)
+    origin_municipality_code = _select(_l("Municipio de origen"), [], blank=_l("Elija un municipio"))
+    origin_locality = _text(200, _l("localidad de origen"))
+    causes = _multi(_l("Causas"), choices(DisplacementCause))
+    cause_other = _text(200, _l("otra causa (especifique)"))
+    estimated_households = _count(_l("Familias desplazadas (estimado)"))
+    estimated_persons = _count(_l("Personas desplazadas (estimado)"))
+    narrative = _text(20000, _l("relato de los hechos"), area=True)
+    destination_state_code = _select(_l("Entidad de destino"), STATE_CHOICES, blank=_l("Sin dato"))
+    destination_municipality_code = _select(_l("Municipio de destino"), [], blank=_l("Sin dato"))
+    state_code = _select(_l("Entidad de atención"), STATE_CHOICES, blank=_l("Elija una entidad"), required=True)
     version = HiddenField()
 
 
 class CommunityForm(FlaskForm, _Territory):
-    name = _text(200, "el nombre de la comunidad", required=True)
-    kind = _select("Tipo", services.COMMUNITY_KINDS.items(), required=True)
+    name = _text(200, _l("el nombre de la comunidad"), required=True)
+    kind = _select(_l("Tipo"), services.COMMUNITY_KINDS.items(), required=True)
     locality = _text(200, "localidad")
-    at_risk = BooleanField("En riesgo de desplazamiento")
-    indigenous = BooleanField("Comunidad indígena")
-    estimated_households = _count("Familias (estimado)")
-    estimated_persons = _count("Personas (estimado)")
-    notes = _text(5000, "situación y medidas colectivas", area=True)
-    event_ids = _multi("Eventos de desplazamiento vinculados", [])
+    at_risk = BooleanField(_l("En riesgo de desplazamiento"))
+    indigenous = BooleanField(_l("Comunidad indígena"))
+    estimated_households = _count(_l("Familias (estimado)"))
+    estimated_persons = _count(_l("Personas (estimado)"))
+    notes = _text(5000, _l("situación y medidas colectivas"), area=True)
+    event_ids = _multi(_l("Eventos de desplazamiento vinculados"), [])
     version = HiddenField()
 
 
 class ConsentForm(FlaskForm):
-    scope = _select("Alcance", choices(ConsentScope), required=True)
-    institution_id = _select("Institución (para compartir datos)", [], blank="Ninguna")
-    method = _select("Forma", choices(ConsentMethod), required=True)
-    witness_name = _text(200, "nombre del testigo (consentimiento verbal)")
-    taken_on = DateField("Fecha", validators=[InputRequired("Escriba la fecha."), not_in_future])
+    scope = _select(_l("Alcance"), choices(ConsentScope), required=True)
+    institution_id = _select(_l("Institución (para compartir datos)"), [], blank=_l("Ninguna"))
+    method = _select(_l("Forma"), choices(ConsentMethod), required=True)
+    witness_name = _text(200, _l("nombre del testigo (consentimiento verbal)"))
+    taken_on = DateField(_l("Fecha"), validators=[InputRequired(_l("Escriba la fecha.")), not_in_future])
 
 
 class WithdrawConsentForm(FlaskForm):
-    consent_id = HiddenField(validators=[DataRequired("Falta el consentimiento.")])
-    withdrawn_on = DateField("Fecha de retiro", validators=[Optional(), not_in_future])
+    consent_id = HiddenField(validators=[DataRequired(_l("Falta el consentimiento."))])
+    withdrawn_on = DateField(_l("Fecha de retiro"), validators=[Optional(), not_in_future])
 
 
 class ListFilterForm(FlaskForm):
@@ -255,12 +268,12 @@ class ListFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    estado = _select("Entidad", STATE_CHOICES, blank="Todas")
-    municipio = _select("Municipio", [], blank="Todos")
-    causa = _select("Causa", choices(DisplacementCause), blank="Todas")
-    tipo = _select("Tipo de evento", choices(EventType), blank="Todos")
-    desde = DateField("Desde", validators=[Optional()])
-    hasta = DateField("Hasta", validators=[Optional()])
+    estado = _select(_l("Entidad"), STATE_CHOICES, blank=_l("Todas"))
+    municipio = _select(_l("Municipio"), [], blank=_l("Todos"))
+    causa = _select(_l("Causa"), choices(DisplacementCause), blank=_l("Todas"))
+    tipo = _select(_l("Tipo de evento"), choices(EventType), blank=_l("Todos"))
+    desde = DateField(_l("Desde"), validators=[Optional()])
+    hasta = DateField(_l("Hasta"), validators=[Optional()])
 
 
 # --- choices that depend on the request ------------------------------------------------------

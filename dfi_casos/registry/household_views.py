@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -62,11 +63,11 @@ def _without_member(formdata: MultiDict[str, str], raw_index: str | None) -> Mul
 
 
 def _prepare_household_form(form: Any) -> None:
-    forms.set_municipality_choices(form.municipality_code, catalog(), form.state_code.data, "Elija un municipio")
+    forms.set_municipality_choices(form.municipality_code, catalog(), form.state_code.data, _("Elija un municipio"))
     forms.set_record_choices(form.event_id, services.visible_events(db.session, current_user), event_label,
-                             blank="Sin evento vinculado")
+                             blank=_("Sin evento vinculado"))
     forms.set_record_choices(form.community_id, services.visible_communities(db.session, current_user),
-                             lambda c: c.name, blank="Sin comunidad vinculada")
+                             lambda c: c.name, blank=_("Sin comunidad vinculada"))
 
 
 @bp.route("/hogares/nuevo", methods=["GET", "POST"])
@@ -88,7 +89,7 @@ def new_household() -> Any:
     if form.validate_on_submit():
         household = save_person_form(form, context, lambda: services.register_household(
             db.session, current_user, forms.household_data(form), form.duplicate_reason.data),
-            lambda: _member_curp_warnings(form), "Hogar registrado.")
+            lambda: _member_curp_warnings(form), _("Hogar registrado."))
         if household is not None:
             return redirect(url_for("registry.household", household_id=household.id))
     context["curp_warnings"] = _member_curp_warnings(form) if request.method == "POST" else []
@@ -99,7 +100,7 @@ def _member_curp_warnings(form: forms.HouseholdForm) -> list[str]:
     warnings = []
     for i, entry in enumerate(form.members):
         for warning in curp_warnings(entry.form):
-            warnings.append(f"Integrante {i + 1}: {warning}")
+            warnings.append(_("Integrante %(n)s: %(warning)s", n=i + 1, warning=warning))
     return warnings
 
 
@@ -114,7 +115,7 @@ def _household_view(household: Household) -> dict[str, Any]:
                         "relationship": membership.relationship_to_head.label,
                         "relationship_value": membership.relationship_to_head.value, "present": membership.present,
                         "joined_on": membership.joined_on, "left_on": membership.left_on,
-                        "left_reason": services.LEAVE_REASONS.get(membership.left_reason or "", "")})
+                        "left_reason": str(services.LEAVE_REASONS.get(membership.left_reason or "", ""))})
     return {
         "id": household.id, "state": state_name(household.state_code),
         "municipality": municipality_name(household.municipality_code), "notes": household.notes,
@@ -130,7 +131,7 @@ def _household_view(household: Household) -> dict[str, Any]:
 def household(household_id: str) -> Any:
     record = scope.get_household_for(db.session, current_user, household_id)
     if record.merged_into_id is not None:  # a tombstone: its record lives on in the survivor
-        flash("Este hogar se fusionó con otro; se muestra el registro que se conservó.", "info")
+        flash(_("Este hogar se fusionó con otro; se muestra el registro que se conservó."), "info")
         return redirect(url_for("registry.household", household_id=record.merged_into_id))
     view = _household_view(record)
     audit_view("household", record, ["notes", "members.name"])
@@ -165,7 +166,7 @@ def edit_household(household_id: str) -> Any:
         except DomainError as exc:
             general_error = attach_error(form, exc)
         else:
-            flash("Hogar actualizado.", "success")
+            flash(_("Hogar actualizado."), "success")
             return redirect(url_for("registry.household", household_id=record.id))
     status = 200 if re_rendering() else form_status()
     return render_template("registry/household_edit.html", form=form, household_id=record.id,
@@ -186,7 +187,7 @@ def add_member(household_id: str) -> Any:
                                      present=bool(form.present.data))
         added = save_person_form(form, context, lambda: services.add_member(
             db.session, current_user, record, member, form.duplicate_reason.data),
-            lambda: curp_warnings(form), "Integrante agregado.")
+            lambda: curp_warnings(form), _("Integrante agregado."))
         if added is not None:
             return redirect(url_for("registry.household", household_id=record.id))
     return render_template("registry/member_form.html", **context), 400
@@ -199,7 +200,7 @@ def end_membership(household_id: str) -> Any:
     form = forms.LeaveForm()
     post_and_flash(form, lambda: services.end_membership(db.session, current_user, record, form.person_id.data,
                                                          form.reason.data or "", form.left_on.data),
-                   "Salida registrada; queda en el historial del hogar.")
+                   _("Salida registrada; queda en el historial del hogar."))
     return redirect(url_for("registry.household", household_id=record.id))
 
 
@@ -211,7 +212,7 @@ def update_membership(household_id: str) -> Any:
     post_and_flash(form, lambda: services.update_membership(db.session, current_user, record, form.person_id.data,
                                                             RelationshipToHead(form.relationship.data),
                                                             bool(form.present.data)),
-                   "Integrante actualizado.")
+                   _("Integrante actualizado."))
     return redirect(url_for("registry.household", household_id=record.id))
 
 
@@ -232,7 +233,7 @@ def move_person(person_id: str) -> Any:
             db.discard_refused_work()
             general_error = attach_error(form, exc)
         else:
-            flash("La persona se incorporó al hogar; su estancia anterior queda en el historial.", "success")
+            flash(_("La persona se incorporó al hogar; su estancia anterior queda en el historial."), "success")
             return redirect(url_for("registry.household", household_id=target.id))
     status = 400 if request.method == "POST" else 200
     return render_template("registry/move_form.html", form=form, person_id=record.id,
@@ -246,7 +247,7 @@ def prepare_move_form(form: forms.MoveForm, person: Any) -> None:
                   if current is None or h.id != current.household_id]
     forms.set_record_choices(form.household_id, households,
                              lambda h: f"{household_name(h)} · {place(h.state_code, h.municipality_code)}",
-                             blank="Elija un hogar")
+                             blank=_("Elija un hogar"))
     audit_list("household", households, ["head.name"])
 
 

@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -39,15 +41,16 @@ from dfi_casos.solutions.models import DurableSolutionAssessment
 
 #: Fields a supervisor chooses between, with their Spanish labels, per record type.
 PERSON_MERGE_FIELDS = {
-    "given_names": "Nombre(s)", "first_surname": "Primer apellido", "second_surname": "Segundo apellido",
-    "aliases": "Otros nombres", "curp": "CURP", "birth_date": "Fecha de nacimiento",
-    "estimated_age": "Edad estimada", "registered_sex": "Sexo registrado", "gender_identity": "Identidad de género",
-    "birth_state_code": "Entidad de nacimiento", "phone": "Teléfono", "address": "Domicilio",
-    "municipality_code": "Municipio de residencia", "safe_contact_channel": "Canal de contacto seguro",
+    "given_names": _l("Nombre(s)"), "first_surname": _l("Primer apellido"), "second_surname": _l("Segundo apellido"),
+    "aliases": _l("Otros nombres"), "curp": "CURP", "birth_date": _l("Fecha de nacimiento"),
+    "estimated_age": _l("Edad estimada"), "registered_sex": _l("Sexo registrado"),
+    "gender_identity": _l("Identidad de género"),
+    "birth_state_code": _l("Entidad de nacimiento"), "phone": _l("Teléfono"), "address": _l("Domicilio"),
+    "municipality_code": _l("Municipio de residencia"), "safe_contact_channel": _l("Canal de contacto seguro"),
 }
 HOUSEHOLD_MERGE_FIELDS = {
-    "municipality_code": "Municipio", "event_id": "Evento de desplazamiento", "community_id": "Comunidad",
-    "notes": "Notas",
+    "municipality_code": _l("Municipio"), "event_id": _l("Evento de desplazamiento"), "community_id": _l("Comunidad"),
+    "notes": _l("Notas"),
 }
 #: Rows that follow the absorbed record to the survivor: (table key, model, foreign-key attribute).
 PERSON_LINKS = (("household_membership", HouseholdMembership, "person_id"), ("consent", Consent, "person_id"),
@@ -88,7 +91,7 @@ def _load(session: Session, actor: Principal, kind: MergeKind, record_id: Any) -
     else:
         record = scope.get_household_for(session, actor, record_id)
     if record.merged_into_id is not None:
-        raise MergeError("Ese registro ya fue fusionado con otro.")
+        raise MergeError(_("Ese registro ya fue fusionado con otro."))
     return record
 
 
@@ -96,11 +99,11 @@ def load_pair(session: Session, actor: Principal, kind: MergeKind, survivor_id: 
               absorbed_id: Any) -> tuple[Any, Any]:
     """Both records, each within the actor's scope (else an audited 404), for a merge by a supervisor."""
     if not has_permission(actor, Permission.MERGE_PERSONS):
-        raise MergeError("Solo supervisión puede fusionar registros.")
+        raise MergeError(_("Solo supervisión puede fusionar registros."))
     survivor = _load(session, actor, kind, survivor_id)
     absorbed = _load(session, actor, kind, absorbed_id)
     if survivor.id == absorbed.id:
-        raise MergeError("Elija dos registros distintos.", "other_id")
+        raise MergeError(_("Elija dos registros distintos."), "other_id")
     return survivor, absorbed
 
 
@@ -112,8 +115,8 @@ def comparison(kind: MergeKind, survivor: Any, absorbed: Any) -> list[dict[str, 
 
 def _check_versions(survivor: Any, absorbed: Any, versions: tuple[int, int]) -> None:
     if (survivor.version, absorbed.version) != versions:
-        raise MergeError("Uno de los dos registros cambió desde que abrió esta comparación (hay una edición en "
-                         "curso o recién guardada); no se fusionó nada. Recargue la página.")
+        raise MergeError(_("Uno de los dos registros cambió desde que abrió esta comparación (hay una edición en "
+                         "curso o recién guardada); no se fusionó nada. Recargue la página."))
 
 
 def _linked_ids(session: Session, kind: MergeKind, record_id: Any) -> dict[str, list[str]]:
@@ -165,10 +168,10 @@ def merge(session: Session, actor: Principal, kind: MergeKind, survivor_id: Any,
     survivor, absorbed = load_pair(session, actor, kind, survivor_id, absorbed_id)
     reason = (reason or "").strip()
     if len(reason) < 5:
-        raise MergeError("Escriba el motivo de la fusión (al menos 5 caracteres).", "reason")
+        raise MergeError(_("Escriba el motivo de la fusión (al menos 5 caracteres)."), "reason")
     unknown = [name for name in take if name not in kind.fields]
     if unknown:
-        raise MergeError("Elija valores solo de los campos mostrados.")
+        raise MergeError(_("Elija valores solo de los campos mostrados."))
     _check_versions(survivor, absorbed, versions)
     taken = [name for name in take if getattr(survivor, name) != getattr(absorbed, name)]
     before = [[name, _plain(getattr(survivor, name))] for name in taken]
@@ -234,15 +237,15 @@ def get_merge_for(session: Session, actor: Principal, merge_id: Any) -> tuple[Re
 def undo_refusal(session: Session, actor: Principal, log: RecordMerge, survivor: Any) -> str | None:
     """Why this actor cannot undo this merge now, or None when they can."""
     if not has_permission(actor, Permission.MERGE_PERSONS):
-        return "Solo supervisión puede deshacer una fusión."
+        return str(_("Solo supervisión puede deshacer una fusión."))
     if log.undone_at is not None:
-        return "Esta fusión ya se deshizo."
+        return str(_("Esta fusión ya se deshizo."))
     if log.merged_by_id == actor.id:
-        return "Otra supervisora o supervisor debe deshacer la fusión, no quien la hizo."
+        return str(_("Otra supervisora o supervisor debe deshacer la fusión, no quien la hizo."))
     if utcnow() - log.merged_at > timedelta(days=undo_days()):
-        return f"Pasaron más de {undo_days()} días desde la fusión; ya no se puede deshacer."
+        return str(_("Pasaron más de %(n)s días desde la fusión; ya no se puede deshacer.", n=undo_days()))
     if survivor.version != log.survivor_version or _new_rows_since(session, KINDS[log.record_type], log, survivor):
-        return "Se registró algo nuevo en el registro que quedó después de la fusión; ya no se puede deshacer."
+        return str(_("Se registró algo nuevo en el registro que quedó después de la fusión; ya no se puede deshacer."))
     return None
 
 
@@ -261,7 +264,7 @@ def undo(session: Session, actor: Principal, merge_id: Any) -> RecordMerge:
     kind = KINDS[log.record_type]
     absorbed = session.get(kind.model, uuid.UUID(log.absorbed_id))
     if absorbed is None:  # the merge kept the absorbed row as a tombstone; without it there is nothing to undo
-        raise MergeError("El registro fusionado ya no existe; la fusión no se puede deshacer.")
+        raise MergeError(_("El registro fusionado ya no existe; la fusión no se puede deshacer."))
     for name, value in log.survivor_before or []:
         setattr(survivor, name, _unplain(kind, name, value))
     for key, model, attribute in kind.links:

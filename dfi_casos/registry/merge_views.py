@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
@@ -25,13 +27,13 @@ bp = Blueprint("merge", __name__, url_prefix="/fusion")
 class MergeForm(FlaskForm):
     survivor_version = HiddenField()
     absorbed_version = HiddenField()
-    reason = TextAreaField("Motivo de la fusión", validators=[
-        Optional(), Length(max=1000, message="Máximo 1000 caracteres.")],
-        description="Por qué son el mismo registro (queda cifrado; la bitácora guarda solo los identificadores).")
+    reason = TextAreaField(_l("Motivo de la fusión"), validators=[
+        Optional(), Length(max=1000, message=_l("Máximo 1000 caracteres."))],
+        description=_l("Por qué son el mismo registro (queda cifrado; la bitácora guarda solo los identificadores)."))
 
 
 class PickHouseholdForm(FlaskForm):
-    other_id = SelectField("Otro registro del mismo hogar", choices=[], validate_choice=False)
+    other_id = SelectField(_l("Otro registro del mismo hogar"), choices=[], validate_choice=False)
 
 
 def _versions(form: MergeForm) -> tuple[int, int]:
@@ -54,7 +56,7 @@ def _display(value: Any, field: str, record: Any) -> str:
         return str(value.strftime("%d/%m/%Y"))
     if field == "birth_state_code":
         state = state_by_code(value)
-        return state.name if state else ("Extranjero" if value == "NE" else str(value))
+        return state.name if state else (_("Extranjero") if value == "NE" else str(value))
     if field == "municipality_code":
         municipality = services.municipalities().get(value)
         return municipality.name if municipality else str(value)
@@ -75,8 +77,8 @@ def _compare_page(kind: merge.MergeKind, survivor_id: str, absorbed_id: str) -> 
                 form.survivor_version.errors = [str(exc)]
             status = 400
         else:
-            flash("Registros fusionados. Otra supervisora o supervisor puede deshacerlo en "
-                  f"{merge.undo_days()} días.", "success")
+            flash(_("Registros fusionados. Otra supervisora o supervisor puede deshacerlo en %(n)s días.",
+                    n=merge.undo_days()), "success")
             return redirect(url_for("merge.record", merge_id=log.id))
     elif request.method == "POST":
         status = 400
@@ -98,7 +100,7 @@ def _compare_page(kind: merge.MergeKind, survivor_id: str, absorbed_id: str) -> 
 def choose_persons() -> Any:
     ids = request.form.getlist("ids")
     if len(ids) != 2:
-        flash("Elija exactamente dos personas para compararlas.", "error")
+        flash(_("Elija exactamente dos personas para compararlas."), "error")
         return redirect(url_for("search.index"))
     return redirect(url_for("merge.persons", survivor_id=ids[0], absorbed_id=ids[1]))
 
@@ -116,7 +118,7 @@ def pick_household(survivor_id: str) -> Any:
     form = PickHouseholdForm()
     others = [h for h in services.visible_households(db.session, current_user)
               if h.id != household.id and h.merged_into_id is None and h.state_code == household.state_code]
-    form.other_id.choices = [("", "Elija…")] + [(str(h.id), _household_label(h)) for h in others]
+    form.other_id.choices = [("", _("Elija…"))] + [(str(h.id), _household_label(h)) for h in others]
     if form.validate_on_submit() and form.other_id.data:
         return redirect(url_for("merge.households", survivor_id=household.id, absorbed_id=form.other_id.data))
     heads = [m.person for h in [household, *others] for m in h.current_memberships[:1]]
@@ -128,8 +130,9 @@ def pick_household(survivor_id: str) -> Any:
 
 def _household_label(household: Any) -> str:
     head = next((m.person for m in household.current_memberships), None)
-    name = head.full_name() if head else "sin integrantes"
-    return f"{name} y {household.size - 1} más · registrado {household.created_at:%d/%m/%Y}"
+    name = head.full_name() if head else _("sin integrantes")
+    return _("%(name)s y %(n)s más · registrado %(date)s", name=name, n=household.size - 1,
+             date=f"{household.created_at:%d/%m/%Y}")
 
 
 @bp.route("/hogares/<survivor_id>/<absorbed_id>", methods=["GET", "POST"])
@@ -158,5 +161,5 @@ def undo(merge_id: str) -> Any:
     except DomainError as exc:
         flash(str(exc), "error")
         return redirect(url_for("merge.record", merge_id=merge_id))
-    flash("Fusión deshecha: los dos registros vuelven a estar separados.", "success")
+    flash(_("Fusión deshecha: los dos registros vuelven a estar separados."), "success")
     return redirect(url_for("merge.record", merge_id=log.id))

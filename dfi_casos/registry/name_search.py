@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -23,8 +25,8 @@ from dfi_casos.security.names import fold, phonetic_key, phonetic_words, query_t
 CANDIDATES = 50
 #: Score (0-100) from which a part counts as matching; 100 is an exact match after normalization.
 PART_MATCH = 85
-LABELS = {"names": "nombre completo", "given_names": "nombre", "surnames": "apellidos",
-          "birth": "fecha de nacimiento"}
+LABELS = {"names": _l("nombre completo"), "given_names": _l("nombre"), "surnames": _l("apellidos"),
+          "birth": _l("fecha de nacimiento")}
 
 
 class NameQueryError(DomainError):
@@ -74,11 +76,11 @@ def _letters(value: str | None) -> int:
 def _check_free_text(query: NameQuery) -> None:
     words = [w for w in fold(query.free_text).split() if not w.isdigit()]
     if any(sum(ch.isalpha() for ch in w) < 2 and w not in ("J", "MA") for w in words):
-        raise NameQueryError("Cada palabra del nombre necesita al menos dos letras.", "q")
+        raise NameQueryError(_("Cada palabra del nombre necesita al menos dos letras."), "q")
     if len(query.free_text or "") > 120:
-        raise NameQueryError("El nombre es demasiado largo (máximo 120 caracteres).", "q")
+        raise NameQueryError(_("El nombre es demasiado largo (máximo 120 caracteres)."), "q")
     if len(words) < 2 and query.year is None:
-        raise NameQueryError("Escriba nombre y apellido, o un apellido y el año de nacimiento.", "q")
+        raise NameQueryError(_("Escriba nombre y apellido, o un apellido y el año de nacimiento."), "q")
 
 
 def check_name_query(query: NameQuery) -> None:
@@ -86,18 +88,18 @@ def check_name_query(query: NameQuery) -> None:
     if query.free_text is not None:
         _check_free_text(query)
         return
-    for name, label in (("given_names", "El nombre"), ("first_surname", "El primer apellido"),
-                        ("second_surname", "El segundo apellido")):
+    for name, label in (("given_names", _("El nombre")), ("first_surname", _("El primer apellido")),
+                        ("second_surname", _("El segundo apellido"))):
         value = getattr(query, name)
         if value and value.strip() and _letters(value) < 2 and fold(value) not in ("J", "MA"):
-            raise NameQueryError(f"{label} necesita al menos dos letras.", name)
+            raise NameQueryError(_("%(label)s necesita al menos dos letras.", label=label), name)
         if value and len(value) > 120:
-            raise NameQueryError(f"{label} es demasiado largo (máximo 120 caracteres).", name)
+            raise NameQueryError(_("%(label)s es demasiado largo (máximo 120 caracteres).", label=label), name)
     has = {name: bool(phonetic_words(getattr(query, name), given=name == "given_names"))
            for name in ("given_names", "first_surname", "second_surname")}
     surname = has["first_surname"] or has["second_surname"]
     if not surname or not (has["given_names"] or (has["first_surname"] and has["second_surname"]) or query.year):
-        raise NameQueryError("Escriba un apellido y además el nombre, el otro apellido o el año de nacimiento.",
+        raise NameQueryError(_("Escriba un apellido y además el nombre, el otro apellido o el año de nacimiento."),
                              "first_surname")
 
 
@@ -236,7 +238,7 @@ def similar_persons(session: Session, given_names: str | None, first_surname: st
         name_score = min(names)  # the given name and the surnames must each match
         if name_score < PART_MATCH:
             continue
-        when = ("fecha de nacimiento (exacta)" if birth == birth_date else
-                "año de nacimiento (el mismo)" if birth.year == year else "año de nacimiento (±1 año)")
+        when = (_("fecha de nacimiento (exacta)") if birth == birth_date else
+                _("año de nacimiento (el mismo)") if birth.year == year else _("año de nacimiento (±1 año)"))
         found.append((hit.person, f"nombre ({strength(name_score)}) y {when}"))
     return found

@@ -5,6 +5,8 @@ import uuid
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from dfi_casos.catalogs.ages import registration_age_group
@@ -74,10 +76,10 @@ def register_household(session: Session, actor: Principal, data: HouseholdData,
     check_territory(actor, data.state_code)
     check_municipality(data.municipality_code, data.state_code, "municipality_code")
     if not data.members:
-        raise RegistryError("Agregue al menos un integrante.", "members")
+        raise RegistryError(_("Agregue al menos un integrante."), "members")
     heads = [m for m in data.members if m.relationship == RelationshipToHead.HEAD]
     if len(heads) != 1:
-        raise RegistryError("El hogar debe tener exactamente una jefa o jefe de hogar.", "members")
+        raise RegistryError(_("El hogar debe tener exactamente una jefa o jefe de hogar."), "members")
     for i, member in enumerate(data.members):
         check_person(member.person, data.state_code, f"members-{i}-")
     event = chosen_record(session, actor, DisplacementEvent, data.event_id, "event_id")
@@ -171,7 +173,7 @@ def add_member(session: Session, actor: Principal, household: Household, member:
     check_person(member.person, household.state_code)
     if member.relationship == RelationshipToHead.HEAD and any(
             m.relationship_to_head == RelationshipToHead.HEAD for m in household.current_memberships):
-        raise RegistryError("El hogar ya tiene jefa o jefe de hogar.", "relationship")
+        raise RegistryError(_("El hogar ya tiene jefa o jefe de hogar."), "relationship")
     matches = check_duplicates(session, actor, [member.person], duplicate_reason)
     person = new_person(session, actor, member.person, household.state_code)
     session.flush()
@@ -194,10 +196,10 @@ def move_to_household(session: Session, actor: Principal, person: Person, househ
     on_date = on_date or local_today()
     current = person.current_membership
     if current is not None and current.household_id == household.id:
-        raise RegistryError("La persona ya es integrante de este hogar.", "person_id")
+        raise RegistryError(_("La persona ya es integrante de este hogar."), "person_id")
     if relationship == RelationshipToHead.HEAD and any(
             m.relationship_to_head == RelationshipToHead.HEAD for m in household.current_memberships):
-        raise RegistryError("El hogar ya tiene jefa o jefe de hogar.", "relationship")
+        raise RegistryError(_("El hogar ya tiene jefa o jefe de hogar."), "relationship")
     if current is not None:
         current.left_on, current.left_reason = on_date, "moved_out"
         audit.record_change(session, actor, Action.MEMBER_LEFT, "household", current.household_id,
@@ -221,11 +223,11 @@ def update_membership(session: Session, actor: Principal, household: Household, 
     parsed = parse_uuid(person_id)
     membership = next((m for m in household.current_memberships if m.person_id == parsed), None)
     if membership is None:
-        raise RegistryError("La persona no es integrante actual de este hogar.", "person_id")
+        raise RegistryError(_("La persona no es integrante actual de este hogar."), "person_id")
     if relationship == RelationshipToHead.HEAD and any(
             m.relationship_to_head == RelationshipToHead.HEAD and m is not membership
             for m in household.current_memberships):
-        raise RegistryError("El hogar ya tiene jefa o jefe de hogar.", "relationship")
+        raise RegistryError(_("El hogar ya tiene jefa o jefe de hogar."), "relationship")
     changed = apply_changes(membership, {"relationship_to_head": relationship, "present": present})
     if changed:
         audit.record_change(session, actor, Action.MEMBERSHIP_CHANGED, "household", household.id, fields=changed,
@@ -236,10 +238,10 @@ def update_membership(session: Session, actor: Principal, household: Household, 
 
 #: Why a member left the household (stored value, Spanish label).
 LEAVE_REASONS = {
-    "separation": "Separación",
-    "moved_out": "Formó otro hogar o se mudó",
-    "death": "Fallecimiento",
-    "error": "Registro por error",
+    "separation": _l("Separación"),
+    "moved_out": _l("Formó otro hogar o se mudó"),
+    "death": _l("Fallecimiento"),
+    "error": _l("Registro por error"),
 }
 
 
@@ -248,14 +250,14 @@ def end_membership(session: Session, actor: Principal, household: Household, per
     """Record that a member left; the row stays as history."""
     require(actor, Permission.EDIT_RECORDS)
     if reason not in LEAVE_REASONS:
-        raise RegistryError("Elija el motivo de la salida.", "reason")
+        raise RegistryError(_("Elija el motivo de la salida."), "reason")
     on_date = on_date or local_today()
     if on_date > local_today():
-        raise RegistryError("La fecha no puede ser posterior a hoy.", "left_on")
+        raise RegistryError(_("La fecha no puede ser posterior a hoy."), "left_on")
     parsed = parse_uuid(person_id)
     membership = next((m for m in household.current_memberships if m.person_id == parsed), None)
     if membership is None:
-        raise RegistryError("La persona no es integrante actual de este hogar.", "person_id")
+        raise RegistryError(_("La persona no es integrante actual de este hogar."), "person_id")
     membership.left_on, membership.left_reason = on_date, reason
     audit.record_change(session, actor, Action.MEMBER_LEFT, "household", household.id,
                         state_code=household.state_code, person_id=str(membership.person_id), reason=reason)

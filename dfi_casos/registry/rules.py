@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,12 +44,13 @@ def edit_conflict(changes: list[ChangeSummary], labels: dict[str, str]) -> EditC
     """The EditConflict for a registry record, naming the later saves (fields and who, never values)."""
     parts = []
     for change in changes:
-        names = ", ".join(labels.get(f, f) for f in change.fields) or "sin campos registrados"
-        parts.append(f"{change.username} cambió: {names}")
-    detail = "; ".join(parts) if parts else "no se pudo determinar qué cambió"
+        names = ", ".join(str(labels.get(f, f)) for f in change.fields) or _("sin campos registrados")
+        parts.append(_("%(user)s cambió: %(fields)s", user=change.username, fields=names))
+    detail = "; ".join(parts) if parts else _("no se pudo determinar qué cambió")
     return EditConflict(
-        "Otra persona modificó este registro mientras usted lo editaba; no se guardaron sus cambios. "
-        f"Cambios posteriores: {detail}. Recargue la página para ver la versión actual.", changes=changes)
+        _("Otra persona modificó este registro mientras usted lo editaba; no se guardaron sus cambios. "
+          "Cambios posteriores: %(detail)s. Recargue la página para ver la versión actual.", detail=detail),
+        changes=changes)
 
 
 def municipalities() -> MunicipalityCatalog:
@@ -59,26 +61,26 @@ def municipalities() -> MunicipalityCatalog:
 
 def require(actor: Principal, permission: Permission) -> None:
     if not has_permission(actor, permission):
-        raise RegistryError("No tiene permiso para realizar esta acción.")
+        raise RegistryError(_("No tiene permiso para realizar esta acción."))
 
 
 def check_territory(actor: Principal, state_code: str, field_name: str = "state_code") -> None:
     if state_by_code(state_code) is None:
-        raise RegistryError("Elija una entidad federativa válida.", field_name)
+        raise RegistryError(_("Elija una entidad federativa válida."), field_name)
     if not in_territory(actor, state_code):
-        raise RegistryError("Solo puede registrar en las entidades de su adscripción.", field_name)
+        raise RegistryError(_("Solo puede registrar en las entidades de su adscripción."), field_name)
 
 
 def check_municipality(municipality_code: str | None, state_code: str | None, field_name: str) -> None:
     if municipality_code and not (state_code and municipalities().belongs_to(municipality_code, state_code)):
-        raise RegistryError("El municipio no pertenece a la entidad elegida.", field_name)
+        raise RegistryError(_("El municipio no pertenece a la entidad elegida."), field_name)
 
 
 def check_person(data: PersonData, state_code: str, prefix: str = "") -> None:
     if not data.given_names.strip() or not data.first_surname.strip():
-        raise RegistryError("Escriba el nombre y el primer apellido.", prefix + "given_names")
+        raise RegistryError(_("Escriba el nombre y el primer apellido."), prefix + "given_names")
     if data.birth_date is not None and data.birth_date > local_today():
-        raise RegistryError("La fecha de nacimiento no puede ser posterior a hoy.", prefix + "birth_date")
+        raise RegistryError(_("La fecha de nacimiento no puede ser posterior a hoy."), prefix + "birth_date")
     if data.curp:
         try:
             validate_curp(data.curp)
@@ -173,5 +175,5 @@ def chosen_record(session: Session, actor: Principal, model: Any, record_id: uui
         return None
     found = session.scalars(scoped(select(model).where(model.id == record_id), model, actor)).first()
     if found is None:
-        raise RegistryError("El registro elegido no existe o no está a su alcance.", field_name)
+        raise RegistryError(_("El registro elegido no existe o no está a su alcance."), field_name)
     return found

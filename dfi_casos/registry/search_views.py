@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField
@@ -25,20 +26,20 @@ ROW_FIELDS = ["given_names", "first_surname", "second_surname", "birth_date"]
 
 
 class QuickSearchForm(FlaskForm):
-    q = StringField("CURP, folio, teléfono o nombre", validators=[
-        Optional(), Length(max=finder.MAX_QUERY, message=f"Máximo {finder.MAX_QUERY} caracteres.")],
-        description="Por ejemplo: «Ma. Hernández López 1985», «DFI-GRO-2026-000123», una CURP o un teléfono.")
-    estado = forms._select("Entidad", forms.STATE_CHOICES, blank="Todas")
+    q = StringField(_l("CURP, folio, teléfono o nombre"), validators=[
+        Optional(), Length(max=finder.MAX_QUERY, message=_l("Máximo %(n)s caracteres.", n=finder.MAX_QUERY))],
+        description=_l("Por ejemplo: «Ma. Hernández López 1985», «DFI-GRO-2026-000123», una CURP o un teléfono."))
+    estado = forms._select(_l("Entidad"), forms.STATE_CHOICES, blank=_l("Todas"))
 
 
 class DetailedSearchForm(FlaskForm):
     given_names = forms._text(100, "nombre(s)")
-    first_surname = forms._text(100, "primer apellido")
-    second_surname = forms._text(100, "segundo apellido")
-    birth_date = DateField("Fecha de nacimiento", validators=[Optional(), forms.not_in_future])
-    birth_year = IntegerField("Año de nacimiento", validators=[
-        Optional(), NumberRange(1900, 2100, message="Escriba un año entre 1900 y el actual.")])
-    estado = forms._select("Entidad", forms.STATE_CHOICES, blank="Todas")
+    first_surname = forms._text(100, _l("primer apellido"))
+    second_surname = forms._text(100, _l("segundo apellido"))
+    birth_date = DateField(_l("Fecha de nacimiento"), validators=[Optional(), forms.not_in_future])
+    birth_year = IntegerField(_l("Año de nacimiento"), validators=[
+        Optional(), NumberRange(1900, 2100, message=_l("Escriba un año entre 1900 y el actual."))])
+    estado = forms._select(_l("Entidad"), forms.STATE_CHOICES, blank=_l("Todas"))
 
 
 def _row(person: Any, hit: Any, cases: dict[Any, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, flash, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dfi_casos.cases.lists import cases_of_subject
@@ -37,7 +38,7 @@ def catalog() -> Any:
 
 def state_name(code: str | None) -> str:
     state = state_by_code(code or "")
-    return state.name if state else ("Extranjero" if code == "NE" else "—")
+    return state.name if state else (_("Extranjero") if code == "NE" else "—")
 
 
 def municipality_name(code: str | None) -> str:
@@ -95,7 +96,7 @@ def requested_page() -> int:
 
 def read_list_filters() -> tuple[forms.ListFilterForm, services.Filters]:
     form = forms.ListFilterForm(formdata=request.args)
-    forms.set_municipality_choices(form.municipio, catalog(), form.estado.data, "Todos")
+    forms.set_municipality_choices(form.municipio, catalog(), form.estado.data, _("Todos"))
     form.validate()
     return form, forms.list_filters(form)
 
@@ -130,7 +131,7 @@ def subject_cases(subject_type: CaseSubject, subject_id: Any) -> list[Any]:
 
 
 def history(record_type: str, record_id: Any, labels: dict[str, str]) -> list[dict[str, Any]]:
-    return [{"version": c.version, "fields": [labels.get(f, f) for f in c.fields], "username": c.username,
+    return [{"version": c.version, "fields": [str(labels.get(f, f)) for f in c.fields], "username": c.username,
              "changed_at": c.changed_at} for c in services.changes_since(db.session, record_type, record_id, 0)]
 
 
@@ -154,7 +155,7 @@ def save_record(form: Any, record: Any, read: Callable[[Any], Any], register: Ca
 
 def form_errors_text(form: Any) -> str:
     """Every error of a posted form in one line, for a flash shown after the redirect."""
-    return " ".join(e for errors in form.errors.values() for e in errors)
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def post_and_flash(form: Any, save: Callable[[], object], saved_message: str) -> bool:

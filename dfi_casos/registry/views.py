@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -73,7 +74,7 @@ def municipalities_json() -> Any:
 # --- persons ---------------------------------------------------------------------------------
 
 def _prepare_person_form(form: forms.PersonForm) -> None:
-    forms.set_municipality_choices(form.municipality_code, catalog(), form.state_code.data, "Elija un municipio")
+    forms.set_municipality_choices(form.municipality_code, catalog(), form.state_code.data, _("Elija un municipio"))
 
 
 @bp.route("/personas/nueva", methods=["GET", "POST"])
@@ -89,7 +90,7 @@ def new_person() -> Any:
     if form.validate_on_submit():
         person = save_person_form(form, context, lambda: services.register_person(
             db.session, current_user, forms.person_data(form), form.state_code.data or "", form.duplicate_reason.data),
-            lambda: curp_warnings(form), "Persona registrada.")
+            lambda: curp_warnings(form), _("Persona registrada."))
         if person is not None:
             return redirect(url_for("registry.person", person_id=person.id))
     context["curp_warnings"] = curp_warnings(form) if request.method == "POST" else []
@@ -129,7 +130,7 @@ def _person_view(person: Person) -> dict[str, Any]:
 def person(person_id: str) -> Any:
     record = scope.get_person_for(db.session, current_user, person_id)
     if record.merged_into_id is not None:  # a tombstone: its record lives on in the survivor
-        flash("Este registro se fusionó con otro; se muestra el registro que se conservó.", "info")
+        flash(_("Este registro se fusionó con otro; se muestra el registro que se conservó."), "info")
         return redirect(url_for("registry.person", person_id=record.merged_into_id))
     view = _person_view(record)
     audit_view("person", record, PERSON_VIEW_FIELDS)
@@ -161,7 +162,7 @@ def edit_person(person_id: str) -> Any:
         saved = save_person_form(form, context, lambda: services.update_person(
             db.session, current_user, record, forms.person_data(form), parse_version(form.version.data),
             form.duplicate_reason.data, rights.rectification_for(db.session, record, form.arco.data)),
-            lambda: curp_warnings(form), "Datos de la persona actualizados.")
+            lambda: curp_warnings(form), _("Datos de la persona actualizados."))
         if saved is not None:
             return redirect(url_for("registry.person", person_id=record.id))
     status = 200 if re_rendering() else form_status()
@@ -183,7 +184,7 @@ def persons() -> Any:
 
 def _prepare_consent_form(form: forms.ConsentForm, state_code: str) -> None:
     forms.set_record_choices(form.institution_id, institutions.active_institutions(db.session, state_code),
-                             lambda i: i.name, blank="Ninguna")
+                             lambda i: i.name, blank=_("Ninguna"))
     if not form.taken_on.data and request.method == "GET":
 
         form.taken_on.data = local_today()
@@ -207,7 +208,7 @@ def add_consent(person_id: str) -> Any:
         except DomainError as exc:
             general_error = attach_error(form, exc)
         else:
-            flash("Consentimiento registrado.", "success")
+            flash(_("Consentimiento registrado."), "success")
             return redirect(url_for("registry.person", person_id=record.id))
     return render_template("registry/consent_form.html", form=form, person_id=record.id,
                            general_error=general_error), 400
@@ -220,7 +221,7 @@ def withdraw_consent(person_id: str) -> Any:
     form = forms.WithdrawConsentForm()
     post_and_flash(form, lambda: services.withdraw_consent(db.session, current_user, record, form.consent_id.data,
                                                            form.withdrawn_on.data),
-                   "Retiro del consentimiento registrado.")
+                   _("Retiro del consentimiento registrado."))
     return redirect(url_for("registry.person", person_id=record.id))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,7 +19,7 @@ from dfi_casos.security.access import Principal
 
 #: Referrals still waiting on the institution.
 WAITING = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
-NO_INSTITUTION = "Sin institución registrada"
+NO_INSTITUTION = _l("Sin institución registrada")
 
 
 def _institutions(session: Session, ids: set[int | None]) -> list[tuple[int | None, str]]:
@@ -26,7 +28,7 @@ def _institutions(session: Session, ids: set[int | None]) -> list[tuple[int | No
     named = {i.id: i.name for i in session.scalars(select(Institution).where(
         Institution.active.is_(True) | Institution.id.in_([i for i in ids if i is not None])))}
     rows: list[tuple[int | None, str]] = sorted(named.items(), key=lambda item: item[1])
-    return rows + ([(None, NO_INSTITUTION)] if None in ids else [])
+    return rows + ([(None, str(NO_INSTITUTION))] if None in ids else [])
 
 
 def services_by_type(session: Session, user: Principal, f: ReportFilter) -> CountTable:
@@ -42,8 +44,8 @@ def services_by_type(session: Session, user: Principal, f: ReportFilter) -> Coun
         if status == ServiceStatus.DELIVERED:
             delivered[kind] += n
     rows = [CountRow(t.value, t.label, [recorded[t], delivered[t]]) for t in AssistanceType]
-    return CountTable("servicios_tipo", "Asistencia y servicios por tipo (periodo)", "Tipo",
-                      ["Registrados", "Entregados"], rows)
+    return CountTable("servicios_tipo", _("Asistencia y servicios por tipo (periodo)"), _("Tipo"),
+                      [_("Registrados"), _("Entregados")], rows)
 
 
 def services_by_institution(session: Session, user: Principal, f: ReportFilter) -> CountTable:
@@ -52,8 +54,8 @@ def services_by_institution(session: Session, user: Principal, f: ReportFilter) 
             .group_by(Service.institution_id))
     found = dict(session.execute(stmt).tuples().all())
     rows = [CountRow(str(i or ""), name, [found.get(i, 0)]) for i, name in _institutions(session, set(found))]
-    return CountTable("servicios_institucion", "Asistencia y servicios por institución (periodo)", "Institución",
-                      ["Servicios"], rows)
+    return CountTable("servicios_institucion", _("Asistencia y servicios por institución (periodo)"), _("Institución"),
+                      [_("Servicios")], rows)
 
 
 def referrals_by_need(session: Session, user: Principal, f: ReportFilter) -> CountTable:
@@ -68,8 +70,8 @@ def referrals_by_need(session: Session, user: Principal, f: ReportFilter) -> Cou
         if status != ReferralStatus.SENT:
             answered[need] += n
     rows = [CountRow(t.value, t.label, [sent[t], answered[t]]) for t in AssistanceType]
-    return CountTable("canalizaciones_tipo", "Canalizaciones por necesidad (enviadas en el periodo)", "Necesidad",
-                      ["Enviadas", "Con respuesta"], rows)
+    return CountTable("canalizaciones_tipo", _("Canalizaciones por necesidad (enviadas en el periodo)"), _("Necesidad"),
+                      [_("Enviadas"), _("Con respuesta")], rows)
 
 
 def referrals_by_institution(session: Session, user: Principal, f: ReportFilter, today: date) -> CountTable:
@@ -84,9 +86,9 @@ def referrals_by_institution(session: Session, user: Principal, f: ReportFilter,
         .group_by(Referral.institution_id)).tuples().all())
     rows = [CountRow(str(i), name, [sent.get(i, 0), overdue.get(i, 0)])
             for i, name in _institutions(session, set(sent) | set(overdue))]
-    return CountTable("canalizaciones_institucion", "Canalizaciones por institución", "Institución",
-                      ["Enviadas en el periodo", "Vencidas hoy (cualquier fecha de envío)"], rows,
-                      note="Vencida: enviada o aceptada y sin atender después de su fecha límite.")
+    return CountTable("canalizaciones_institucion", _("Canalizaciones por institución"), _("Institución"),
+                      [_("Enviadas en el periodo"), _("Vencidas hoy (cualquier fecha de envío)")], rows,
+                      note=_("Vencida: enviada o aceptada y sin atender después de su fecha límite."))
 
 
 def response_times(session: Session, user: Principal, f: ReportFilter) -> DurationTable:
@@ -100,10 +102,10 @@ def response_times(session: Session, user: Principal, f: ReportFilter) -> Durati
         value = float(max(0, (_local_date(responded_at) - sent_on).days))
         days[institution_id].append(value)
         every.append(value)
-    rows = [_duration("todas", "Todas las instituciones", every)]
+    rows = [_duration("todas", _("Todas las instituciones"), every)]
     rows += [_duration(str(i), name, days[i]) for i, name in _institutions(session, set(days))]
-    return DurationTable("respuesta_canalizaciones", "Tiempo de respuesta de las canalizaciones", "Institución",
-                         rows, note="Días desde el envío hasta la primera respuesta (aceptada o rechazada).")
+    return DurationTable("respuesta_canalizaciones", _("Tiempo de respuesta de las canalizaciones"), _("Institución"),
+                         rows, note=_("Días desde el envío hasta la primera respuesta (aceptada o rechazada)."))
 
 
 def _duration(key: str, label: str, values: list[float]) -> DurationRow:

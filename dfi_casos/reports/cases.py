@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -64,11 +65,11 @@ def stage_flows(session: Session, user: Principal, f: ReportFilter, zone: Any) -
 
     def table(name: str, title: str, counts: dict[tuple[str, Stage], int], stages: list[Stage]) -> CountTable:
         rows = [CountRow(m, m, [counts[(m, s)] for s in stages]) for m in months]
-        return CountTable(name, title, "Mes", [s.label for s in stages], rows)
+        return CountTable(name, title, _("Mes"), [s.label for s in stages], rows)
 
     open_stages = [s for s in Stage if s is not Stage.CLOSED]
-    return (table("entradas_etapa", "Casos que entraron a cada etapa, por mes", entries, list(Stage)),
-            table("salidas_etapa", "Casos que salieron de cada etapa, por mes", exits, open_stages))
+    return (table("entradas_etapa", _("Casos que entraron a cada etapa, por mes"), entries, list(Stage)),
+            table("salidas_etapa", _("Casos que salieron de cada etapa, por mes"), exits, open_stages))
 
 
 def time_in_stage(session: Session, user: Principal, f: ReportFilter) -> DurationTable:
@@ -88,8 +89,8 @@ def time_in_stage(session: Session, user: Principal, f: ReportFilter) -> Duratio
         values = sorted(days[stage])
         rows.append(DurationRow(stage.value, stage.label, len(values), percentile(values, 0.5),
                                 percentile(values, 0.9)))
-    return DurationTable("tiempo_etapa", "Tiempo en cada etapa (estancias que terminaron en el periodo)", "Etapa",
-                         rows, note="Días naturales, con decimales; las estancias aún abiertas no cuentan.")
+    return DurationTable("tiempo_etapa", _("Tiempo en cada etapa (estancias que terminaron en el periodo)"), _("Etapa"),
+                         rows, note=_("Días naturales, con decimales; las estancias aún abiertas no cuentan."))
 
 
 def _days_between(start: datetime, end: datetime) -> float:
@@ -106,8 +107,8 @@ def recognition(session: Session, user: Principal, f: ReportFilter) -> CountTabl
 
     first, appeal = decided(Recognition), decided(Appeal)
     rows = [CountRow(d.value, d.label, [first.get(d, 0), appeal.get(d, 0)]) for d in RecognitionDecision]
-    return CountTable("valoracion", "Decisiones de valoración y de recurso de revisión en el periodo", "Decisión",
-                      ["Valoración", "Recurso de revisión"], rows)
+    return CountTable("valoracion", _("Decisiones de valoración y de recurso de revisión en el periodo"), _("Decisión"),
+                      [_("Valoración"), _("Recurso de revisión")], rows)
 
 
 def appeals_and_pending(session: Session, user: Principal, f: ReportFilter) -> CountTable:
@@ -120,10 +121,11 @@ def appeals_and_pending(session: Session, user: Principal, f: ReportFilter) -> C
                                           or_(Recognition.decided_at.is_(None), Recognition.decided_at >= end))) or 0
     waiting_appeal = session.scalar(_cases(user, f, func.count()).join(Appeal, Appeal.case_id == Case.id).where(
         Appeal.filed_at < end, or_(Appeal.decided_at.is_(None), Appeal.decided_at >= end))) or 0
-    rows = [CountRow("recursos", "Recursos de revisión presentados en el periodo", [filed]),
-            CountRow("pendientes_valoracion", "Valoraciones pendientes al cierre", [waiting_first]),
-            CountRow("pendientes_recurso", "Recursos pendientes al cierre", [waiting_appeal])]
-    return CountTable("valoracion_pendientes", "Recursos y valoraciones pendientes", "Indicador", ["Casos"], rows,
+    rows = [CountRow("recursos", _("Recursos de revisión presentados en el periodo"), [filed]),
+            CountRow("pendientes_valoracion", _("Valoraciones pendientes al cierre"), [waiting_first]),
+            CountRow("pendientes_recurso", _("Recursos pendientes al cierre"), [waiting_appeal])]
+    return CountTable("valoracion_pendientes", _("Recursos y valoraciones pendientes"), _("Indicador"), [_("Casos")],
+                      rows,
                       overlapping=True)
 
 
@@ -135,10 +137,12 @@ def closures(session: Session, user: Principal, f: ReportFilter) -> CountTable:
     found = {reason: n for reason, n in session.execute(stmt)}
     durable = ClosureReason.DURABLE_SOLUTION_ACHIEVED
     rows = [CountRow(durable.value, durable.label, [found.get(durable, 0)])]
-    rows += [CountRow(r.value, f"Otro motivo: {r.label}", [found.get(r, 0)]) for r in ClosureReason if r is not durable]
-    return CountTable("cierres", "Casos cerrados en el periodo por motivo", "Motivo de cierre", ["Casos"], rows,
-                      note="Solo «solución duradera alcanzada» (criterios IASC) saca a las personas del conteo de "
-                           "desplazamiento (IRIS); los demás motivos se muestran aparte.")
+    rows += [CountRow(r.value, _("Otro motivo: %(reason)s", reason=r.label), [found.get(r, 0)])
+             for r in ClosureReason if r is not durable]
+    return CountTable("cierres", _("Casos cerrados en el periodo por motivo"), _("Motivo de cierre"), [_("Casos")],
+                      rows,
+                      note=_("Solo «solución duradera alcanzada» (criterios IASC) saca a las personas del conteo de "
+                           "desplazamiento (IRIS); los demás motivos se muestran aparte."))
 
 
 def open_at_end(session: Session, user: Principal, f: ReportFilter) -> CountTable:
@@ -147,9 +151,9 @@ def open_at_end(session: Session, user: Principal, f: ReportFilter) -> CountTabl
         Case.opened_on >= f.start, Case.opened_on < f.end_exclusive)) or 0
     still_open = session.scalar(_cases(user, f, func.count()).where(
         Case.opened_on < f.end_exclusive, or_(Case.closed_on.is_(None), Case.closed_on >= f.end_exclusive))) or 0
-    rows = [CountRow("abiertos_periodo", "Casos abiertos en el periodo", [opened]),
-            CountRow("abiertos_cierre", "Casos abiertos al cierre del periodo", [still_open])]
-    return CountTable("casos", "Casos abiertos", "Indicador", ["Casos"], rows, overlapping=True)
+    rows = [CountRow("abiertos_periodo", _("Casos abiertos en el periodo"), [opened]),
+            CountRow("abiertos_cierre", _("Casos abiertos al cierre del periodo"), [still_open])]
+    return CountTable("casos", _("Casos abiertos"), _("Indicador"), [_("Casos")], rows, overlapping=True)
 
 
 Tables = tuple[list[CountTable], list[DurationTable]]

@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 #: Colour-blind-safe palette (Okabe–Ito), one colour per series.
@@ -57,7 +58,7 @@ def _open(chart_id: str, title: str, description: str, height: int) -> list[str]
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" aria-labelledby="{ident}-title {ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{escape(description or "Los mismos datos están en la tabla contigua.")}</desc>',
+        f'<desc id="{ident}-desc">{escape(description or _("Los mismos datos están en la tabla contigua."))}</desc>',
     ]
 
 

@@ -5,6 +5,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -78,9 +80,46 @@ def to_xlsx(tables: list[ExportTable]) -> bytes:
     return buffer.getvalue()
 
 
+#: Sheet names in the reader's language (the msgid is the table's name, which the audit keeps).
+SHEET_NAMES = {
+    "totales": _l("totales"),
+    "sexo_edad_nuevas": _l("sexo_edad_nuevas"),
+    "sexo_edad_acumuladas": _l("sexo_edad_acumuladas"),
+    "acnur_nuevas": _l("acnur_nuevas"),
+    "acnur_acumuladas": _l("acnur_acumuladas"),
+    "identidad": _l("identidad"),
+    "tipo_evento": _l("tipo_evento"),
+    "entidad_origen": _l("entidad_origen"),
+    "discapacidad": _l("discapacidad"),
+    "causa": _l("causa"),
+    "municipio_origen": _l("municipio_origen"),
+    "hogares": _l("hogares"),
+    "entidad_registro": _l("entidad_registro"),
+    "entradas_etapa": _l("entradas_etapa"),
+    "salidas_etapa": _l("salidas_etapa"),
+    "tiempo_etapa": _l("tiempo_etapa"),
+    "valoracion": _l("valoracion"),
+    "valoracion_pendientes": _l("valoracion_pendientes"),
+    "cierres": _l("cierres"),
+    "casos": _l("casos"),
+    "servicios_tipo": _l("servicios_tipo"),
+    "servicios_institucion": _l("servicios_institucion"),
+    "canalizaciones_tipo": _l("canalizaciones_tipo"),
+    "canalizaciones_institucion": _l("canalizaciones_institucion"),
+    "respuesta_canalizaciones": _l("respuesta_canalizaciones"),
+    "carga_capturistas": _l("carga_capturistas"),
+    "pendientes_supervision": _l("pendientes_supervision"),
+    "por_opcion": _l("por_opcion"),
+    "por_etapa": _l("por_etapa"),
+    "criterios": _l("criterios"),
+    "por_mes": _l("por_mes"),
+    "seguimiento": _l("seguimiento"),
+}
+
+
 def _sheet_name(name: str, used: set[str]) -> str:
-    # Excel allows 31 characters and no duplicates.
-    base = name[:31]
+    # Excel allows 31 characters and no duplicates; none of []:*?/\ either.
+    base = str(SHEET_NAMES.get(name, name)).translate(str.maketrans("", "", "[]:*?/\\"))[:31]
     candidate, n = base, 2
     while candidate in used:
         suffix = f"_{n}"
@@ -100,14 +139,14 @@ def published_table(table: CountTable, threshold: int) -> ExportTable:
         suppressed = suppress_table([row.counts for row in table.rows], threshold)
         rows = [[row.label, *(c.shown for c in cells), total.shown]
                 for row, cells, total in zip(table.rows, suppressed.cells, suppressed.row_totals, strict=True)]
-        rows.append(["Total", *(c.shown for c in suppressed.column_totals), suppressed.grand_total.shown])
-        header.append("Total")
+        rows.append([_("Total"), *(c.shown for c in suppressed.column_totals), suppressed.grand_total.shown])
+        header.append(_("Total"))
     elif table.overlapping:
         rows = [[row.label, *(suppress_value(n, threshold).shown for n in row.counts)] for row in table.rows]
     else:
         columns = [suppress_column(table.column(j), threshold) for j in range(len(table.columns))]
         rows = [[row.label, *(column.cells[i].shown for column in columns)] for i, row in enumerate(table.rows)]
-        rows.append(["Total", *(column.total.shown for column in columns)])
+        rows.append([_("Total"), *(column.total.shown for column in columns)])
     return ExportTable(table.name, table.title, header, rows, note)
 
 
@@ -121,7 +160,8 @@ def published_durations(table: DurationTable, threshold: int) -> ExportTable:
         rows.append([row.label, count.shown,
                      "" if small or row.median is None else _number(row.median),
                      "" if small or row.p90 is None else _number(row.p90)])
-    header = [table.row_header, "Casos", f"Mediana ({table.unit})", f"Percentil 90 ({table.unit})"]
+    header = [table.row_header, _("Casos"), _("Mediana (%(unit)s)", unit=table.unit), _("Percentil 90 (%(unit)s)",
+                                                                                        unit=table.unit)]
     note = " ".join(t for t in (table.note, legend(threshold),
                                 "Sin mediana ni percentil para grupos de menos de "
                                 f"{threshold} casos.") if t)

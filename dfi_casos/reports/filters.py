@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, MonthField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
@@ -85,29 +87,29 @@ class ReportFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    desde = MonthField("Desde (mes)", validators=[Optional()])
-    hasta = MonthField("Hasta (mes)", validators=[Optional()])
-    entidad = SelectField("Entidad", validators=[Optional()])
-    municipio = SelectField("Municipio de residencia", validators=[Optional()])
-    tipo_evento = SelectField("Tipo de evento", choices=select_choices(choices(EventType), blank="Todos"),
+    desde = MonthField(_l("Desde (mes)"), validators=[Optional()])
+    hasta = MonthField(_l("Hasta (mes)"), validators=[Optional()])
+    entidad = SelectField(_l("Entidad"), validators=[Optional()])
+    municipio = SelectField(_l("Municipio de residencia"), validators=[Optional()])
+    tipo_evento = SelectField(_l("Tipo de evento"), choices=select_choices(choices(EventType), blank=_l("Todos")),
                               validators=[Optional()])
-    dias = IntegerField("Días sin actividad", validators=[Optional(), NumberRange(
-        1, 3650, "Escriba un número de días entre 1 y 3650.")])
+    dias = IntegerField(_l("Días sin actividad"), validators=[Optional(), NumberRange(
+        1, 3650, _l("Escriba un número de días entre 1 y 3650."))])
 
     def validate_hasta(self, field: Any) -> None:
         if field.data and self.desde.data and field.data < self.desde.data:
-            raise ValidationError("El mes final no puede ser anterior al inicial.")
+            raise ValidationError(_("El mes final no puede ser anterior al inicial."))
         if field.data and self.desde.data and len(month_starts(self.desde.data, field.data)) > MAX_MONTHS:
-            raise ValidationError(f"Elija un periodo de a lo más {MAX_MONTHS} meses.")
+            raise ValidationError(_("Elija un periodo de a lo más %(n)s meses.", n=MAX_MONTHS))
 
 
 def build_form(args: Any, user: Principal, catalog: MunicipalityCatalog) -> ReportFilterForm:
     """The filter form over the request's query string, with choices limited to the user's territory."""
     form = ReportFilterForm(formdata=args)
     states = state_choices(user)
-    form.entidad.choices = select_choices(states, blank="Todo su territorio" if len(states) > 1 else None)
+    form.entidad.choices = select_choices(states, blank=_("Todo su territorio") if len(states) > 1 else None)
     chosen = form.entidad.data or (states[0][0] if len(states) == 1 else "")
-    form.municipio.choices = select_choices(catalog.choices(chosen) if chosen else [], blank="Todos")
+    form.municipio.choices = select_choices(catalog.choices(chosen) if chosen else [], blank=_("Todos"))
     return form
 
 
@@ -123,7 +125,7 @@ def filter_from(form: ReportFilterForm, user: Principal, today: date) -> ReportF
     states = [code for code, _ in state_choices(user)]
     state = form.entidad.data or (states[0] if len(states) == 1 else None)
     if state is not None and state_by_code(state) is None:
-        form.entidad.errors = ["Elija una entidad de la lista."]
+        form.entidad.errors = [_("Elija una entidad de la lista.")]
         return None
     event_type = EventType(form.tipo_evento.data) if form.tipo_evento.data else None
     return ReportFilter(start=start.replace(day=1), end=end, state_code=state,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from dfi_casos.catalogs.geography import state_by_code
@@ -20,7 +22,7 @@ from dfi_casos.catalogs.geography import state_by_code
 SHADES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 SUPPRESSED = "#bdbdbd"
 OUTSIDE = "#ffffff"
-ATTRIBUTION = "Contornos: @svg-maps/mexico (MapSVG), CC BY 4.0, simplificados."
+ATTRIBUTION = _l("Contornos: @svg-maps/mexico (MapSVG), CC BY 4.0, simplificados.")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def colour_of(value: int | str | None, bins: list[tuple[int, int]]) -> str:
         return SUPPRESSED
     if value == 0:
         return SHADES[0]
-    for k, (_, high) in enumerate(bins):
+    for k, (_low, high) in enumerate(bins):
         if value <= high:
             return SHADES[min(k, len(SHADES) - 1)]
     return SHADES[-1]
@@ -62,7 +64,7 @@ def legend(values: Mapping[str, int | str]) -> list[MapClass]:
     found = [MapClass(f"{low:,}–{high:,}" if low != high else f"{low:,}", SHADES[k]) for k, (low, high) in
              enumerate(bins)]
     return [MapClass("0", SHADES[0]) if not bins else found[0], *found[1:],
-            MapClass("<5 o reservado (*)", SUPPRESSED), MapClass("Fuera de su territorio", OUTSIDE)]
+            MapClass(_("<5 o reservado (*)"), SUPPRESSED), MapClass(_("Fuera de su territorio"), OUTSIDE)]
 
 
 def state_map(map_id: str, title: str, values: Mapping[str, int | str]) -> Markup:
@@ -81,7 +83,7 @@ def state_map(map_id: str, title: str, values: Mapping[str, int | str]) -> Marku
         value = values.get(code)
         state = state_by_code(code)
         name = state.name if state else code
-        shown = "sin datos de su territorio" if value is None else str(value)
+        shown = _("sin datos de su territorio") if value is None else str(value)
         parts.append(f'<path d="{escape(path)}" fill="{colour_of(value, bins)}" stroke="#52606d" '
                      f'stroke-width="0.6"><title>{escape(name)}: {escape(shown)}</title></path>')
     parts.append("</svg>")

@@ -8,6 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from dfi_casos.catalogs.geography import MunicipalityCatalog, state_by_code
@@ -17,8 +19,8 @@ from dfi_casos.reports.filters import month_filter
 from dfi_casos.security import audit
 from dfi_casos.security.access import Principal
 
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-          "noviembre", "diciembre")
+MONTHS = (_l("enero"), _l("febrero"), _l("marzo"), _l("abril"), _l("mayo"), _l("junio"), _l("julio"),
+          _l("agosto"), _l("septiembre"), _l("octubre"), _l("noviembre"), _l("diciembre"))
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class MonthlyReport:
 
 def territory_name(state_code: str | None) -> str:
     state = state_by_code(state_code) if state_code else None
-    return state.name if state else "Nacional"
+    return state.name if state else _("Nacional")
 
 
 def build(session: Session, actor: Principal, month: date, state_code: str | None, catalog: MunicipalityCatalog,
@@ -47,7 +49,8 @@ def build(session: Session, actor: Principal, month: date, state_code: str | Non
              pages.map_page(session, actor, f, threshold, "origen", cumulative=False),
              pages.cases_page(session, actor, f, threshold, zone),
              pages.assistance_page(session, actor, f, threshold, today)]
-    title = f"Informe mensual · {territory_name(state_code)} · {MONTHS[month.month - 1]} de {month.year}"
+    title = _("Informe mensual · %(territory)s · %(month)s de %(year)s", territory=territory_name(state_code),
+              month=str(MONTHS[month.month - 1]), year=month.year)
     return MonthlyReport(month.replace(day=1), state_code, title, parts, export.legend(threshold))
 
 

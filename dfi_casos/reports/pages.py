@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
@@ -43,9 +45,9 @@ class ReportPage:
 
 def chart_for(table: ExportTable, columns: list[int] | None = None, skip_total: bool = True) -> Markup:
     """A bar chart of a published table: shown numbers as bars, suppressed cells as their mark."""
-    rows = [r for r in table.rows if not (skip_total and r[0] == "Total")]
+    rows = [r for r in table.rows if not (skip_total and r[0] == _("Total"))]
     wanted = columns if columns is not None else list(range(1, len(table.columns)))
-    wanted = [j for j in wanted if table.columns[j] != "Total"]
+    wanted = [j for j in wanted if table.columns[j] != _("Total")]
     series = [charts.Series(table.columns[j], [int(r[j]) if r[j].isdigit() else r[j] for r in rows])
               for j in wanted]
     return charts.bar_chart(f"grafica-{table.name}", table.title, [r[0] for r in rows], series)
@@ -72,41 +74,41 @@ def persons_page(session: Session, user: Principal, f: ReportFilter, catalog: Mu
         if table.name.startswith("sexo_edad_"):
             unhcr = data.table("acnur_" + table.name.removeprefix("sexo_edad_"))
             sections.append(Section(published_sums(section.table, unhcr, unhcr_groups())))
-    return ReportPage("personas", "Personas y hogares registrados", sections)
+    return ReportPage("personas", _("Personas y hogares registrados"), sections)
 
 
 def cases_page(session: Session, user: Principal, f: ReportFilter, threshold: int, zone: ZoneInfo) -> ReportPage:
     counts, durations = cases.build(session, user, f, zone)
     sections = [_section(t, threshold, chart=t.name not in ("casos", "valoracion_pendientes")) for t in counts]
     sections += [Section(published_durations(t, threshold)) for t in durations]
-    return ReportPage("casos", "Casos: etapas, valoración y cierres", sections)
+    return ReportPage("casos", _("Casos: etapas, valoración y cierres"), sections)
 
 
 def assistance_page(session: Session, user: Principal, f: ReportFilter, threshold: int, today: date) -> ReportPage:
     counts, durations = assistance.build(session, user, f, today)
     sections = [_section(t, threshold) for t in counts]
     sections += [Section(published_durations(t, threshold)) for t in durations]
-    return ReportPage("servicios", "Servicios y canalizaciones", sections)
+    return ReportPage("servicios", _("Servicios y canalizaciones"), sections)
 
 
 def caseload_page(session: Session, user: Principal, f: ReportFilter, today: date) -> ReportPage:
     load = caseload.build(session, user, f, today)
     rows = [[c.name, str(c.open_cases), str(c.idle_cases), str(c.overdue_actions)] for c in load.caseworkers]
-    workers = ExportTable("carga_capturistas", "Casos abiertos por persona responsable", [
-        "Persona responsable", "Casos abiertos", f"Sin actividad en más de {f.idle_days} días",
-        "Acciones de plan vencidas"], rows)
-    queues = ExportTable("pendientes_supervision", "Decisiones pendientes por supervisora o supervisor", [
-        "Supervisión", "Solicitudes de etapa o cierre", "Valoraciones y recursos"],
+    workers = ExportTable("carga_capturistas", _("Casos abiertos por persona responsable"), [
+        _("Persona responsable"), _("Casos abiertos"), _("Sin actividad en más de %(n)s días", n=f.idle_days),
+        _("Acciones de plan vencidas")], rows)
+    queues = ExportTable("pendientes_supervision", _("Decisiones pendientes por supervisora o supervisor"), [
+        _("Supervisión"), _("Solicitudes de etapa o cierre"), _("Valoraciones y recursos")],
         [[q.name, str(q.stage_requests), str(q.recognitions)] for q in load.supervisors],
-        "Cada solicitud cuenta para toda supervisora o supervisor que puede decidirla (nunca quien la pidió).")
+        _("Cada solicitud cuenta para toda supervisora o supervisor que puede decidirla (nunca quien la pidió)."))
     chart = chart_for(workers) if rows else None
-    return ReportPage("carga", "Carga de trabajo", [Section(workers, chart), Section(queues)],
+    return ReportPage("carga", _("Carga de trabajo"), [Section(workers, chart), Section(queues)],
                       {"open": load.open_cases, "idle": load.idle_cases, "overdue_actions": load.overdue_actions})
 
 
 #: The map's measures: persons by the state that registered them, or by the state they fled.
-MAP_MEASURES = {"registro": "Personas registradas, por entidad de atención",
-                "origen": "Personas desplazadas desde cada entidad (entidad de origen)"}
+MAP_MEASURES = {"registro": _l("Personas registradas, por entidad de atención"),
+                "origen": _l("Personas desplazadas desde cada entidad (entidad de origen)")}
 
 
 def map_page(session: Session, user: Principal, f: ReportFilter, threshold: int, measure: str,
@@ -124,8 +126,8 @@ def map_page(session: Session, user: Principal, f: ReportFilter, threshold: int,
         if row.key in visible and len(row.key) == 2 and row.key.isdigit():
             text = shown[column]
             values[row.key] = int(text) if text.isdigit() else text
-    title = f"{MAP_MEASURES[measure]} ({table.columns[column - 1].lower()})"
+    title = f"{MAP_MEASURES[measure]} ({str(table.columns[column - 1]).lower()})"
     drawing = maps.state_map(f"mapa-{measure}", title, values)
-    return ReportPage("mapa", "Mapa", [Section(published)],
+    return ReportPage("mapa", _("Mapa"), [Section(published)],
                       {"map": drawing, "legend": maps.legend(values), "title": title, "measure": measure,
                        "attribution": maps.ATTRIBUTION})

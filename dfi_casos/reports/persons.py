@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -29,9 +31,13 @@ from dfi_casos.reports.tables import CountRow, CountTable
 from dfi_casos.scope import not_blocked_clause, reportable_person, territory_clause
 from dfi_casos.security.access import Principal
 
-NEW, CUMULATIVE = "Nuevas en el periodo", "Acumuladas al cierre del periodo"
+NEW, CUMULATIVE = _l("Nuevas en el periodo"), _l("Acumuladas al cierre del periodo")
 COLUMNS = [NEW, CUMULATIVE]
-NO_EVENT = "Sin evento registrado"
+
+
+def _columns() -> list[str]:
+    return [str(c) for c in COLUMNS]
+NO_EVENT = _l("Sin evento registrado")
 #: Washington Group: a domain counts with "mucha dificultad" or "no puede hacerlo".
 DISABLED_LEVELS = (DisabilityLevel.A_LOT_OF_DIFFICULTY.value, DisabilityLevel.CANNOT_DO.value)
 
@@ -108,24 +114,24 @@ def _pairs(margin: dict[tuple[Any, ...], list[int]], key: Any) -> list[int]:
 
 
 def totals_table(cube: PersonCube, households: list[int]) -> CountTable:
-    rows = [CountRow("personas", "Personas", cube.totals()), CountRow("hogares", "Hogares", households)]
-    return CountTable("totales", "Personas y hogares registrados", "Registro", COLUMNS, rows, overlapping=True)
+    rows = [CountRow("personas", _("Personas"), cube.totals()), CountRow("hogares", _("Hogares"), households)]
+    return CountTable("totales", _("Personas y hogares registrados"), _("Registro"), _columns(), rows, overlapping=True)
 
 
 def sex_by_age(cube: PersonCube, new: bool) -> CountTable:
     """Age band × sex, crossed (rows and columns add up); "sin fecha" is its own band."""
     margin = cube.margin("is_new", "age", "sex") if new else cube.margin("age", "sex")
-    which = "nuevas en el periodo" if new else "acumuladas"
+    which = _("nuevas en el periodo") if new else _("acumuladas")
 
     def count(age: AgeGroup | None, sex: RegisteredSex) -> int:
         if new:
             return margin.get((True, age, sex), [0, 0])[1]
         return margin.get((age, sex), [0, 0])[1]
 
-    ages: list[tuple[AgeGroup | None, str]] = [(a, a.label) for a in AgeGroup] + [(None, UNKNOWN_AGE)]
+    ages: list[tuple[AgeGroup | None, str]] = [(a, a.label) for a in AgeGroup] + [(None, str(UNKNOWN_AGE))]
     rows = [CountRow(a.value if a else "sin_fecha", label, [count(a, s) for s in SEXES]) for a, label in ages]
     return CountTable(f"sexo_edad_{'nuevas' if new else 'acumuladas'}",
-                      f"Personas por grupo de edad y sexo ({which})", "Grupo de edad (al registro)",
+                      _("Personas por grupo de edad y sexo (%(which)s)", which=which), _("Grupo de edad (al registro)"),
                       [s.label for s in SEXES], rows, crossed=True)
 
 
@@ -135,8 +141,8 @@ def unhcr_rows(table: CountTable) -> list[CountRow]:
     rows = []
     for key, label, parts in UNHCR_BANDS:
         counts = [sum(by_key[p.value].counts[j] for p in parts) for j in range(len(table.columns))]
-        rows.append(CountRow(key, label, counts))
-    rows.append(CountRow("sin_fecha", "Edad desconocida", by_key["sin_fecha"].counts))
+        rows.append(CountRow(key, str(label), counts))
+    rows.append(CountRow("sin_fecha", _("Edad desconocida"), by_key["sin_fecha"].counts))
     return rows
 
 
@@ -145,26 +151,26 @@ def identity_table(cube: PersonCube) -> CountTable:
     indigenous = cube.margin("indigenous")
     speaks = cube.margin("speaks")
     afro = cube.margin("afro")
-    rows = [CountRow("indigena", "Se reconoce indígena", _pairs(indigenous, True)),
-            CountRow("lengua", "Habla una lengua indígena", _pairs(speaks, True)),
-            CountRow("afromexicana", "Se reconoce afromexicana", _pairs(afro, True))]
-    return CountTable("identidad", "Personas indígenas, hablantes de lengua indígena y afromexicanas",
-                      "Característica", COLUMNS, rows, overlapping=True,
-                      note="Una persona puede contar en más de una fila.")
+    rows = [CountRow("indigena", _("Se reconoce indígena"), _pairs(indigenous, True)),
+            CountRow("lengua", _("Habla una lengua indígena"), _pairs(speaks, True)),
+            CountRow("afromexicana", _("Se reconoce afromexicana"), _pairs(afro, True))]
+    return CountTable("identidad", _("Personas indígenas, hablantes de lengua indígena y afromexicanas"),
+                      _("Característica"), _columns(), rows, overlapping=True,
+                      note=_("Una persona puede contar en más de una fila."))
 
 
 def event_type_table(cube: PersonCube) -> CountTable:
     margin = cube.margin("event_type")
     rows = [CountRow(t.value, t.label, _pairs(margin, t)) for t in EventType]
-    rows.append(CountRow("sin_evento", NO_EVENT, _pairs(margin, None)))
-    return CountTable("tipo_evento", "Personas por tipo de desplazamiento", "Tipo de evento", COLUMNS, rows)
+    rows.append(CountRow("sin_evento", str(NO_EVENT), _pairs(margin, None)))
+    return CountTable("tipo_evento", _("Personas por tipo de desplazamiento"), _("Tipo de evento"), _columns(), rows)
 
 
 def origin_state_table(cube: PersonCube) -> CountTable:
     margin = cube.margin("origin_state")
     rows = [CountRow(s.inegi_code, s.name, _pairs(margin, s.inegi_code)) for s in STATES]
-    rows.append(CountRow("sin_evento", NO_EVENT, _pairs(margin, None)))
-    return CountTable("entidad_origen", "Personas por entidad de origen", "Entidad de origen", COLUMNS, rows)
+    rows.append(CountRow("sin_evento", str(NO_EVENT), _pairs(margin, None)))
+    return CountTable("entidad_origen", _("Personas por entidad de origen"), _("Entidad de origen"), _columns(), rows)
 
 
 # --- tables with queries of their own -------------------------------------------------------------------
@@ -178,11 +184,12 @@ def disability_table(session: Session, user: Principal, f: ReportFilter) -> Coun
     for flag in [*flags.values(), flags_any]:
         sums += [func.sum(case((and_(flag, is_new), 1), else_=0)), func.sum(case((flag, 1), else_=0))]
     values = [int(v or 0) for v in session.execute(_persons(user, f, *sums)).one()]
-    labels = [(d.value, d.label) for d in DisabilityDomain] + [("cualquiera", "Con discapacidad (algún dominio)")]
+    labels = [(d.value, d.label) for d in DisabilityDomain] + [("cualquiera", _("Con discapacidad (algún dominio)"))]
     rows = [CountRow(key, label, values[2 * k: 2 * k + 2]) for k, (key, label) in enumerate(labels)]
-    return CountTable("discapacidad", "Personas con discapacidad por dominio (Grupo de Washington)", "Dominio",
-                      COLUMNS, rows, overlapping=True,
-                      note="Con «mucha dificultad» o «no puede hacerlo»; una persona puede contar en varios dominios.")
+    return CountTable("discapacidad", _("Personas con discapacidad por dominio (Grupo de Washington)"), _("Dominio"),
+                      _columns(), rows, overlapping=True,
+                      note=_("Con «mucha dificultad» o «no puede hacerlo»; una persona puede contar en varios "
+                             "dominios."))
 
 
 def cause_table(session: Session, user: Principal, f: ReportFilter) -> CountTable:
@@ -197,8 +204,9 @@ def cause_table(session: Session, user: Principal, f: ReportFilter) -> CountTabl
         if new:
             pair[0] += n
     rows = [CountRow(c.value, c.label, found.get(c, [0, 0])) for c in DisplacementCause]
-    return CountTable("causa", "Personas por causa del desplazamiento", "Causa", COLUMNS, rows, overlapping=True,
-                      note="Un evento puede tener varias causas: una persona puede contar en más de una fila.")
+    return CountTable("causa", _("Personas por causa del desplazamiento"), _("Causa"), _columns(), rows,
+                      overlapping=True,
+                      note=_("Un evento puede tener varias causas: una persona puede contar en más de una fila."))
 
 
 def origin_municipality_table(session: Session, user: Principal, f: ReportFilter, state_code: str,
@@ -218,10 +226,11 @@ def origin_municipality_table(session: Session, user: Principal, f: ReportFilter
         if new:
             pair[0] += n
     rows = [CountRow(m.code, m.name, found.get(m.code, [0, 0])) for m in catalog.by_state(state_code)]
-    rows += [CountRow("sin_municipio", "Municipio de origen no registrado", found.get(None, [0, 0])),
-             CountRow("otra", "Otra entidad de origen", found.get("other", [0, 0])),
-             CountRow("sin_evento", NO_EVENT, found.get("none", [0, 0]))]
-    return CountTable("municipio_origen", "Personas por municipio de origen", "Municipio de origen", COLUMNS, rows)
+    rows += [CountRow("sin_municipio", _("Municipio de origen no registrado"), found.get(None, [0, 0])),
+             CountRow("otra", _("Otra entidad de origen"), found.get("other", [0, 0])),
+             CountRow("sin_evento", str(NO_EVENT), found.get("none", [0, 0]))]
+    return CountTable("municipio_origen", _("Personas por municipio de origen"), _("Municipio de origen"), _columns(),
+                      rows)
 
 
 def households(session: Session, user: Principal, f: ReportFilter) -> CountTable:
@@ -243,9 +252,9 @@ def households(session: Session, user: Principal, f: ReportFilter) -> CountTable
         if new:
             pair[0] += n
     rows = [CountRow(t.value, t.label, found.get(t, [0, 0])) for t in EventType]
-    rows.append(CountRow("sin_evento", NO_EVENT, found.get(None, [0, 0])))
-    return CountTable("hogares", "Hogares por tipo de desplazamiento", "Tipo de evento",
-                      ["Nuevos en el periodo", "Acumulados al cierre del periodo"], rows)
+    rows.append(CountRow("sin_evento", str(NO_EVENT), found.get(None, [0, 0])))
+    return CountTable("hogares", _("Hogares por tipo de desplazamiento"), _("Tipo de evento"),
+                      [_("Nuevos en el periodo"), _("Acumulados al cierre del periodo")], rows)
 
 
 @dataclass(frozen=True)
@@ -270,9 +279,10 @@ def build(session: Session, user: Principal, f: ReportFilter, catalog: Municipal
     state = f.state_code or (user.states[0] if not user.is_national and len(user.states) == 1 else None)
     if state:
         tables.append(origin_municipality_table(session, user, f, state, catalog))
-    unhcr = [CountTable(f"acnur_{t.name.removeprefix('sexo_edad_')}", t.title.replace("grupo de edad",
-                        "grupo de edad ACNUR"), "Grupo de edad (ACNUR)", t.columns, unhcr_rows(t), crossed=True,
-                        note="Suma de los grupos de la tabla anterior; publicada a partir de sus celdas ya suprimidas.")
+    unhcr = [CountTable(f"acnur_{t.name.removeprefix('sexo_edad_')}", t.title.replace(_("grupo de edad"),
+                        _("grupo de edad ACNUR")), _("Grupo de edad (ACNUR)"), t.columns, unhcr_rows(t), crossed=True,
+                        note=_("Suma de los grupos de la tabla anterior; publicada a partir de sus celdas ya "
+                               "suprimidas."))
              for t in (new_by_age, all_by_age)]
     return PersonIndicators(tables, unhcr)
 
@@ -289,4 +299,5 @@ def attention_state_table(session: Session, user: Principal, f: ReportFilter) ->
             pair[0] += n
     rows = [CountRow(s.inegi_code, s.name, found.get(s.inegi_code, [0, 0])) for s in STATES
             if user.is_national or s.inegi_code in user.states]
-    return CountTable("entidad_registro", "Personas por entidad de registro (atención)", "Entidad", COLUMNS, rows)
+    return CountTable("entidad_registro", _("Personas por entidad de registro (atención)"), _("Entidad"), _columns(),
+                      rows)

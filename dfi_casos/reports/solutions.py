@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -32,8 +34,8 @@ A = DurableSolutionAssessment
 STALE_AFTER_MONTHS = 6
 #: Months shown in the monthly flows, the current one included.
 MONTHS_SHOWN = 12
-UNDEFINED = "Sin definir o sin evaluación firmada"
-NO_OPEN_CASE = "Sin caso abierto"
+UNDEFINED = _l("Sin definir o sin evaluación firmada")
+NO_OPEN_CASE = _l("Sin caso abierto")
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,9 @@ def households_by_option(session: Session, user: Principal) -> CountTable:
     total = count_active(session, user)
     rows = [CountRow(o.value, o.label, [preferred.get(o, 0), in_progress.get(o, 0)]) for o in SettlementOption]
     defined = [sum(r.counts[0] for r in rows), sum(r.counts[1] for r in rows)]
-    rows.append(CountRow("undefined", UNDEFINED, [total - defined[0], total - defined[1]]))
-    return CountTable("por_opcion", "Hogares por opción de asentamiento", "Opción",
-                      ["Preferida por el hogar", "En curso"], rows)
+    rows.append(CountRow("undefined", str(UNDEFINED), [total - defined[0], total - defined[1]]))
+    return CountTable("por_opcion", _("Hogares por opción de asentamiento"), _("Opción"),
+                      [_("Preferida por el hogar"), _("En curso")], rows)
 
 
 def households_by_stage(session: Session, user: Principal) -> CountTable:
@@ -114,8 +116,8 @@ def households_by_stage(session: Session, user: Principal) -> CountTable:
     counts = Counter(stage_of.values())
     total = count_active(session, user)
     rows = [CountRow(s.value, s.label, [counts.get(s, 0)]) for s in Stage if s is not Stage.CLOSED]
-    rows.append(CountRow("no_open_case", NO_OPEN_CASE, [total - len(stage_of)]))
-    return CountTable("por_etapa", "Hogares por etapa del caso", "Etapa", ["Hogares"], rows)
+    rows.append(CountRow("no_open_case", str(NO_OPEN_CASE), [total - len(stage_of)]))
+    return CountTable("por_etapa", _("Hogares por etapa del caso"), _("Etapa"), [_("Hogares")], rows)
 
 
 def criteria_by_status(session: Session, user: Principal) -> CountTable:
@@ -127,7 +129,7 @@ def criteria_by_status(session: Session, user: Principal) -> CountTable:
     counts = {(c, s): n for c, s, n in session.execute(stmt)}
     statuses = list(CriterionStatus)
     rows = [CountRow(c.value, c.label, [counts.get((c, s), 0) for s in statuses]) for c in IascCriterion]
-    return CountTable("criterios", "Hogares por criterio y estado (última evaluación firmada)", "Criterio",
+    return CountTable("criterios", _("Hogares por criterio y estado (última evaluación firmada)"), _("Criterio"),
                       [s.label for s in statuses], rows, crossed=True)
 
 
@@ -203,8 +205,9 @@ def monthly_activity(session: Session, user: Principal, today: date) -> CountTab
     rows = [CountRow(month_key(m), month_key(m),
                      [new_by_month[month_key(m)], durable_by_month[month_key(m)], closed_by_month[month_key(m)]])
             for m in months]
-    return CountTable("por_mes", "Evaluaciones nuevas y cierres por mes", "Mes",
-                      ["Evaluaciones nuevas", "Cierres por solución duradera alcanzada", "Cierres (todos los motivos)"],
+    return CountTable("por_mes", _("Evaluaciones nuevas y cierres por mes"), _("Mes"),
+                      [_("Evaluaciones nuevas"), _("Cierres por solución duradera alcanzada"),
+                       _("Cierres (todos los motivos)")],
                       rows)
 
 
@@ -251,10 +254,10 @@ def published_tables(dashboard: Dashboard, threshold: int, names: list[str] | No
     """The dashboard's tables as published: counts only (lists become their counts), suppressed."""
     tables = [published_table(t, threshold) for t in dashboard.count_tables()]
     tables.append(ExportTable(
-        "seguimiento", "Seguimiento de hogares", ["Indicador", "Hogares"],
-        [[f"Sin evaluación en los últimos {dashboard.stale_months} meses",
+        "seguimiento", _("Seguimiento de hogares"), [_("Indicador"), _("Hogares")],
+        [[_("Sin evaluación en los últimos %(n)s meses", n=dashboard.stale_months),
           suppress_value(len(dashboard.stale), threshold).shown],
-         ["Listos para cierre por solución duradera", suppress_value(len(dashboard.ready), threshold).shown]],
+         [_("Listos para cierre por solución duradera"), suppress_value(len(dashboard.ready), threshold).shown]],
         legend(threshold)))
     if names:
         tables = [t for t in tables if t.name in names]

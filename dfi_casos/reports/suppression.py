@@ -32,15 +32,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask_babel import gettext as _
+
 #: How a cell below the threshold is shown.
 SMALL = "<{threshold}"
 #: How a cell hidden only to protect another is shown.
 HIDDEN = "*"
-
-LEGEND = (
-    "<5: menos de 5 (celda pequeña). *: dato reservado para que las celdas pequeñas "
-    "no puedan deducirse de los totales."
-)
 
 
 class Suppression(StrEnum):
@@ -82,7 +79,8 @@ class SuppressedColumn:
 
 def legend(threshold: int) -> str:
     """The footnote explaining the marks, for the threshold in force."""
-    return LEGEND.replace("<5", SMALL.format(threshold=threshold)).replace("menos de 5", f"menos de {threshold}")
+    return _("%(small)s: menos de %(n)s (celda pequeña). *: dato reservado para que las celdas pequeñas "
+             "no puedan deducirse de los totales.", small=SMALL.format(threshold=threshold), n=threshold)
 
 
 # --- 2-D tables --------------------------------------------------------------------------------
@@ -100,9 +98,9 @@ class _Grid:
         interior = [list(map(int, row)) for row in rows]
         for row in interior:
             if len(row) != self.n_cols:
-                raise ValueError("todas las filas deben tener el mismo número de columnas")
+                raise ValueError(_("todas las filas deben tener el mismo número de columnas"))
             if any(v < 0 for v in row):
-                raise ValueError("los conteos no pueden ser negativos")
+                raise ValueError(_("los conteos no pueden ser negativos"))
         col_totals = [sum(row[j] for row in interior) for j in range(self.n_cols)]
         self.values = [[*row, sum(row)] for row in interior] + [[*col_totals, sum(col_totals)]]
         self.hidden: dict[Position, Suppression] = {}
@@ -221,7 +219,7 @@ def _cell(value: int, suppression: Suppression, threshold: int) -> Cell:
 def suppress_table(rows: Sequence[Sequence[int]], threshold: int = 5) -> SuppressedTable:
     """Suppress a table of counts with its row, column and grand totals (computed here)."""
     if threshold < 1:
-        raise ValueError("el umbral debe ser al menos 1")
+        raise ValueError(_("el umbral debe ser al menos 1"))
     grid = _Grid(rows, threshold)
     _secondary(grid)
 
@@ -245,9 +243,9 @@ def suppress_column(values: Sequence[int], threshold: int = 5) -> SuppressedColu
     The total is hidden only when it is itself small, never as a secondary cell.
     """
     if threshold < 1:
-        raise ValueError("el umbral debe ser al menos 1")
+        raise ValueError(_("el umbral debe ser al menos 1"))
     if any(v < 0 for v in values):
-        raise ValueError("los conteos no pueden ser negativos")
+        raise ValueError(_("los conteos no pueden ser negativos"))
     # The total is position n; it enters the one equation with the opposite sign.
     all_values = [*map(int, values), sum(values)]
     n = len(values)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class CountRow:
@@ -55,7 +57,7 @@ class DurationTable:
     title: str
     row_header: str
     rows: list[DurationRow] = field(default_factory=list)
-    unit: str = "días"
+    unit: str = _l("días")
     note: str = ""
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dfi_casos.database import local_today
@@ -21,8 +22,8 @@ bp = Blueprint("reports", __name__, url_prefix="/reportes")
 EXPORT_FORMATS = {"csv": (export.to_csv, export.CSV_MEDIA_TYPE), "xlsx": (export.to_xlsx, export.XLSX_MEDIA_TYPE)}
 #: Pages whose tables may be exported (caseload is about staff and stays on screen).
 EXPORTABLE = ("personas", "mapa", "casos", "servicios")
-PAGES = {"personas": "Personas y hogares", "mapa": "Mapa", "casos": "Casos",
-         "servicios": "Servicios y canalizaciones", "carga": "Carga de trabajo"}
+PAGES = {"personas": _l("Personas y hogares"), "mapa": _l("Mapa"), "casos": _l("Casos"),
+         "servicios": _l("Servicios y canalizaciones"), "carga": _l("Carga de trabajo")}
 
 
 def threshold() -> int:

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ def block(session: Session, actor: Principal | None, person: Person, *, source: 
           request: ArcoRequest | None = None) -> PersonBlock:
     """Block `person` (ARCO cancellation or retention): the record stays, every ordinary screen loses it."""
     if person.blocked_at is not None:
-        raise RightsError("Los datos de esta persona ya están bloqueados.")
+        raise RightsError(_("Los datos de esta persona ya están bloqueados."))
     now = utcnow()
     record = PersonBlock(person_id=person.id, arco_request_id=request.id if request is not None else None,
                          source=source, blocked_by_id=actor.id if actor is not None else None, blocked_at=now,
@@ -51,15 +52,15 @@ def block_for_request(session: Session, actor: Principal, request: ArcoRequest, 
     if not has_permission(actor, Permission.MANAGE_ARCO):
         raise NotVisible("arco_request", request.id, f"missing:{Permission.MANAGE_ARCO.value}")
     if request.right != ArcoRight.CANCELLATION:
-        raise RightsError("Solo una solicitud de cancelación bloquea los datos.")
+        raise RightsError(_("Solo una solicitud de cancelación bloquea los datos."))
     if not request.is_open:
-        raise RightsError("La solicitud ya fue respondida o concluida.")
+        raise RightsError(_("La solicitud ya fue respondida o concluida."))
     if request.person_id is None:
-        raise RightsError("La solicitud no está vinculada a una persona del registro.")
+        raise RightsError(_("La solicitud no está vinculada a una persona del registro."))
     if not request.identity_verified:
-        raise RightsError("Antes de bloquear, acredite la identidad de la persona titular.")
+        raise RightsError(_("Antes de bloquear, acredite la identidad de la persona titular."))
     if not reason.strip():
-        raise RightsError("Escriba el fundamento del bloqueo.", "reason")
+        raise RightsError(_("Escriba el fundamento del bloqueo."), "reason")
     person = scope.get_arco_person_for(session, actor, request.person_id)
     return block(session, actor, person, source="arco", reason=reason.strip(), request=request)
 
@@ -69,12 +70,12 @@ def unblock(session: Session, actor: Principal, record: PersonBlock, reason: str
     if not has_permission(actor, Permission.MANAGE_ARCO):
         raise NotVisible("person_block", record.id, f"missing:{Permission.MANAGE_ARCO.value}")
     if record.unblocked_at is not None:
-        raise RightsError("Este bloqueo ya fue levantado.")
+        raise RightsError(_("Este bloqueo ya fue levantado."))
     person = record.person
     if person.suppressed_at is not None:
-        raise RightsError("Los datos de esta persona ya fueron suprimidos: no se pueden desbloquear.")
+        raise RightsError(_("Los datos de esta persona ya fueron suprimidos: no se pueden desbloquear."))
     if not reason.strip():
-        raise RightsError("Escriba el motivo para levantar el bloqueo.", "reason")
+        raise RightsError(_("Escriba el motivo para levantar el bloqueo."), "reason")
     record.unblocked_at, record.unblocked_by_id = utcnow(), actor.id
     record.unblock_reason = reason.strip()
     person.blocked_at = None

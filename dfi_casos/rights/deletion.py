@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -39,9 +41,9 @@ from dfi_casos.security import audit
 from dfi_casos.security.audit import Action
 from dfi_casos.security.fields import blind_indexes, encrypted_fields
 
-HEAD_WITH_MEMBERS = ("Esta persona es jefa o jefe de un hogar que tiene otros integrantes: reasigne la jefatura "
+HEAD_WITH_MEMBERS = (_l("Esta persona es jefa o jefe de un hogar que tiene otros integrantes: reasigne la jefatura "
                      "del hogar a otro integrante antes de suprimir sus datos. El hogar conserva a sus demás "
-                     "integrantes.")
+                     "integrantes."))
 
 #: Plain (not encrypted) columns that still describe the person: emptied too. What stays is the tombstone.
 PLAIN_PERSONAL = {"estimated_age": None, "birth_date_estimated": False, "age_group": None,
@@ -59,14 +61,14 @@ def deletion_blockers(session: Session, person: Person) -> list[str]:
     """Why the person cannot be deleted now (Spanish, for the liaison); empty when it may proceed."""
     reasons = []
     if person.suppressed_at is not None:
-        reasons.append("Los datos de esta persona ya fueron suprimidos.")
+        reasons.append(_("Los datos de esta persona ya fueron suprimidos."))
     if person.blocked_at is None:
-        reasons.append("Solo se suprimen datos bloqueados: bloquéelos primero.")
+        reasons.append(_("Solo se suprimen datos bloqueados: bloquéelos primero."))
     if person.legal_hold:
-        reasons.append("La persona tiene una reserva legal (un procedimiento necesita sus datos).")
+        reasons.append(_("La persona tiene una reserva legal (un procedimiento necesita sus datos)."))
     open_case = session.scalar(select(Case.id).where(Case.person_id == person.id, Case.status == CaseStatus.OPEN))
     if open_case is not None:
-        reasons.append("La persona es sujeto de un caso abierto: ciérrelo antes de suprimir sus datos.")
+        reasons.append(_("La persona es sujeto de un caso abierto: ciérrelo antes de suprimir sus datos."))
     membership = session.scalars(select(HouseholdMembership).where(
         HouseholdMembership.person_id == person.id, HouseholdMembership.left_on.is_(None),
         HouseholdMembership.relationship_to_head == RelationshipToHead.HEAD)).first()
@@ -109,7 +111,7 @@ def suppress(session: Session, actor: Any, person: Person, *, reason: str, sourc
     """
     blockers = deletion_blockers(session, person)
     if blockers:
-        raise RightsError(" ".join(blockers))
+        raise RightsError(" ".join(str(b) for b in blockers))
     erased = _erase(person)
     for name, empty in PLAIN_PERSONAL.items():
         setattr(person, name, empty)

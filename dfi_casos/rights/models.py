@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,12 +15,12 @@ from dfi_casos.security.fields import Encrypted
 
 
 class ArcoStatus(LabeledEnum):
-    RECEIVED = "received", "Recibida"
-    IN_PROCESS = "in_process", "En trámite"
-    EXTENDED = "extended", "Prorrogada"
-    ANSWERED = "answered", "Respondida"
-    DECLINED = "declined", "Improcedente"
-    CLOSED = "closed", "Concluida"
+    RECEIVED = "received", _l("Recibida")
+    IN_PROCESS = "in_process", _l("En trámite")
+    EXTENDED = "extended", _l("Prorrogada")
+    ANSWERED = "answered", _l("Respondida")
+    DECLINED = "declined", _l("Improcedente")
+    CLOSED = "closed", _l("Concluida")
 
 
 #: Statuses whose deadline still runs: the worklist and the home page count them.
@@ -27,20 +28,20 @@ OPEN_STATUSES = (ArcoStatus.RECEIVED, ArcoStatus.IN_PROCESS, ArcoStatus.EXTENDED
 
 
 class ArcoChannel(LabeledEnum):
-    IN_PERSON = "in_person", "En persona (escrito libre o formato)"
-    EMAIL = "email", "Correo electrónico"
-    PLATFORM = "platform", "Plataforma Nacional de Transparencia"
-    MAIL = "mail", "Correo postal o mensajería"
-    OTHER = "other", "Otro medio"
+    IN_PERSON = "in_person", _l("En persona (escrito libre o formato)")
+    EMAIL = "email", _l("Correo electrónico")
+    PLATFORM = "platform", _l("Plataforma Nacional de Transparencia")
+    MAIL = "mail", _l("Correo postal o mensajería")
+    OTHER = "other", _l("Otro medio")
 
 
 class IdentityDocument(LabeledEnum):
-    INE = "ine", "Credencial para votar (INE)"
-    PASSPORT = "passport", "Pasaporte"
-    PROFESSIONAL_ID = "professional_id", "Cédula profesional"
-    MIGRATION_DOCUMENT = "migration_document", "Documento migratorio"
-    WITNESS = "witness", "Identificación por testigos (sin documento)"
-    OTHER = "other", "Otro documento"
+    INE = "ine", _l("Credencial para votar (INE)")
+    PASSPORT = "passport", _l("Pasaporte")
+    PROFESSIONAL_ID = "professional_id", _l("Cédula profesional")
+    MIGRATION_DOCUMENT = "migration_document", _l("Documento migratorio")
+    WITNESS = "witness", _l("Identificación por testigos (sin documento)")
+    OTHER = "other", _l("Otro documento")
 
 
 class BusinessCalendar(Base):

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
@@ -66,10 +67,10 @@ def record_fields(record: Any) -> dict[str, Any]:
 
 def _office(states: str | None) -> str:
     if states == "*":
-        return "Oficinas centrales (alcance nacional)"
+        return _("Oficinas centrales (alcance nacional)")
     codes = [c for c in (states or "").strip(",").split(",") if c]
     names = [state.name if (state := state_by_code(c)) else c for c in codes]
-    return "Oficina estatal: " + ", ".join(names) if names else "—"
+    return _("Oficina estatal: ") + ", ".join(names) if names else "—"
 
 
 def build(session: Session, config: Mapping[str, Any], person: Person) -> dict[str, Any]:
@@ -155,7 +156,7 @@ def accesses(session: Session, config: Mapping[str, Any], person: Person, relate
     for entry in entries[:MAX_ACCESSES]:
         role = ROLE_LABELS.get(Role(entry.actor_role)) if entry.actor_role in set(Role) else None
         row = {"fecha": _value(entry.occurred_at), "accion": ACTION_LABELS.get(entry.action, entry.action),
-               "rol": role or "Sistema", "oficina": _office(entry.actor_states), "registro": entry.object_type}
+               "rol": role or _("Sistema"), "oficina": _office(entry.actor_states), "registro": entry.object_type}
         if names:
             row["persona_servidora_publica"] = names.get(entry.actor_id or 0, "—")
         rows.append(row)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -39,7 +41,7 @@ class RightsError(DomainError):
 
 
 #: Same words whether the CURP is absent or belongs to a person outside the liaison's territory.
-PERSON_NOT_FOUND = "No hay en su territorio una persona registrada con esa CURP."
+PERSON_NOT_FOUND = _l("No hay en su territorio una persona registrada con esa CURP.")
 
 
 class PersonNotFound(RightsError):
@@ -113,9 +115,9 @@ def register_request(session: Session, actor: Principal, config: Mapping[str, An
     _require(actor)
     today = local_today()
     if data.received_on > today:
-        raise RightsError("La fecha de recepción no puede ser posterior a hoy.", "received_on")
+        raise RightsError(_("La fecha de recepción no puede ser posterior a hoy."), "received_on")
     if not data.description.strip():
-        raise RightsError("Describa lo que se solicita.", "description")
+        raise RightsError(_("Describa lo que se solicita."), "description")
     person: Person | None = None
     if data.person_id:
         person = scope.get_arco_person_for(session, actor, data.person_id)
@@ -123,13 +125,13 @@ def register_request(session: Session, actor: Principal, config: Mapping[str, An
         person = find_person_by_curp(session, actor, data.curp)
     if person is None:
         if not data.requester_name.strip():
-            raise RightsError("Escriba el nombre de quien solicita o la CURP de la persona registrada.",
+            raise RightsError(_("Escriba el nombre de quien solicita o la CURP de la persona registrada."),
                               "requester_name")
         if not data.state_code or not scope.may_handle_arco(actor, data.state_code):
-            raise RightsError("Elija una entidad de su territorio.", "state_code")
+            raise RightsError(_("Elija una entidad de su territorio."), "state_code")
     state_code = person.state_code if person is not None else str(data.state_code)
     if data.identity_verified and data.identity_document is None:
-        raise RightsError("Indique con qué documento se acreditó la identidad.", "identity_document")
+        raise RightsError(_("Indique con qué documento se acreditó la identidad."), "identity_document")
     due_on, used = deadline(session, config, data.received_on, int(config["ARCO_ANSWER_DAYS"]))
     request = ArcoRequest(
         id=uuid.uuid4(), folio=_next_folio(session, state_code, data.received_on.year), right=data.right,
@@ -191,7 +193,7 @@ def take_step(session: Session, actor: Principal, config: Mapping[str, Any], req
     if version != request.version:
         raise EditConflict()
     if step not in STEPS or step not in available_steps(request):
-        raise RightsError("Ese paso no procede en el estado actual de la solicitud.")
+        raise RightsError(_("Ese paso no procede en el estado actual de la solicitud."))
     today = local_today()
     before = request.status
     fields: list[str] = ["status"]
@@ -200,14 +202,14 @@ def take_step(session: Session, actor: Principal, config: Mapping[str, Any], req
         request.status = ArcoStatus.IN_PROCESS
     elif step == "identity":
         if data.identity_document is None:
-            raise RightsError("Indique con qué documento se acreditó la identidad.", "identity_document")
+            raise RightsError(_("Indique con qué documento se acreditó la identidad."), "identity_document")
         request.identity_verified, request.identity_document = True, data.identity_document
         request.identity_verified_by_id, request.identity_verified_on = actor.id, today
         fields = ["identity_verified", "identity_document"]
     elif step == "extend":
-        _need_text(data.text, "Explique el motivo de la ampliación del plazo.")
+        _need_text(data.text, _("Explique el motivo de la ampliación del plazo."))
         if today > request.due_on:
-            raise RightsError("El plazo ya venció: la ampliación debe notificarse antes del vencimiento.")
+            raise RightsError(_("El plazo ya venció: la ampliación debe notificarse antes del vencimiento."))
         due_on, used = deadline(session, config, request.due_on, int(config["ARCO_EXTENSION_DAYS"]))
         request.original_due_on, request.due_on, request.extended_on = request.due_on, due_on, today
         request.calendar_code, request.calendar_revision = used.code, used.revision
@@ -216,8 +218,8 @@ def take_step(session: Session, actor: Principal, config: Mapping[str, Any], req
         fields += ["due_on", "extension_reason"]
         facts = {"due_on": due_on.isoformat(), "calendar": used.label}
     elif step in ("answer", "decline"):
-        _need_text(data.text, "Escriba la respuesta que se notifica." if step == "answer"
-                   else "Explique por qué la solicitud es improcedente.")
+        _need_text(data.text, _("Escriba la respuesta que se notifica.") if step == "answer"
+                   else _("Explique por qué la solicitud es improcedente."))
         request.answered_on = today
         if step == "answer":
             request.response = data.text.strip()
@@ -263,9 +265,9 @@ def record_objection(session: Session, actor: Principal, request: ArcoRequest, u
     """Record a use the person objects to, from an open opposition request; the services of that use check it."""
     _require(actor)
     if request.right != ArcoRight.OPPOSITION or not request.is_open or request.person_id is None:
-        raise RightsError("Solo una solicitud de oposición abierta y vinculada a una persona registra oposiciones.")
+        raise RightsError(_("Solo una solicitud de oposición abierta y vinculada a una persona registra oposiciones."))
     if use == ObjectionUse.REFERRAL and institution_id is None:
-        raise RightsError("Elija la institución a la que la persona se opone.", "institution_id")
+        raise RightsError(_("Elija la institución a la que la persona se opone."), "institution_id")
     person = scope.get_arco_person_for(session, actor, request.person_id)
     objection = Objection(person_id=person.id, use=use, institution_id=institution_id if use == ObjectionUse.REFERRAL
                           else None, arco_request_id=request.id, recorded_on=local_today(),
@@ -296,7 +298,7 @@ def rectification_for(session: Session, person: Person, request_id: str | None) 
     found = session.get(ArcoRequest, parsed) if parsed is not None else None
     if (found is None or found.right != ArcoRight.RECTIFICATION or found.person_id != person.id
             or not found.is_open):
-        raise RightsError("La solicitud de rectificación indicada no corresponde a esta persona o ya concluyó.")
+        raise RightsError(_("La solicitud de rectificación indicada no corresponde a esta persona o ya concluyó."))
     return str(found.id)
 
 
@@ -347,11 +349,11 @@ def add_period(session: Session, actor: Principal, data: PeriodData) -> Calendar
     """Add a published vacation or suspension period; the calendar's revision grows (deadlines name it)."""
     _require_calendar_editor(actor)
     if data.ends_on < data.starts_on:
-        raise RightsError("El periodo termina antes de empezar.", "ends_on")
+        raise RightsError(_("El periodo termina antes de empezar."), "ends_on")
     if (data.ends_on - data.starts_on).days > 366:
-        raise RightsError("Un periodo no puede durar más de un año.", "ends_on")
+        raise RightsError(_("Un periodo no puede durar más de un año."), "ends_on")
     if not data.name.strip():
-        raise RightsError("Escriba el nombre del periodo.", "name")
+        raise RightsError(_("Escriba el nombre del periodo."), "name")
     row = calendar.stored_calendar(session)
     period = CalendarPeriod(calendar_id=row.id, name=data.name.strip(), starts_on=data.starts_on,
                             ends_on=data.ends_on, source=data.source.strip() or None, created_by_id=actor.id)

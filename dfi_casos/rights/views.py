@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -55,7 +57,8 @@ def new() -> Any:
         except DomainError as exc:
             general_error = attach_error(form, exc)
         else:
-            flash(f"Solicitud {created.folio} registrada; vence el {created.due_on:%d/%m/%Y}.", "success")
+            flash(_("Solicitud %(folio)s registrada; vence el %(date)s.", folio=created.folio,
+                    date=f"{created.due_on:%d/%m/%Y}"), "success")
             return redirect(url_for("rights.show", request_id=created.id))
     status = 400 if request.method == "POST" else 200
     return render_template("rights/new.html", form=form, general_error=general_error), status
@@ -88,7 +91,7 @@ def step(request_id: Any) -> Any:
     arco = scope.get_arco_request_for(db.session, current_user, request_id)
     form = StepForm()
     if not form.validate_on_submit():
-        return _render_request(arco, form, "Revise el formulario.", 400)
+        return _render_request(arco, form, _("Revise el formulario."), 400)
     data = services.StepData(text=form.text.data or "", granted=bool(form.granted.data),
                              identity_document=IdentityDocument(form.identity_document.data)
                              if form.identity_document.data else None)
@@ -99,7 +102,7 @@ def step(request_id: Any) -> Any:
         db.discard_refused_work()
         db.session.refresh(arco)
         return _render_request(arco, form, attach_error(form, exc), 409 if exc.field is None else 400)
-    flash("Solicitud actualizada.", "success")
+    flash(_("Solicitud actualizada."), "success")
     return redirect(url_for("rights.show", request_id=arco.id))
 
 
@@ -108,11 +111,14 @@ def step(request_id: Any) -> Any:
 def access_report(request_id: Any, fmt: str) -> Any:
     arco = scope.get_arco_request_for(db.session, current_user, request_id)
     person = services.access_report_person(db.session, current_user, arco)
-    data = report.build(db.session, current_app.config, person)
+    # The access report is the institution's answer to the data subject under Mexican law: it is
+    # written in Spanish (labels, enumerations, dates) whatever the staff member's interface language.
+    with force_locale("es_MX"):
+        data = report.build(db.session, current_app.config, person)
+        html = render_template("rights/access_report_pdf.html", report=data, arco=arco) if fmt == "pdf" else ""
     if fmt == "json":
         content, mimetype = report.to_json(data), "application/json"
     else:
-        html = render_template("rights/access_report_pdf.html", report=data, arco=arco)
         content, mimetype = html_to_pdf(html).content, "application/pdf"
     report.record_delivery(db.session, current_user, arco, data, fmt)
     return Response(content, mimetype=mimetype, headers={
@@ -131,14 +137,14 @@ def objection(request_id: Any) -> Any:
     arco = scope.get_arco_request_for(db.session, current_user, request_id)
     form = _objection_form()
     if not form.validate_on_submit():
-        return _render_request(arco, None, "Elija el uso al que la persona se opone.", 400)
+        return _render_request(arco, None, _("Elija el uso al que la persona se opone."), 400)
     try:
         services.record_objection(db.session, current_user, arco, ObjectionUse(form.use.data),
                                   int(form.institution_id.data) if form.institution_id.data else None)
     except DomainError as exc:
         db.discard_refused_work()
         return _render_request(arco, None, str(exc), 400)
-    flash("Oposición registrada: ese uso de sus datos queda impedido.", "success")
+    flash(_("Oposición registrada: ese uso de sus datos queda impedido."), "success")
     return redirect(url_for("rights.show", request_id=arco.id))
 
 
@@ -148,13 +154,13 @@ def block(request_id: Any) -> Any:
     arco = scope.get_arco_request_for(db.session, current_user, request_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _render_request(arco, None, "Escriba el fundamento del bloqueo.", 400)
+        return _render_request(arco, None, _("Escriba el fundamento del bloqueo."), 400)
     try:
         blocking.block_for_request(db.session, current_user, arco, form.reason.data or "")
     except DomainError as exc:
         db.discard_refused_work()
         return _render_request(arco, None, str(exc), 400)
-    flash("Datos bloqueados: la persona ya no aparece en ninguna pantalla, búsqueda, estadística ni exportación.",
+    flash(_("Datos bloqueados: la persona ya no aparece en ninguna pantalla, búsqueda, estadística ni exportación."),
           "success")
     return redirect(url_for("rights.show", request_id=arco.id))
 
@@ -178,9 +184,9 @@ def unblock(block_id: Any) -> Any:
             db.discard_refused_work()
             flash(str(exc), "error")
             return redirect(url_for("rights.blocked"))
-        flash("Bloqueo levantado: la persona vuelve a estar disponible para su atención.", "success")
+        flash(_("Bloqueo levantado: la persona vuelve a estar disponible para su atención."), "success")
     else:
-        flash("Escriba el motivo para levantar el bloqueo.", "error")
+        flash(_("Escriba el motivo para levantar el bloqueo."), "error")
     return redirect(url_for("rights.blocked"))
 
 
@@ -190,7 +196,7 @@ def suppress(block_id: Any) -> Any:
     record = scope.get_person_block_for(db.session, current_user, block_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash("Escriba el fundamento de la supresión.", "error")
+        flash(_("Escriba el fundamento de la supresión."), "error")
         return redirect(url_for("rights.blocked"))
     try:
         deletion.suppress(db.session, current_user, record.person, reason=form.reason.data or "", source="arco")
@@ -198,7 +204,7 @@ def suppress(block_id: Any) -> Any:
         db.discard_refused_work()
         flash(str(exc), "error")
         return redirect(url_for("rights.blocked"))
-    flash("Datos suprimidos: queda solo el registro de que existieron.", "success")
+    flash(_("Datos suprimidos: queda solo el registro de que existieron."), "success")
     return redirect(url_for("rights.blocked"))
 
 
@@ -220,7 +226,7 @@ def calendar_page() -> Any:
             except DomainError as exc:
                 general_error = attach_error(form, exc)
             else:
-                flash("Periodo agregado: los plazos que se calculen desde ahora lo descuentan.", "success")
+                flash(_("Periodo agregado: los plazos que se calculen desde ahora lo descuentan."), "success")
                 return redirect(url_for("rights.calendar_page"))
     stored = calendar.stored_calendar(db.session)
     status = 400 if request.method == "POST" else 200
@@ -236,5 +242,5 @@ def remove_period(period_id: int) -> Any:
     period = scope.get_calendar_period_for(db.session, current_user, period_id)
     if RemovePeriodForm().validate_on_submit():
         services.remove_period(db.session, current_user, period)
-        flash("Periodo quitado.", "success")
+        flash(_("Periodo quitado."), "success")
     return redirect(url_for("rights.calendar_page"))

@@ -1,6 +1,8 @@
 """Assessment and sign-off forms; field names match the service's error fields (`safety_status`, ...)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,21 +12,23 @@ from dfi_casos.catalogs.enums import CriterionStatus, IascCriterion, SettlementO
 from dfi_casos.formutil import select_choices
 from dfi_casos.solutions.services import EVIDENCE_MAX_LENGTH, AssessmentData
 
-NO_OPTION = "Aún no lo decide / sin definir"
+NO_OPTION = _l("Aún no lo decide / sin definir")
 
 
 def _option_choices() -> list[SelectChoice]:
-    return select_choices(((o.value, o.label) for o in SettlementOption), blank=NO_OPTION)
+    return select_choices(((o.value, o.lazy_label) for o in SettlementOption), blank=NO_OPTION)
 
 
 class AssessmentForm(FlaskForm):
     """The date, the two settlement options, and a status with its evidence for each IASC criterion."""
 
-    assessed_on = DateField("Fecha de la evaluación", validators=[DataRequired("Escriba la fecha (aaaa-mm-dd).")])
-    preferred_option = SelectField("Opción que prefiere el hogar", choices=_option_choices(),
-                                   description="Lo que el propio hogar expresa: su decisión voluntaria e informada.")
-    option_in_progress = SelectField("Opción en curso", choices=_option_choices(),
-                                     description="La opción en la que se trabaja hoy.")
+    assessed_on = DateField(_l("Fecha de la evaluación"),
+                            validators=[DataRequired(_l("Escriba la fecha (aaaa-mm-dd)."))])
+    preferred_option = SelectField(
+        _l("Opción que prefiere el hogar"), choices=_option_choices(),
+        description=_l("Lo que el propio hogar expresa: su decisión voluntaria e informada."))
+    option_in_progress = SelectField(_l("Opción en curso"), choices=_option_choices(),
+                                     description=_l("La opción en la que se trabaja hoy."))
 
     def criterion_fields(self) -> list[tuple[IascCriterion, SelectField, TextAreaField]]:
         """(criterion, status field, evidence field) in the IASC order, for the template."""
@@ -47,16 +51,17 @@ class AssessmentForm(FlaskForm):
 # reads fields set on the class before the first instance is made.
 for _criterion in IascCriterion:
     setattr(AssessmentForm, f"{_criterion.value}_status", SelectField(
-        "Estado", choices=select_choices((s.value, s.label) for s in CriterionStatus),
-        default=CriterionStatus.NOT_ASSESSED.value, validators=[DataRequired("Elija el estado de este criterio.")]))
+        _l("Estado"), choices=select_choices((s.value, s.lazy_label) for s in CriterionStatus),
+        default=CriterionStatus.NOT_ASSESSED.value, validators=[DataRequired(_l("Elija el estado de este criterio."))]))
     setattr(AssessmentForm, f"{_criterion.value}_evidence", TextAreaField(
-        "Evidencia", validators=[Length(max=EVIDENCE_MAX_LENGTH, message=f"Máximo {EVIDENCE_MAX_LENGTH} caracteres.")],
-        description="Qué sustenta el estado: documentos vistos, entrevistas, visitas."))
+        _l("Evidencia"), validators=[Length(max=EVIDENCE_MAX_LENGTH,
+                                            message=_l("Máximo %(n)s caracteres.", n=EVIDENCE_MAX_LENGTH))],
+        description=_l("Qué sustenta el estado: documentos vistos, entrevistas, visitas.")))
 
 
 def _version(_form: FlaskForm, field: HiddenField) -> None:
     if not (field.data or "").isdigit():
-        raise ValidationError("Falta la versión de la evaluación: recargue la página.")
+        raise ValidationError(_("Falta la versión de la evaluación: recargue la página."))
 
 
 class SignForm(FlaskForm):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -99,21 +100,22 @@ def validate(data: AssessmentData, today: date) -> list[AssessmentError]:
     """Every problem with the data, each naming its field (empty when valid)."""
     errors: list[AssessmentError] = []
     if data.assessed_on is None:
-        errors.append(AssessmentError("Indique la fecha de la evaluación.", "assessed_on"))
+        errors.append(AssessmentError(_("Indique la fecha de la evaluación."), "assessed_on"))
     elif data.assessed_on > today:
-        errors.append(AssessmentError("La fecha de la evaluación no puede ser futura.", "assessed_on"))
+        errors.append(AssessmentError(_("La fecha de la evaluación no puede ser futura."), "assessed_on"))
     for criterion in IascCriterion:
         status = data.statuses.get(criterion)
         evidence = (data.evidence.get(criterion) or "").strip()
         name = f"{criterion.value}_status"
         if status is None:
-            errors.append(AssessmentError("Elija el estado de este criterio.", name))
+            errors.append(AssessmentError(_("Elija el estado de este criterio."), name))
         elif status is not CriterionStatus.NOT_ASSESSED and not evidence:
             # A status without its evidence cannot be checked by the supervisor who signs.
-            errors.append(AssessmentError("Anote la evidencia que sustenta este estado.",
+            errors.append(AssessmentError(_("Anote la evidencia que sustenta este estado."),
                                           f"{criterion.value}_evidence"))
         if len(evidence) > EVIDENCE_MAX_LENGTH:
-            errors.append(AssessmentError(f"Máximo {EVIDENCE_MAX_LENGTH} caracteres.", f"{criterion.value}_evidence"))
+            errors.append(AssessmentError(_("Máximo %(n)s caracteres.", n=EVIDENCE_MAX_LENGTH),
+                                          f"{criterion.value}_evidence"))
     return errors
 
 
@@ -125,9 +127,9 @@ def record_assessment(session: Session, actor: Principal, household: Household, 
     data. Audited with field names only; flushes, never commits.
     """
     if not has_permission(actor, Permission.ASSESS_SOLUTIONS):
-        raise NotAllowed("Su rol no permite registrar evaluaciones de soluciones duraderas.")
+        raise NotAllowed(_("Su rol no permite registrar evaluaciones de soluciones duraderas."))
     if not visible(session, actor, Household, household.id):
-        raise NotAllowed("El hogar no está a su alcance.")
+        raise NotAllowed(_("El hogar no está a su alcance."))
     errors = validate(data, today or local_today())
     if errors:
         raise errors[0]
@@ -163,21 +165,21 @@ def sign_assessment(session: Session, actor: Principal, assessment: DurableSolut
     showed; a different one means someone else acted first. Audited; flushes, never commits.
     """
     if not has_permission(actor, Permission.SIGN_ASSESSMENTS):
-        raise NotAllowed("Solo una supervisora o un supervisor puede firmar evaluaciones.")
+        raise NotAllowed(_("Solo una supervisora o un supervisor puede firmar evaluaciones."))
     if assessment.assessor_id == actor.id:
-        raise NotAllowed("No puede firmar una evaluación que usted registró; debe firmarla otra persona.")
+        raise NotAllowed(_("No puede firmar una evaluación que usted registró; debe firmarla otra persona."))
     if not visible(session, actor, Household, assessment.household_id):
-        raise NotAllowed("La evaluación no está a su alcance.")
+        raise NotAllowed(_("La evaluación no está a su alcance."))
     if assessment.is_signed:
-        raise AlreadySigned("Esta evaluación ya está firmada.")
+        raise AlreadySigned(_("Esta evaluación ya está firmada."))
     if version is not None and version != assessment.version:
-        raise EditConflict("La evaluación cambió desde que abrió la página. Recárguela e intente de nuevo.")
+        raise EditConflict(_("La evaluación cambió desde que abrió la página. Recárguela e intente de nuevo."))
     assessment.signed_by_id = actor.id
     assessment.signed_at = utcnow()
     try:
         session.flush()
     except StaleDataError as exc:
-        raise EditConflict("La evaluación cambió mientras la firmaba. Recárguela e intente de nuevo.") from exc
+        raise EditConflict(_("La evaluación cambió mientras la firmaba. Recárguela e intente de nuevo.")) from exc
     # Sign-off is the supervisor's approval of the assessment.
     audit.record_change(session, actor, audit.Action.APPROVAL, OBJECT_TYPE, assessment.id,
                         fields=["signed_by_id", "signed_at"], state_code=assessment.state_code,
@@ -188,7 +190,7 @@ def sign_assessment(session: Session, actor: Principal, assessment: DurableSolut
 # --- history and closure ---------------------------------------------------------------------------
 
 def _option_label(option: SettlementOption | None) -> str:
-    return option.label if option is not None else "Sin definir"
+    return option.label if option is not None else _("Sin definir")
 
 
 def changes_since_previous(session: Session, assessment: DurableSolutionAssessment) -> list[Change]:
@@ -205,8 +207,8 @@ def changes_since_previous(session: Session, assessment: DurableSolutionAssessme
 def diff_assessments(before: DurableSolutionAssessment, after: DurableSolutionAssessment) -> list[Change]:
     """The changes from `before` to `after`, in a fixed order: options first, then the criteria."""
     changes: list[Change] = []
-    for subject, attr in (("Opción preferida por el hogar", "preferred_option"),
-                          ("Opción en curso", "option_in_progress")):
+    for subject, attr in ((_("Opción preferida por el hogar"), "preferred_option"),
+                          (_("Opción en curso"), "option_in_progress")):
         old, new = getattr(before, attr), getattr(after, attr)
         if old != new:
             changes.append(Change(subject, None, _option_label(old), _option_label(new)))
@@ -222,19 +224,19 @@ def diff_assessments(before: DurableSolutionAssessment, after: DurableSolutionAs
         new_evidence = new_row.evidence if new_row is not None else None
         if (old_evidence or "") != (new_evidence or ""):
             # Names the change, not the text: the notes are shown in full on each assessment.
-            changes.append(Change("evidencia", criterion, "nota anterior", "nota actualizada"))
+            changes.append(Change("evidencia", criterion, _("nota anterior"), _("nota actualizada")))
     return changes
 
 
 def blockers_of(assessment: DurableSolutionAssessment | None) -> list[str]:
     """Why this assessment does not allow closure as durable solution (empty when it does)."""
     if assessment is None:
-        return ["el hogar no tiene una evaluación de soluciones duraderas firmada por una supervisora o "
-                "un supervisor"]
+        return [_("el hogar no tiene una evaluación de soluciones duraderas firmada por una supervisora o "
+                "un supervisor")]
     # No final period: the cases service joins these with "; " into one message.
     return [
-        f"{criterion.label}: {assessment.status_of(criterion).label.lower()} "
-        f"(debe ser «cumple» o «no aplica»)"
+        _("%(criterion)s: %(status)s (debe ser «cumple» o «no aplica»)", criterion=criterion.label,
+          status=assessment.status_of(criterion).label.lower())
         for criterion in IascCriterion
         if assessment.status_of(criterion) not in RESOLVED
     ]
@@ -246,8 +248,8 @@ def timeline_entries(session: Session, household_id: uuid.UUID) -> list[tuple[da
             .where(DurableSolutionAssessment.household_id == household_id,
                    DurableSolutionAssessment.signed_at.is_not(None))
             .order_by(DurableSolutionAssessment.signed_at))
-    return [(assessment.signed_at, f"Evaluación de soluciones duraderas del {assessment.assessed_on:%d/%m/%Y} "
-                                   "firmada")
+    return [(assessment.signed_at, _("Evaluación de soluciones duraderas del %(date)s firmada",
+                                     date=f"{assessment.assessed_on:%d/%m/%Y}"))
             for assessment in session.scalars(stmt) if assessment.signed_at is not None]
 
 

@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -79,7 +80,7 @@ def new_assessment(household_id: uuid.UUID) -> Any:
             if (message := attach_error(form, exc)) is not None:
                 flash(message, "error")
         else:
-            flash("Evaluación registrada. Una supervisora o un supervisor debe firmarla.", "success")
+            flash(_("Evaluación registrada. Una supervisora o un supervisor debe firmarla."), "success")
             return redirect(url_for("solutions.assessment", assessment_id=assessment.id))
     status = 400 if request.method == "POST" else 200
     return render_template("solutions/assessment_form.html", household=record, form=form), status
@@ -127,7 +128,7 @@ def sign(assessment_id: uuid.UUID) -> Any:
     record = _assessment(assessment_id)
     form = SignForm()
     if not form.validate_on_submit():
-        flash(next(iter(form.version.errors), "El formulario no es válido. Recargue la página."), "error")
+        flash(next(iter(form.version.errors), _("El formulario no es válido. Recargue la página.")), "error")
         return _assessment_page(record, 400)
     try:
         services.sign_assessment(db.session, current_user, record, int(form.version.data))
@@ -135,7 +136,7 @@ def sign(assessment_id: uuid.UUID) -> Any:
         db.session.rollback()
         flash(str(exc), "error")
         return _assessment_page(_assessment(assessment_id), 400)
-    flash("Evaluación firmada: es ahora la situación vigente del hogar.", "success")
+    flash(_("Evaluación firmada: es ahora la situación vigente del hogar."), "success")
     return redirect(url_for("solutions.assessment", assessment_id=assessment_id))
 
 
@@ -194,7 +195,7 @@ def export_xlsx() -> Any:
 def _export(fmt: str) -> Any:
     names = request.args.getlist("tabla")
     if any(n not in dashboard.TABLE_NAMES for n in names):
-        return render_error(400, "La tabla pedida no existe. Elija una de las del tablero.")
+        return render_error(400, _("La tabla pedida no existe. Elija una de las del tablero."))
     threshold = int(current_app.config["SMALL_CELL_THRESHOLD"])
     data = dashboard.build(db.session, current_user, local_today())
     tables = dashboard.published_tables(data, threshold, names or None)

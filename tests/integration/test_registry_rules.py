@@ -183,7 +183,7 @@ def test_similar_record_in_another_territory_shows_only_the_notice(client, db, l
     response = person_form(client, curp=CURP)
     body = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert services.OUT_OF_SCOPE_NOTICE in body
+    assert str(services.OUT_OF_SCOPE_NOTICE) in body
     assert "Oculta" not in body and str(hidden.id) not in body
 
 

@@ -105,14 +105,14 @@ def test_request_for_a_person_outside_scope_is_refused_and_audited(client, login
             "curp": "MAHJ280603MSPRRV09", "description": "Borren mis datos"}
     response = client.post("/arco/nueva", data=form)
     assert response.status_code == 400
-    assert services.PERSON_NOT_FOUND in response.get_data(as_text=True)
+    assert str(services.PERSON_NOT_FOUND) in response.get_data(as_text=True)
     assert db.scalar(select(ArcoRequest).where(ArcoRequest.person_id == other.id)) is None
     denial = db.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
     assert denial.action == "access_denied" and denial.object_id == str(other.id)
     assert "out_of_scope" in denial.details
     # Absent looks the same to the user.
     absent = client.post("/arco/nueva", data={**form, "curp": "HEGG560427MVZRRL04"})
-    assert services.PERSON_NOT_FOUND in absent.get_data(as_text=True)
+    assert str(services.PERSON_NOT_FOUND) in absent.get_data(as_text=True)
     # And a direct id of the other state answers the same 404 as anything absent.
     by_id = client.post("/arco/nueva", data={**form, "curp": "", "person_id": str(other.id)})
     assert by_id.status_code == 404
