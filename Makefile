@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 export DFI_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint typecheck services clean lock check-lock
+.PHONY: run test lint typecheck services clean lock check-lock translations
 
 # Installs come from the lock files only, every package checked against its hash: a deployment
 # gets exactly what CI tested. `make lock` regenerates them after pyproject.toml changes.
@@ -68,6 +68,15 @@ TYPED = dfi_casos/security dfi_casos/scope dfi_casos/api dfi_casos/errors.py dfi
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy $(TYPED)
+
+## Re-extract the wrapped strings (ids = Spanish text), add new ones to the en catalogue, compile it.
+## Fill the new msgstr in dfi_casos/translations/en/LC_MESSAGES/messages.po, then run it again.
+translations: $(VENV)/.installed-dev
+	mkdir -p build
+	$(BIN)/pybabel extract -F config/babel.cfg -k _l -k lazy_gettext --add-location=file --sort-by-file \
+	  --project=dfi-casos --copyright-holder="SEGOB DEPCMH" -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d dfi_casos/translations --no-fuzzy-matching --width=120
+	$(BIN)/pybabel compile -d dfi_casos/translations
 
 clean:
 	rm -rf $(VENV) tests/e2e/node_modules instance .pytest_cache .mypy_cache .ruff_cache

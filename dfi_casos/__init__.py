@@ -87,7 +87,15 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, default_locale="es_MX", default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
+    import flask_babel
+
+    from dfi_casos.i18n import select_locale
+
+    babel.init_app(app, default_locale="es_MX", default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"],
+                   locale_selector=select_locale)
+    # Flask-Babel caches the locale on `g`, which an app context shared by several requests (tests,
+    # CLI) would carry from one user to the next: each request chooses its own.
+    app.before_request(flask_babel.refresh)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     # The limiter is one object shared by every app of the process (tests build several): its
     # storage is always set up, and whether this app enforces limits is this app's setting.

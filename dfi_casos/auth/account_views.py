@@ -6,12 +6,19 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import InputRequired
 
 from dfi_casos.auth import mfa, services, sessions
 from dfi_casos.auth.forms import CodeForm
 from dfi_casos.auth.models import User
 from dfi_casos.extensions import db
+from dfi_casos.formutil import select_choices
+from dfi_casos.i18n import DEFAULT_LANGUAGE, LANGUAGE_HELP, LANGUAGES
 from dfi_casos.ratelimits import credential_limits
 from dfi_casos.security.mfa import SecondFactorRefused, provisioning_uri, qr_data_uri
 
@@ -21,6 +28,25 @@ bp = Blueprint("account", __name__, url_prefix="/cuenta")
 def _me() -> User:
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     return user
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Idioma"), choices=select_choices(LANGUAGES.items()), description=LANGUAGE_HELP,
+                           validators=[InputRequired(_l("Elija un idioma."))])
+
+
+@bp.route("/idioma", methods=["GET", "POST"])
+def language() -> Any:
+    """The user's interface language: screens, messages, exports and PDFs (Spanish by default)."""
+    me = _me()
+    form = LanguageForm(language=me.language)
+    if form.validate_on_submit():
+        me.language = form.language.data or DEFAULT_LANGUAGE
+        db.session.commit()
+        refresh()  # the rest of this request, and the message below, in the new language
+        flash(_("Idioma guardado."), "success")
+        return redirect(url_for("account.language"))
+    return render_template("account/language.html", form=form), 400 if form.is_submitted() else 200
 
 
 @bp.route("/dispositivos")

@@ -35,6 +35,8 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Interface language (a locale of dfi_casos.i18n.LANGUAGES); Spanish unless the user chose another.
+    language: Mapped[str] = mapped_column(String(8), default="es_MX", server_default="es_MX")
     #: Bumped to end every session of the user at their next request (logout everywhere).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     #: Optimistic lock: two administrators editing one account cannot overwrite each other.

@@ -1,0 +1,28 @@
+"""Interface languages: Spanish (es_MX, the message ids) and English (the `en` catalogue).
+
+The active locale of a request is the signed-in user's choice (User.language); anonymous pages
+(sign-in, errors before sign-in) are in Spanish. Exports and PDFs are built during the request,
+so they follow the same locale.
+"""
+from __future__ import annotations
+
+from flask import has_request_context
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+DEFAULT_LANGUAGE = "es_MX"
+#: locale -> the language's own name (shown in the chooser in that language, as is customary)
+LANGUAGES: dict[str, str] = {"es_MX": "Español (México)", "en": "English"}
+#: the chooser's explanation, translated
+LANGUAGE_HELP = _l("El idioma de las pantallas, los mensajes, las exportaciones y los PDF.")
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the user's language when it is one we have, else Spanish."""
+    if has_request_context():
+        user = current_user
+        if user is not None and getattr(user, "is_authenticated", False):
+            language = getattr(user, "language", None)
+            if language in LANGUAGES:
+                return str(language)
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,92 @@
+"""English interface (#21): the user's language choice, English registry pages and English exports.
+
+Message ids are the Spanish text; dfi_casos/translations/en holds the English catalogue. Spanish stays
+the default: the rest of the suite asserts Spanish text.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from dfi_casos.auth.models import User
+from tests import factories, report_fixture
+from tests.conftest import csrf_token
+
+PERIOD_ARGS = "desde=2026-10&hasta=2026-11"
+
+
+def _csv_rows(response):
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_an_english_user_gets_the_statistics_export_in_english(client, db, login_as):
+    report_fixture.build(db)
+    login_as("supervisor", ["12"], language="en")
+    rows = _csv_rows(client.get(f"/reportes/personas.csv?{PERIOD_ARGS}"))
+    assert ["Characteristic", "New in the period", "Cumulative at the end of the period"] in rows
+    assert ["Indigenous persons, speakers of Indigenous languages and Afro-Mexican persons"] in rows
+    # the same counts and suppression marks as in Spanish, only the words change
+    identity = rows.index(["Characteristic", "New in the period", "Cumulative at the end of the period"])
+    assert rows[identity + 3] == ["Self-identifies as Afro-Mexican", "<5", "<5"]
+    assert not any("Nuevas en el periodo" in cell for row in rows for cell in row)
+
+
+def test_an_english_user_gets_xlsx_sheets_and_headers_in_english(client, db, login_as):
+    report_fixture.build(db)
+    login_as("supervisor", ["12"], language="en")
+    response = client.get(f"/reportes/personas.xlsx?{PERIOD_ARGS}")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert "identity" in workbook.sheetnames and "identidad" not in workbook.sheetnames
+    sheet = workbook["identity"]
+    assert [c.value for c in sheet[2]] == ["Characteristic", "New in the period",
+                                           "Cumulative at the end of the period"]
+
+
+def test_a_spanish_user_still_gets_spanish_exports(client, db, login_as):
+    report_fixture.build(db)
+    login_as("supervisor", ["12"])
+    rows = _csv_rows(client.get(f"/reportes/personas.csv?{PERIOD_ARGS}"))
+    assert ["Característica", "Nuevas en el periodo", "Acumuladas al cierre del periodo"] in rows
+
+
+def test_an_english_user_reads_the_household_page_in_english(client, db, login_as):
+    caseworker = login_as("caseworker", ["12"], language="en")
+    household = factories.make_household(db, state="12", registered_by=caseworker)
+    page = client.get(f"/registro/hogares/{household.id}").get_data(as_text=True)
+    for english in ("Members (present and separated)", "Register departure", "Add member",
+                    "State providing care", "Head of household", "No open cases."):
+        assert english in page, english
+    for spanish in ("Integrantes (presentes y separados)", "Registrar salida", "Jefa o jefe", "Sin casos abiertos."):
+        assert spanish not in page, spanish
+
+
+def test_an_english_user_gets_english_validation_messages(client, db, login_as):
+    login_as("supervisor", ["12"], language="en")
+    response = client.get("/reportes/personas?desde=2026-11&hasta=2026-10")
+    assert response.status_code == 400
+    assert "The final month cannot be earlier than the first one." in response.get_data(as_text=True)
+
+
+def test_the_language_choice_is_saved_and_applies_at_once(client, db, login_as):
+    user = login_as("supervisor", ["12"])
+    assert user.language == "es_MX"
+    page = client.get("/cuenta/idioma").get_data(as_text=True)
+    assert "Idioma de la interfaz" in page
+    response = client.post("/cuenta/idioma", data={"csrf_token": csrf_token(client, "/cuenta/idioma"),
+                                                   "language": "en"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Language saved." in response.get_data(as_text=True)
+    assert db.scalar(select(User.language).where(User.id == user.id)) == "en"
+    assert "Reports and indicators" in client.get("/reportes/").get_data(as_text=True)
+
+
+def test_an_unknown_language_is_refused_without_error(client, db, login_as):
+    user = login_as("supervisor", ["12"])
+    response = client.post("/cuenta/idioma", data={"csrf_token": csrf_token(client, "/cuenta/idioma"),
+                                                   "language": "xx"})
+    assert response.status_code == 400
+    assert db.scalar(select(User.language).where(User.id == user.id)) == "es_MX"
