@@ -1,7 +1,7 @@
 """interface language chosen by each user (es_MX or en)
 
 Revision ID: 0095_user_language
-Revises: 0083_rights_retention
+Revises: 0090_api_tokens
 Create Date: 2026-11-28 07:00:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0095_user_language'
-down_revision = '0083_rights_retention'
+down_revision = '0090_api_tokens'
 branch_labels = None
 depends_on = None
 
