@@ -18,11 +18,12 @@ PO = ROOT / "dfi_casos/translations/en/LC_MESSAGES/messages.po"
 MO = PO.with_suffix(".mo")
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
-#: Areas whose every message must have its English translation (the rest of the interface joins as
-#: its strings are translated).
-TRANSLATED_AREAS = tuple(f"dfi_casos/{area}/" for area in (
-    "registry", "reports", "rights", "imports", "solutions", "institutions", "catalogs")) + tuple(
-    f"templates/{area}/" for area in ("registry", "reports", "rights", "imports", "solutions", "search", "merge"))
+#: Sources whose every message must have its English translation: every template, and the Python of the
+#: areas whose strings are wrapped (the rest joins as its strings are wrapped and translated; the API's
+#: messages are documented as Spanish).
+TRANSLATED_AREAS = ("templates/", "dfi_casos/i18n.py", "dfi_casos/auth/account_views.py") + tuple(
+    f"dfi_casos/{area}/" for area in (
+        "registry", "reports", "rights", "imports", "solutions", "institutions", "catalogs"))
 
 
 def _extracted() -> dict[str | tuple[str, str], set[str]]:
