@@ -158,3 +158,15 @@ def start_in_background(app: Flask, job_id: uuid.UUID) -> None:
                 db.session.remove()
 
     threading.Thread(target=target, name=f"import-{job_id}", daemon=True).start()
+
+
+def start_confirmed(job_id: uuid.UUID) -> None:
+    """Run a job just confirmed in this request (the screen's and the API's confirmation alike).
+
+    Another thread can claim the job only once its confirmation (and audit entry) is committed, so
+    the request's work is committed first; tests run it inline, inside their transaction.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config["IMPORT_RUN_INLINE"]:
+        db.session.commit()
+    start_in_background(app, job_id)

@@ -118,17 +118,9 @@ def confirm(job_id: str) -> Any:
             if general:  # the confirmation's refusals read beside its last field, above the button
                 form.duplicate_reason.errors = [*form.duplicate_reason.errors, general]
         else:
-            _start_after_commit(found.id)
+            jobs.start_confirmed(found.id)
             return redirect(url_for("imports.job", job_id=found.id))
     return _render_job(found, form, 400)
-
-
-def _start_after_commit(job_id: uuid.UUID) -> None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if not app.config["IMPORT_RUN_INLINE"]:
-        # another thread can claim the job only once its confirmation (and audit entry) is committed
-        db.session.commit()
-    jobs.start_in_background(app, job_id)
 
 
 @bp.get("/<job_id>/estado")
