@@ -64,8 +64,7 @@ TYPED = dfi_casos/security dfi_casos/scope dfi_casos/api dfi_casos/errors.py dfi
 	$(addprefix dfi_casos/registry/,data.py rules.py duplicates.py persons.py events_communities.py consent.py \
 	  search.py merge.py finder.py) \
 	$(addprefix dfi_casos/cases/,rules.py activities.py recognition.py pages.py lists.py workflow.py) \
-	$(addprefix dfi_casos/imports/,commit.py validation.py) \
-	$(addprefix dfi_casos/api/,cases.py case_schemas.py assessments.py indicators.py imports.py)
+	$(addprefix dfi_casos/imports/,commit.py validation.py)
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy $(TYPED)

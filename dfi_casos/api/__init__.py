@@ -41,6 +41,10 @@ ENDPOINT_MODULES: tuple[str, ...] = (
     "dfi_casos.api.persons",
     "dfi_casos.api.households",
     "dfi_casos.api.events",
+    "dfi_casos.api.cases",
+    "dfi_casos.api.assessments",
+    "dfi_casos.api.indicators",
+    "dfi_casos.api.imports",
 )
 #: Routes served without a token: the OpenAPI document and its page describe endpoints, never data.
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_json", "api.docs"})

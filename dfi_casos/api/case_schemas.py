@@ -51,7 +51,8 @@ class CaseListQuery(PageQuery):
     owner_id: int | None = Field(default=None, ge=1, description="Solo casos de esta persona responsable.")
     overdue: bool = Field(default=False, description="Solo casos con canalizaciones vencidas.")
     open_only: bool = Field(default=False, description="Solo casos abiertos.")
-    flag: FlagType | Literal["any"] | None = Field(default=None, description="Solo casos con esta alerta activa.")
+    flag: FlagType | Literal["cualquiera"] | None = Field(
+        default=None, description="Solo casos con esta alerta activa (cualquiera: con alguna).")
     sort: Literal["recientes", "dias", "folio"] = Field(default="recientes", description="Orden de la lista.")
     folio: str | None = Field(default=None, max_length=30, description="Busca un caso por su folio exacto.")
 

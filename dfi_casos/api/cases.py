@@ -46,6 +46,7 @@ from dfi_casos.api.common import (
     visible_fields,
 )
 from dfi_casos.cases import actions, flags, lists, pages, services
+from dfi_casos.cases.life_models import FlagType
 from dfi_casos.cases.lists import CaseRow
 from dfi_casos.cases.models import Case, Referral, Service
 from dfi_casos.cases.pages import TimelineEntry
@@ -168,7 +169,8 @@ def list_cases() -> Any:
             mode="json")
     filters = lists.CaseFilters(stage=query.stage, state_code=query.state, owner_id=query.owner_id,
                                 overdue_only=query.overdue, open_only=query.open_only,
-                                flag=str(query.flag) if query.flag else None, sort=query.sort)
+                                flag=query.flag.value if isinstance(query.flag, FlagType) else query.flag,
+                                sort=query.sort)
     number = decode_cursor("cases", query.cursor, query.limit)
     page = lists.find_cases(_session(), principal, filters, number, query.limit)
     rows = lists.case_rows(_session(), principal, page.items)

@@ -27,8 +27,13 @@ from dfi_casos.security import audit
 from dfi_casos.security.access import Permission
 
 TAGS = ["indicadores"]
-#: The published pages, by the key of their address (as /reportes/<key>).
-PAGES = ("personas", "casos", "servicios", "mapa")
+#: The published pages, by the key of their address (as /reportes/<key>), with the summary the document shows.
+PAGES = {
+    "personas": "Personas y hogares registrados: tablas publicadas (conteos pequeños protegidos).",
+    "casos": "Casos: etapas, valoración y cierres; tablas publicadas (conteos pequeños protegidos).",
+    "servicios": "Servicios y canalizaciones: tablas publicadas (conteos pequeños protegidos).",
+    "mapa": "Personas por entidad de atención o de origen (medida=registro|origen), protegidas.",
+}
 
 
 class IndicatorQuery(BaseModel):
@@ -60,14 +65,8 @@ class IndicatorPage(BaseModel):
     tables: list[IndicatorTable]
 
 
-@bp.get("/indicadores/<key>")
-@requires("indicators:read", Permission.VIEW_DASHBOARD)
-@spec.validate(query=IndicatorQuery, resp=responses(IndicatorPage, errors=[422]), tags=TAGS)
 def read_indicators(key: str) -> Any:
-    """Las tablas publicadas de una página de estadística (personas, casos, servicios o mapa), ya protegidas."""
-    if key not in PAGES:
-        raise ApiError(404, "not_found", _("No existe esa página de indicadores. Use: %(pages)s.",
-                                           pages=", ".join(PAGES)))
+    """The published tables of one statistics page, with the screen's filter and audit entry."""
     principal = current_principal()
     session = cast(Session, db.session)
     form = build_form(request.args, principal, registry_services.municipalities())
@@ -84,3 +83,19 @@ def read_indicators(key: str) -> Any:
             "tables": [{"name": t.name, "title": t.title, "columns": t.columns, "rows": t.rows, "note": t.note}
                        for t in page.tables]}
     return IndicatorPage.model_validate(body).model_dump(mode="json")
+
+
+def _page_route(key: str, summary: str) -> None:
+    # One rule per page, without URL arguments (as the report screens): the route walk reads an argument as a record.
+    def view() -> Any:
+        return read_indicators(key)
+
+    view.__name__ = f"indicators_{key}"
+    view.__doc__ = summary
+    routed = requires("indicators:read", Permission.VIEW_DASHBOARD)(
+        spec.validate(query=IndicatorQuery, resp=responses(IndicatorPage, errors=[422]), tags=TAGS)(view))
+    bp.add_url_rule(f"/indicadores/{key}", view.__name__, routed, methods=["GET"])
+
+
+for _key, _summary in PAGES.items():
+    _page_route(_key, _summary)

@@ -76,6 +76,7 @@ def test_list_pages_with_a_cursor_and_filters(client: FlaskClient, db: Session) 
     by_folio = client.get(f"/api/v1/casos?folio={cases[1].folio.lower()}", headers=headers).get_json()
     assert [item["id"] for item in by_folio["items"]] == [str(cases[1].id)]
     assert audit_entries(db, account.id, "view"), "a list that shows names writes a view entry"
+    assert client.get("/api/v1/casos?flag=cualquiera", headers=headers).get_json()["items"] == []
 
 
 def test_cursor_of_another_size_and_bad_filters_answer_422_with_fields(client: FlaskClient, db: Session) -> None:

@@ -42,7 +42,7 @@ def test_every_published_page_answers(client: FlaskClient, db: Session, key: str
     assert answer.get_json()["key"] == key and answer.get_json()["tables"]
 
 
-def test_filters_out_of_territory_or_malformed_are_422_and_other_pages_404(client: FlaskClient,
+def test_filters_out_of_territory_or_malformed_are_422_with_the_field(client: FlaskClient,
                                                                            db: Session) -> None:
     headers, _account = api_token(db, groups=("indicators:read",))
     other_state = client.get(f"/api/v1/indicadores/personas?{PERIOD}&entidad=07", headers=headers)
@@ -52,7 +52,6 @@ def test_filters_out_of_territory_or_malformed_are_422_and_other_pages_404(clien
     assert inverted.get_json()["fields"]["hasta"] == ["El mes final no puede ser anterior al inicial."]
     malformed = client.get("/api/v1/indicadores/personas?desde=octubre", headers=headers)
     assert malformed.status_code == 422 and "desde" in malformed.get_json()["fields"]
-    assert client.get("/api/v1/indicadores/carga", headers=headers).status_code == 404
 
 
 def test_tokens_without_the_group_or_the_role_are_refused(client: FlaskClient, db: Session) -> None:
