@@ -49,8 +49,12 @@ tests/e2e/node_modules/.installed: tests/e2e/package-lock.json
 	touch $@
 
 ## Set up and run every check and the whole suite on SQLite and PostgreSQL.
+# TEST_WORKERS=auto spreads the suite over one pytest worker per core (pytest-xdist); each worker makes
+# its own scratch PostgreSQL database, SQLite files, instance paths, live servers and Chromium. It stays
+# 0 (one process, as before) until a whole run with workers has passed from a clean clone.
+TEST_WORKERS ?= 0
 test: check-lock $(VENV)/.installed-dev services tests/e2e/node_modules/.installed lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 services:
 	bash .ci/ensure-services.sh
