@@ -79,7 +79,7 @@ class User(Base):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        return str(ROLE_LABELS[self.role])
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"

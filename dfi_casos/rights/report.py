@@ -154,7 +154,7 @@ def accesses(session: Session, config: Mapping[str, Any], person: Person, relate
             if ids else {}
     rows = []
     for entry in entries[:MAX_ACCESSES]:
-        role = ROLE_LABELS.get(Role(entry.actor_role)) if entry.actor_role in set(Role) else None
+        role = str(ROLE_LABELS[Role(entry.actor_role)]) if entry.actor_role in set(Role) else None
         row = {"fecha": _value(entry.occurred_at), "accion": ACTION_LABELS.get(entry.action, entry.action),
                "rol": role or _("Sistema"), "oficina": _office(entry.actor_states), "registro": entry.object_type}
         if names:

@@ -11,6 +11,7 @@ from functools import wraps
 from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dfi_casos.errors import NotVisible
@@ -27,12 +28,13 @@ class Role(enum.StrEnum):
     TRANSPARENCY = "transparency"
 
 
-ROLE_LABELS = {
-    Role.CASEWORKER: "Capturista",
-    Role.SUPERVISOR: "Supervisor(a)",
-    Role.AUDITOR: "Auditor(a)",
-    Role.ADMINISTRATOR: "Administrador(a)",
-    Role.TRANSPARENCY: "Enlace de transparencia",
+#: role -> label, translated when shown (str() it where a real str is needed)
+ROLE_LABELS: dict[Role, str] = {
+    Role.CASEWORKER: _l("Capturista"),
+    Role.SUPERVISOR: _l("Supervisor(a)"),
+    Role.AUDITOR: _l("Auditor(a)"),
+    Role.ADMINISTRATOR: _l("Administrador(a)"),
+    Role.TRANSPARENCY: _l("Enlace de transparencia"),
 }
 
 
