@@ -73,3 +73,19 @@ def test_the_worker_command_runs_queued_jobs(app, db):
     assert jobs.work_on(db) is False
     assert count(db, Household) == 2
 
+
+
+def test_start_confirmed_commits_the_confirmation_before_another_thread_may_claim_it(app, db, monkeypatch):
+    # The screen and the API both start a confirmed job through jobs.start_confirmed.
+    user = factories.make_user(db, role="caseworker", states=["12"])
+    job = queued_job(db, user, households=1)
+    steps: list[str] = []
+    monkeypatch.setattr(jobs, "start_in_background", lambda _app, job_id: steps.append(f"start {job_id}"))
+    monkeypatch.setattr(db, "commit", lambda: steps.append("commit"))
+    monkeypatch.setitem(app.config, "IMPORT_RUN_INLINE", False)
+    jobs.start_confirmed(job.id)
+    assert steps == ["commit", f"start {job.id}"]
+    steps.clear()
+    monkeypatch.setitem(app.config, "IMPORT_RUN_INLINE", True)  # tests: inline, inside their own transaction
+    jobs.start_confirmed(job.id)
+    assert steps == [f"start {job.id}"]
