@@ -310,7 +310,21 @@ def foreign_records(session: Session, state: str) -> dict[str, str]:
     records.update(merge_foreign_records(session, state))
     records.update(rights_foreign_records(session, state))
     records.update(documents_foreign_records(session, state))
+    records.update(api_foreign_records(session, state))
     return records
+
+
+def api_foreign_records(session: Session, state: str) -> dict[str, str]:
+    """A service account of `state` with a token (the admin screens' `token_id`)."""
+    from dfi_casos.api import tokens
+
+    admin = make_user(session, role=Role.ADMINISTRATOR, states=[state])
+    account = tokens.create_service_account(session, admin, username=f"svc-ajeno-{next(_counter)}",
+                                            full_name=plant(f"Sistema Reservado {state}"),
+                                            email=f"svc{state}@ajeno.gob.mx", state_code=state)
+    token, _text = tokens.issue_token(session, admin, account, label=plant(f"Kobo reservado {state}"),
+                                      role=Role.CASEWORKER, state_code=state, groups=["registry:read"], days=30)
+    return {"token_id": str(token.id), "service_account_id": str(account.id)}
 
 
 def rights_foreign_records(session: Session, state: str) -> dict[str, str]:

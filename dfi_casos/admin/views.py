@@ -129,3 +129,6 @@ def reset_user_mfa(user_id: int) -> Any:
     flash(_("Se restableció la verificación en dos pasos de %(username)s: la activará de nuevo al iniciar sesión. "
             "Sus sesiones se cerraron.", username=user.username), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+# The API access screens join `bp` when they load.
+from dfi_casos.admin import token_views  # noqa: E402,F401

@@ -70,6 +70,9 @@ spec = SpecTree(
     description=("Registro y casos de desplazamiento forzado interno (DEPCMH, SEGOB). Cada llamada se "
                  "autentica con un token de cuenta de servicio: Authorization: Bearer <token>."),
     mode="strict",
+    # Plain model names in the document (clients generate classes from them): names are unique across the API.
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
     annotations=False,
     page_templates={},
     security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer"))],

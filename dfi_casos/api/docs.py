@@ -24,10 +24,13 @@ def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
             if operation is None:
                 continue
             body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
-            answers = []
+            by_schema: dict[str, list[str]] = {}
             for status, answer in sorted(operation.get("responses", {}).items()):
                 content = answer.get("content", {}).get("application/json", {})
-                answers.append({"status": status, "schema": _schema_name(content.get("schema"))})
+                by_schema.setdefault(_schema_name(content.get("schema")), []).append(status)
+            # Success first, then the error envelope with all its statuses on one line.
+            answers = sorted(({"statuses": codes, "schema": name} for name, codes in by_schema.items()),
+                             key=lambda answer: answer["statuses"][0])
             found.append({
                 "method": method.upper(), "path": path, "summary": operation.get("summary", ""),
                 "description": operation.get("description", ""), "tag": (operation.get("tags") or [""])[0],

@@ -154,6 +154,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("solutions.dashboard_page", "Soluciones duraderas", P.VIEW_DASHBOARD),
     NavItem("reports.index", "Reportes", P.VIEW_DASHBOARD),
     NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
+    NavItem("admin.api_tokens", "Acceso API", P.MANAGE_USERS),
     NavItem("institutions.index", "Instituciones", P.MANAGE_CATALOGS),
     NavItem("admin.keys", "Claves", P.MANAGE_KEYS),
     NavItem("rights.worklist", "Derechos ARCO", P.MANAGE_ARCO),

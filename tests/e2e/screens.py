@@ -33,7 +33,9 @@ PAGES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "supervisora": ("supervisora.gro", [("inicio", "/"), ("casos", "/casos/"), ("lista", "/casos/lista"),
                                         ("caso", "case"), ("tablero", "/soluciones/")]),
     "auditor": ("auditor.gro", [("inicio", "/"), ("bitacora", "/auditoria/"), ("cadena", "/auditoria/cadena")]),
-    "admin": ("admin.gro", [("inicio", "/"), ("usuarios", "/admin/users"), ("usuario-nuevo", "/admin/users/new")]),
+    "admin": ("admin.gro", [("inicio", "/"), ("usuarios", "/admin/users"), ("usuario-nuevo", "/admin/users/new"),
+                            ("api-cuenta", "/admin/api/cuentas/nueva"), ("api", "api"),
+                            ("api-docs", "/api/v1/docs")]),
     "enlace": ("enlace.gro", [("inicio", "/"), ("arco", "/arco/"), ("arco-nueva", "/arco/nueva"),
                               ("arco-solicitud", "arco"), ("arco-calendario", "/arco/calendario"),
                               ("arco-bloqueos", "/arco/bloqueos")]),
@@ -78,6 +80,24 @@ def first_arco_url(page: Page, base: str) -> str:
     return str(hrefs[0])
 
 
+def api_tokens_url(page: Page, base: str) -> str:
+    """Create a service account and one token through the admin forms (once); the API access page."""
+    page.goto(f"{base}/admin/api")
+    if page.get_by_text("kobo-demo").count() == 0:
+        page.goto(f"{base}/admin/api/cuentas/nueva")
+        page.get_by_label("Usuario de la cuenta de servicio").fill("kobo-demo")
+        page.get_by_label("Sistema o institución").fill("KoboToolbox Guerrero")
+        page.get_by_label("Correo de la persona responsable").fill("kobo@guerrero.gob.mx")
+        page.get_by_label("Entidad").select_option("12")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Crear cuenta de servicio").click()
+        page.get_by_label("Descripción").fill("Encuestas de albergues")
+        page.get_by_label("Registro: consultar personas, hogares, eventos y comunidades").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Emitir token").click()
+    return "/admin/api"
+
+
 def main(out: Path, only: str | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -93,7 +113,7 @@ def main(out: Path, only: str | None) -> None:
                     if only and only != name:
                         continue
                     url = (first_case_url(page, base) if path == "case" else first_arco_url(page, base)
-                           if path == "arco" else path)
+                           if path == "arco" else api_tokens_url(page, base) if path == "api" else path)
                     for width in WIDTHS:
                         page.set_viewport_size({"width": width, "height": 900})
                         page.goto(f"{base}{url}")
