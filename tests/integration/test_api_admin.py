@@ -34,7 +34,8 @@ def test_an_administrator_creates_a_service_account_issues_a_token_once_and_revo
     assert "Kobo Guerrero" in listing and text not in listing
     assert client.get("/api/v1/personas", headers={"Authorization": f"Bearer {text}"}).status_code == 200
     token = db.scalars(select(ApiToken).where(ApiToken.account_id == account.id)).one()
-    revoked = client.post(f"/admin/api/tokens/{token.id}/revocar", data={"csrf_token": csrf_token(client, "/admin/api")})
+    revoked = client.post(f"/admin/api/tokens/{token.id}/revocar",
+                          data={"csrf_token": csrf_token(client, "/admin/api")})
     assert revoked.status_code == 302
     assert client.get("/api/v1/personas", headers={"Authorization": f"Bearer {text}"}).status_code == 401
 

@@ -178,3 +178,23 @@ def test_each_token_is_rate_limited(client: Any, db: Any, app: Any, monkeypatch:
     assert limited.get_json()["code"] == "rate_limited" and "Retry-After" in limited.headers
     _other, other_text = make_token(db, "12")
     assert client.get("/api/v1/personas", headers=bearer(other_text)).status_code == 200
+
+
+def test_schema_names_are_unique_across_the_api() -> None:
+    """The document names schemas by class name (clients generate classes from them): no two may share one."""
+    import sys
+    from collections import defaultdict
+
+    from pydantic import BaseModel
+
+    import dfi_casos.api as api
+
+    for name in api.ENDPOINT_MODULES:
+        __import__(name)
+    owners: dict[str, set[str]] = defaultdict(set)
+    for module_name, module in list(sys.modules.items()):
+        if module_name.startswith("dfi_casos.api"):
+            for value in vars(module).values():
+                if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module_name:
+                    owners[value.__name__].add(module_name)
+    assert {name: mods for name, mods in owners.items() if len(mods) > 1} == {}
