@@ -75,7 +75,7 @@ def _fresh_request_state() -> None:
 
 def _require_login() -> Any:
     # The JSON API authenticates its own calls (bearer tokens, dfi_casos/api) and never uses the login page.
-    if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint == "api":
+    if request.endpoint in PUBLIC_ENDPOINTS or _json_errors() is not None:
         return None
     if not current_user.is_authenticated:
         if session.pop("sid", None):  # the cookie named a session the server no longer holds open
@@ -131,9 +131,23 @@ def _not_visible(exc: NotVisible) -> tuple[str, int]:
 def _http_error(exc: HTTPException) -> Any:
     if exc.code is None or exc.code < 400:
         return exc
+    json_errors = _json_errors()
+    if json_errors is not None:
+        return json_errors(exc)
     if exc.code == 429:
         return too_many_requests()
     return render_error(exc.code)
+
+
+#: Key in `app.extensions` of a function (request -> error handler or None) that claims a path for JSON:
+#: the API registers it, so a URL under its prefix that matches no route, or a method it does not take,
+#: gets the API's envelope instead of the login page or an HTML error page.
+JSON_ERRORS_EXTENSION = "dfi_casos.json_errors"
+
+
+def _json_errors() -> Any:
+    claim = current_app.extensions.get(JSON_ERRORS_EXTENSION)
+    return claim(request) if claim is not None else None
 
 
 def too_many_requests() -> tuple[str, int, dict[str, str]]:
@@ -144,9 +158,12 @@ def too_many_requests() -> tuple[str, int, dict[str, str]]:
     return page, status, {"Retry-After": str(max(1, wait))}
 
 
-def _unexpected_error(exc: Exception) -> tuple[str, int]:
+def _unexpected_error(exc: Exception) -> Any:
     if current_app.debug and not current_app.testing:
         raise exc
+    json_errors = _json_errors()
+    if json_errors is not None:
+        return json_errors(exc)
     db.session.rollback()
     # Type and code locations only: the message may quote personal data (SQL parameters).
     where = "".join(traceback.format_tb(exc.__traceback__))

@@ -19,14 +19,22 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, Request, current_app, g, request
+from flask import Blueprint, Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface, SessionMixin
 from flask_babel import gettext as _
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 from spectree.plugins.flask_plugin import FlaskPlugin
 
-from dfi_casos.api.common import ApiError, ErrorBody, error_response, field_errors, register_error_handlers
+from dfi_casos import web
+from dfi_casos.api.common import (
+    ApiError,
+    ErrorBody,
+    envelope_for_error,
+    error_response,
+    field_errors,
+    register_error_handlers,
+)
 from dfi_casos.api.tokens import Refusal, TokenPrincipal, authenticate
 from dfi_casos.extensions import csrf, db, limiter
 from dfi_casos.security import audit
@@ -126,6 +134,10 @@ def is_api_request(req: Request) -> bool:
     return req.path == URL_PREFIX or req.path.startswith(URL_PREFIX + "/")
 
 
+def _claim_json_errors(req: Request) -> Callable[[Exception], Response] | None:
+    return envelope_for_error if is_api_request(req) else None
+
+
 def _authenticate() -> Any:
     """Before everything else of an API call (the rate limiter included): who the bearer token acts as."""
     if not is_api_request(request):
@@ -186,5 +198,8 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
     app.session_interface = _NoSessionOnApi(app.session_interface)
+    # A path under /api/v1 that no route matches (or a method a route does not take) is the API's too:
+    # web answers it with the envelope, never with the login page or an HTML error page.
+    app.extensions[web.JSON_ERRORS_EXTENSION] = _claim_json_errors
     hooks = app.before_request_funcs.setdefault(None, [])
     hooks.insert(1 if hooks else 0, _authenticate)

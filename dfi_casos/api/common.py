@@ -130,27 +130,38 @@ def register_error_handlers(bp: Blueprint) -> None:
         error = http_error(404)
         return error_response(404, error.code, error.message)
 
-    @bp.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Response:
-        status = exc.code or 500
-        error = http_error(status)
-        headers: dict[str, str] = {}
-        if status == 429:
-            limit = limiter.current_limit
-            wait = int(limit.reset_at - time.time()) if limit is not None else 60
-            headers["Retry-After"] = str(max(1, wait))
-        return error_response(status, error.code, error.message, headers=headers)
+    bp.register_error_handler(HTTPException, envelope_for_http_error)
+    bp.register_error_handler(Exception, envelope_for_unexpected_error)
 
-    @bp.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> Response:
-        if current_app.debug and not current_app.testing:
-            raise exc
-        db.session.rollback()
-        # Type and code locations only: the message may quote personal data (SQL parameters).
-        log.error("unhandled %s at %s\n%s", type(exc).__name__, request.endpoint,
-                  "".join(traceback.format_tb(exc.__traceback__)))
-        error = http_error(500)
-        return error_response(500, error.code, error.message)
+
+def envelope_for_http_error(exc: HTTPException) -> Response:
+    """The envelope of an HTTP error: the blueprint's routes, and paths under the prefix no route matches."""
+    status = exc.code or 500
+    error = http_error(status)
+    headers: dict[str, str] = {}
+    if status == 429:
+        limit = limiter.current_limit
+        wait = int(limit.reset_at - time.time()) if limit is not None else 60
+        headers["Retry-After"] = str(max(1, wait))
+    return error_response(status, error.code, error.message, headers=headers)
+
+
+def envelope_for_unexpected_error(exc: Exception) -> Response:
+    if current_app.debug and not current_app.testing:
+        raise exc
+    db.session.rollback()
+    # Type and code locations only: the message may quote personal data (SQL parameters).
+    log.error("unhandled %s at %s\n%s", type(exc).__name__, request.endpoint,
+              "".join(traceback.format_tb(exc.__traceback__)))
+    error = http_error(500)
+    return error_response(500, error.code, error.message)
+
+
+def envelope_for_error(exc: Exception) -> Response:
+    """What `web` answers for an error on an API path outside the blueprint's routes (404, 405)."""
+    if isinstance(exc, HTTPException):
+        return envelope_for_http_error(exc)
+    return envelope_for_unexpected_error(exc)
 
 
 def responses(ok: type[BaseModel] | None, status: int = 200, *, errors: Sequence[int] = ()) -> SpecResponse:

@@ -198,3 +198,20 @@ def test_schema_names_are_unique_across_the_api() -> None:
                 if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module_name:
                     owners[value.__name__].add(module_name)
     assert {name: mods for name, mods in owners.items() if len(mods) > 1} == {}
+
+
+@pytest.mark.parametrize("path", ["/api/v1", "/api/v1/", "/api/v1/no-existe", "/api/v1/personas/x/y/z"])
+def test_a_path_under_the_prefix_that_matches_no_route_is_a_json_404(client: Any, db: Any, path: str) -> None:
+    # Unmatched URLs belong to no blueprint: without the app-level claim they reached the login redirect,
+    # whose session (a null one on /api/v1) refused to be written: a 500 in HTML.
+    for headers in ({}, bearer(make_token(db))):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 404
+        assert response.is_json and response.get_json()["code"] == "not_found"
+        assert "Set-Cookie" not in response.headers
+
+
+def test_a_method_a_route_does_not_take_is_a_json_405(client: Any, db: Any) -> None:
+    response = client.delete("/api/v1/openapi.json", headers=bearer(make_token(db)))
+    assert response.status_code == 405
+    assert response.is_json and response.get_json()["message"]
