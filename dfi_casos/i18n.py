@@ -7,6 +7,7 @@ so they follow the same locale.
 from __future__ import annotations
 
 from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -26,3 +27,8 @@ def select_locale() -> str:
             if language in LANGUAGES:
                 return str(language)
     return DEFAULT_LANGUAGE
+
+
+def html_lang() -> str:
+    """The page's `lang` attribute (BCP 47): screen readers pick their voice and hyphenation from it."""
+    return "en" if str(get_locale()) == "en" else "es-MX"

@@ -90,3 +90,9 @@ def test_an_unknown_language_is_refused_without_error(client, db, login_as):
                                                    "language": "xx"})
     assert response.status_code == 400
     assert db.scalar(select(User.language).where(User.id == user.id)) == "es_MX"
+
+
+def test_the_page_language_follows_the_user(client, db, login_as):
+    assert '<html lang="es-MX">' in client.get("/login").get_data(as_text=True)  # before sign-in: Spanish
+    login_as("supervisor", ["12"], language="en")
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
