@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,20 +16,20 @@ from dfi_casos.security.fields import Encrypted
 
 
 class CollectiveMeasureType(LabeledEnum):
-    RETURN_WITH_GUARANTEES = "return_with_guarantees", "Retorno con garantías de seguridad"
-    COLLECTIVE_RELOCATION = "collective_relocation", "Reubicación colectiva"
-    COLLECTIVE_PROTECTION = "collective_protection", "Medidas de protección colectiva"
-    DIALOGUE = "dialogue", "Mesa de diálogo o de seguridad"
-    LAND_RESTITUTION = "land_restitution", "Restitución de tierras o territorio"
-    COMMUNITY_SERVICES = "community_services", "Servicios básicos comunitarios"
-    OTHER = "other", "Otra"
+    RETURN_WITH_GUARANTEES = "return_with_guarantees", _l("Retorno con garantías de seguridad")
+    COLLECTIVE_RELOCATION = "collective_relocation", _l("Reubicación colectiva")
+    COLLECTIVE_PROTECTION = "collective_protection", _l("Medidas de protección colectiva")
+    DIALOGUE = "dialogue", _l("Mesa de diálogo o de seguridad")
+    LAND_RESTITUTION = "land_restitution", _l("Restitución de tierras o territorio")
+    COMMUNITY_SERVICES = "community_services", _l("Servicios básicos comunitarios")
+    OTHER = "other", _l("Otra")
 
 
 class MeasureStatus(LabeledEnum):
-    PLANNED = "planned", "Programada"
-    IN_PROGRESS = "in_progress", "En curso"
-    DONE = "done", "Realizada"
-    CANCELLED = "cancelled", "Cancelada"
+    PLANNED = "planned", _l("Programada")
+    IN_PROGRESS = "in_progress", _l("En curso")
+    DONE = "done", _l("Realizada")
+    CANCELLED = "cancelled", _l("Cancelada")
 
 
 class CommunityRepresentative(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,18 +18,18 @@ from dfi_casos.security.fields import Encrypted
 class FlagType(LabeledEnum):
     """Why a case needs everyone's attention now (the flags catalog)."""
 
-    SECURITY_RISK = "security_risk", "Riesgo de seguridad"
-    MISSING_PERSON = "missing_person", "Persona desaparecida"
-    UNACCOMPANIED_CHILD = "unaccompanied_child", "NNA no acompañado"
-    URGENT_HEALTH = "urgent_health", "Atención urgente de salud"
-    OTHER = "other", "Otro"
+    SECURITY_RISK = "security_risk", _l("Riesgo de seguridad")
+    MISSING_PERSON = "missing_person", _l("Persona desaparecida")
+    UNACCOMPANIED_CHILD = "unaccompanied_child", _l("NNA no acompañado")
+    URGENT_HEALTH = "urgent_health", _l("Atención urgente de salud")
+    OTHER = "other", _l("Otro")
 
 
 class TransferStatus(LabeledEnum):
-    PENDING = "pending", "Pendiente"
-    ACCEPTED = "accepted", "Aceptado"
-    DECLINED = "declined", "Rechazado"
-    CANCELLED = "cancelled", "Cancelado"
+    PENDING = "pending", _l("Pendiente")
+    ACCEPTED = "accepted", _l("Aceptado")
+    DECLINED = "declined", _l("Rechazado")
+    CANCELLED = "cancelled", _l("Cancelado")
 
 
 def _user_fk(nullable: bool = False) -> Mapped[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,24 +24,24 @@ from dfi_casos.security.fields import Encrypted
 
 
 class CaseStatus(LabeledEnum):
-    OPEN = "open", "Abierto"
-    CLOSED = "closed", "Cerrado"
+    OPEN = "open", _l("Abierto")
+    CLOSED = "closed", _l("Cerrado")
 
 
 class RecognitionStatus(LabeledEnum):
     """Where the case stands in the recognition (valoración) of its DFI situation."""
 
-    INTAKE = "intake", "Entrevista inicial en captura"
-    SUBMITTED = "submitted", "En valoración"
-    RECOGNIZED = "recognized", "Reconocido"
-    NOT_RECOGNIZED = "not_recognized", "No reconocido"
-    APPEALED = "appealed", "En recurso de revisión"
+    INTAKE = "intake", _l("Entrevista inicial en captura")
+    SUBMITTED = "submitted", _l("En valoración")
+    RECOGNIZED = "recognized", _l("Reconocido")
+    NOT_RECOGNIZED = "not_recognized", _l("No reconocido")
+    APPEALED = "appealed", _l("En recurso de revisión")
 
 
 class ApprovalStatus(LabeledEnum):
-    PENDING = "pending", "Pendiente"
-    APPROVED = "approved", "Aprobada"
-    REJECTED = "rejected", "Rechazada"
+    PENDING = "pending", _l("Pendiente")
+    APPROVED = "approved", _l("Aprobada")
+    REJECTED = "rejected", _l("Rechazada")
 
 
 def _user_fk(nullable: bool = False) -> Mapped[int]:

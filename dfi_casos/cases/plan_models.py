@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Integer, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,18 +18,18 @@ from dfi_casos.security.fields import Encrypted
 class PlanStatus(LabeledEnum):
     """Where one revision of a plan stands; only one revision of a case is in force at a time."""
 
-    DRAFT = "draft", "Borrador"
-    SUBMITTED = "submitted", "En aprobación"
-    APPROVED = "approved", "Aprobado (vigente)"
-    REJECTED = "rejected", "Devuelto"
-    SUPERSEDED = "superseded", "Sustituido por una revisión"
+    DRAFT = "draft", _l("Borrador")
+    SUBMITTED = "submitted", _l("En aprobación")
+    APPROVED = "approved", _l("Aprobado (vigente)")
+    REJECTED = "rejected", _l("Devuelto")
+    SUPERSEDED = "superseded", _l("Sustituido por una revisión")
 
 
 class ActionStatus(LabeledEnum):
-    PENDING = "pending", "Pendiente"
-    IN_PROGRESS = "in_progress", "En curso"
-    DONE = "done", "Cumplida"
-    CANCELLED = "cancelled", "Cancelada"
+    PENDING = "pending", _l("Pendiente")
+    IN_PROGRESS = "in_progress", _l("En curso")
+    DONE = "done", _l("Cumplida")
+    CANCELLED = "cancelled", _l("Cancelada")
 
 
 def _user_fk(nullable: bool = False) -> Mapped[int]:

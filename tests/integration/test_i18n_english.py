@@ -96,3 +96,17 @@ def test_the_page_language_follows_the_user(client, db, login_as):
     assert '<html lang="es-MX">' in client.get("/login").get_data(as_text=True)  # before sign-in: Spanish
     login_as("supervisor", ["12"], language="en")
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_case_action_forms_and_their_errors_read_in_english(client, db, login_as):
+    user = login_as("caseworker", ["12"], language="en")
+    case = factories.make_case(db, user, "12")
+    path = f"/casos/{case.id}/notas"
+    token = csrf_token(client, path)
+    refused = client.post(path, data={"nota-csrf_token": token, "nota-body": ""})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert '<label for="nota-body">Note</label>' in html
+    assert 'href="#nota-body">Note: Write the note.</a>' in html  # the error summary links to the field
+    flag_page = client.get(f"/casos/{case.id}/alertas").get_data(as_text=True)
+    assert "Unaccompanied child or adolescent" in flag_page and "NNA no acompañado" not in flag_page
