@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy.orm import Session
 
 from dfi_casos import scope
@@ -71,9 +71,8 @@ def _session() -> Session:
 
 
 def _idle_days() -> int:
-    from dfi_casos.cases.views import idle_days  # the screens' setting, read the same way
-
-    return idle_days()
+    """The screens' setting (CASE_IDLE_DAYS), read as `cases.views.idle_days` reads it."""
+    return int(current_app.config["CASE_IDLE_DAYS"])
 
 
 # --- what an answer holds ---------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -68,39 +70,40 @@ class ActionPage:
 
 #: Every action on a case, by the name workflow.next_actions gives it.
 ACTIONS: dict[str, ActionPage] = {
-    "decide_approval": ActionPage("aprobacion", ApprovalDecisionForm, ("decision", "comment"), "Guardar decisión",
-                                  "resumen", "Decidir solicitud"),
-    "submit_intake": ActionPage("entrevista", IntakeForm, ("summary",), "Enviar a valoración", "resumen",
-                                "Enviar entrevista inicial a valoración"),
-    "decide_recognition": ActionPage("valoracion", RecognitionForm, ("decision", "reason"), "Guardar valoración",
-                                     "resumen", "Decidir reconocimiento"),
-    "appeal": ActionPage("recurso", AppealForm, ("grounds",), "Presentar recurso", "resumen",
-                         "Presentar recurso de revisión"),
-    "decide_appeal": ActionPage("revision", RecognitionForm, ("decision", "reason"), "Decidir recurso", "resumen",
-                                "Decidir recurso de revisión"),
-    "change_stage": ActionPage("etapa", StageChangeForm, ("to_stage", "reason"), "Cambiar etapa", "historia",
-                               "Cambiar de etapa"),
+    "decide_approval": ActionPage("aprobacion", ApprovalDecisionForm, ("decision", "comment"), _l("Guardar decisión"),
+                                  "resumen", _l("Decidir solicitud")),
+    "submit_intake": ActionPage("entrevista", IntakeForm, ("summary",), _l("Enviar a valoración"), "resumen",
+                                _l("Enviar entrevista inicial a valoración")),
+    "decide_recognition": ActionPage("valoracion", RecognitionForm, ("decision", "reason"), _l("Guardar valoración"),
+                                     "resumen", _l("Decidir reconocimiento")),
+    "appeal": ActionPage("recurso", AppealForm, ("grounds",), _l("Presentar recurso"), "resumen",
+                         _l("Presentar recurso de revisión")),
+    "decide_appeal": ActionPage("revision", RecognitionForm, ("decision", "reason"), _l("Decidir recurso"), "resumen",
+                                _l("Decidir recurso de revisión")),
+    "change_stage": ActionPage("etapa", StageChangeForm, ("to_stage", "reason"), _l("Cambiar etapa"), "historia",
+                               _l("Cambiar de etapa")),
     "request_approval": ActionPage("solicitud", ApprovalRequestForm, ("to_stage", "closure_reason", "justification"),
-                                   "Enviar solicitud", "resumen", "Solicitar aprobación"),
-    "assign": ActionPage("asignacion", AssignForm, ("owner_id", "assignee_ids"), "Guardar asignación", "resumen",
-                         "Asignar o reasignar"),
+                                   _l("Enviar solicitud"), "resumen", _l("Solicitar aprobación")),
+    "assign": ActionPage("asignacion", AssignForm, ("owner_id", "assignee_ids"), _l("Guardar asignación"), "resumen",
+                         _l("Asignar o reasignar")),
     "add_service": ActionPage("servicio", ServiceForm,
-                              ("assistance_type", "provided_on", "status", "institution_id", "notes"), "Registrar",
-                              "servicios", "Registrar asistencia o servicio"),
-    "add_referral": ActionPage("canalizacion", ReferralForm, ("institution_id", "need", "due_on", "notes"), "Canalizar",
-                               "canalizaciones", "Canalizar a una institución"),
-    "add_note": ActionPage("nota", NoteForm, ("body",), "Agregar nota", "notas", "Agregar nota de seguimiento"),
+                              ("assistance_type", "provided_on", "status", "institution_id", "notes"), _l("Registrar"),
+                              "servicios", _l("Registrar asistencia o servicio")),
+    "add_referral": ActionPage("canalizacion", ReferralForm, ("institution_id", "need", "due_on", "notes"),
+                               _l("Canalizar"), "canalizaciones", _l("Canalizar a una institución")),
+    "add_note": ActionPage("nota", NoteForm, ("body",), _l("Agregar nota"), "notas", _l("Agregar nota de seguimiento")),
     # a case's life beside the stages (life_views.py): flags, reopening, transfers
-    "raise_flag": ActionPage("alerta", FlagForm, ("flag_type", "reason"), "Levantar alerta", "alertas",
-                             "Levantar alerta"),
-    "request_reopening": ActionPage("reapertura", ReopenRequestForm, ("to_stage", "reason"), "Enviar solicitud",
-                                    "resumen", "Solicitar reapertura"),
+    "raise_flag": ActionPage("alerta", FlagForm, ("flag_type", "reason"), _l("Levantar alerta"), "alertas",
+                             _l("Levantar alerta")),
+    "request_reopening": ActionPage("reapertura", ReopenRequestForm, ("to_stage", "reason"), _l("Enviar solicitud"),
+                                    "resumen", _l("Solicitar reapertura")),
     "decide_reopening": ActionPage("decision_reapertura", ApprovalDecisionForm, ("decision", "comment"),
-                                   "Guardar decisión", "resumen", "Decidir reapertura"),
-    "request_transfer": ActionPage("traslado", TransferRequestForm, ("to_state", "reason"), "Enviar solicitud",
-                                   "resumen", "Solicitar traslado a otra entidad"),
+                                   _l("Guardar decisión"), "resumen", _l("Decidir reapertura")),
+    "request_transfer": ActionPage("traslado", TransferRequestForm, ("to_state", "reason"), _l("Enviar solicitud"),
+                                   "resumen", _l("Solicitar traslado a otra entidad")),
     "add_measure": ActionPage("medida", MeasureForm, ("measure_type", "measure_on", "status", "institution_id",
-                                                      "notes"), "Registrar", "medidas", "Registrar medida colectiva"),
+                                                      "notes"), _l("Registrar"), "medidas",
+                              _l("Registrar medida colectiva")),
 }
 #: Where the supervisor's home page sends a decision back to (the only other return address accepted).
 HOME_RETURN = "inicio"
@@ -136,14 +139,14 @@ def prepare(form: FlaskForm, case: Case) -> None:
         form.to_stage.choices = select_choices((s.value, s.label) for s in reopening.REOPEN_STAGES)
     elif isinstance(form, TransferRequestForm):
         form.to_state.choices = select_choices(
-            [(code, name) for code, name in STATE_CHOICES if code != case.state_code], blank="Elija la entidad")
+            [(code, name) for code, name in STATE_CHOICES if code != case.state_code], blank=_("Elija la entidad"))
     elif isinstance(form, MeasureForm):
         form.institution_id.choices = select_choices(
             catalog.institution_options(db.session, case.state_code), blank="(ninguna)")
     elif isinstance(form, ServiceForm | ReferralForm):
         institutions = catalog.institution_options(db.session, case.state_code)
         form.institution_id.choices = select_choices(
-            institutions, blank="(ninguna)" if isinstance(form, ServiceForm) else "Elija una institución")
+            institutions, blank=_("(ninguna)") if isinstance(form, ServiceForm) else _("Elija una institución"))
 
 
 def _fill(form: FlaskForm, case: Case) -> None:
@@ -161,13 +164,13 @@ def _context(case: Case, name: str) -> dict[str, Any]:
     """What the person deciding must read: the request's justification, the intake, the appeal's grounds."""
     shown: dict[str, Any] = {}
     if name in ("decide_approval", "decide_reopening") and case.pending_approval is not None:
-        shown = {"Justificación": case.pending_approval.justification}
+        shown = {_("Justificación"): case.pending_approval.justification}
         field_names = ["approval_request.justification"]
     elif name == "decide_recognition" and case.recognition is not None:
-        shown = {"Resumen de la entrevista inicial": case.recognition.summary}
+        shown = {_("Resumen de la entrevista inicial"): case.recognition.summary}
         field_names = ["recognition.summary"]
     elif name == "decide_appeal" and case.appeal is not None:
-        shown = {"Motivos del recurso": case.appeal.grounds}
+        shown = {_("Motivos del recurso"): case.appeal.grounds}
         field_names = ["appeal.grounds"]
     if shown:
         audit.record_view(db.session, current_user, "case", case.id, fields=field_names, state_code=case.state_code,
@@ -207,7 +210,7 @@ def act(case_id: uuid.UUID, name: str, run: Callable[[Case, Any], str]) -> Any:
     prepare(form, case)
     if request.method == "GET":
         if name not in available(case):
-            flash("Esa acción no está disponible ahora en este caso.", "warning")
+            flash(_("Esa acción no está disponible ahora en este caso."), "warning")
             return redirect(case_url(case_id, page.section))
         _fill(form, case)
         return render_action(case, name, form)
@@ -229,7 +232,7 @@ def change_stage(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: StageChangeForm) -> str:
         services.change_stage(db.session, current_user, case, Stage(form.to_stage.data), form.reason.data,
                               form.expected_version())
-        return f"El caso pasó a «{case.stage.label}»."
+        return _("El caso pasó a «%(stage)s».", stage=case.stage.label)
 
     return act(case_id, "change_stage", run)
 
@@ -242,14 +245,15 @@ def run_request_approval(case: Case, form: ApprovalRequestForm) -> str:
     reason = ClosureReason(form.closure_reason.data) if form.closure_reason.data else None
     approval = services.request_approval(db.session, current_user, case, Stage(form.to_stage.data), reason,
                                          form.justification.data, form.expected_version())
-    return f"Solicitud enviada: pasar a «{approval.to_stage.label}». Otra supervisora o supervisor la decidirá."
+    return _("Solicitud enviada: pasar a «%(stage)s». Otra supervisora o supervisor la decidirá.",
+             stage=approval.to_stage.label)
 
 
 def decide_approval(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: ApprovalDecisionForm) -> str:
         approval = services.decide_approval(db.session, current_user, case, form.decision.data == "approve",
                                             form.comment.data, form.expected_version())
-        return f"Solicitud {approval.status.label.lower()}: {case.folio}."
+        return _("Solicitud %(status)s: %(folio)s.", status=approval.status.label.lower(), folio=case.folio)
 
     return act(case_id, "decide_approval", run)
 
@@ -257,7 +261,7 @@ def decide_approval(case_id: uuid.UUID) -> Any:
 def submit_intake(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: IntakeForm) -> str:
         services.submit_intake(db.session, current_user, case, form.summary.data, form.expected_version())
-        return "Entrevista enviada a valoración."
+        return _("Entrevista enviada a valoración.")
 
     return act(case_id, "submit_intake", run)
 
@@ -266,7 +270,7 @@ def decide_recognition(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: RecognitionForm) -> str:
         services.decide_recognition(db.session, current_user, case, RecognitionDecision(form.decision.data),
                                     form.reason.data, form.expected_version())
-        return f"Valoración registrada: {case.recognition_status.label.lower()}."
+        return _("Valoración registrada: %(status)s.", status=case.recognition_status.label.lower())
 
     return act(case_id, "decide_recognition", run)
 
@@ -274,7 +278,7 @@ def decide_recognition(case_id: uuid.UUID) -> Any:
 def appeal(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: AppealForm) -> str:
         services.appeal(db.session, current_user, case, form.grounds.data, form.expected_version())
-        return "Recurso de revisión presentado."
+        return _("Recurso de revisión presentado.")
 
     return act(case_id, "appeal", run)
 
@@ -283,7 +287,7 @@ def decide_appeal(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: RecognitionForm) -> str:
         services.decide_appeal(db.session, current_user, case, RecognitionDecision(form.decision.data),
                                form.reason.data, form.expected_version())
-        return f"Recurso de revisión decidido: {case.recognition_status.label.lower()}."
+        return _("Recurso de revisión decidido: %(status)s.", status=case.recognition_status.label.lower())
 
     return act(case_id, "decide_appeal", run)
 
@@ -292,7 +296,7 @@ def assign(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: AssignForm) -> str:
         services.assign(db.session, current_user, case, form.owner_id.data, list(form.assignee_ids.data or []),
                         form.expected_version())
-        return "Asignación guardada."
+        return _("Asignación guardada.")
 
     return act(case_id, "assign", run)
 
@@ -303,7 +307,7 @@ def add_service(case_id: uuid.UUID) -> Any:
                              provided_on=form.provided_on.data, status=ServiceStatus(form.status.data),
                              institution_id=int(form.institution_id.data) if form.institution_id.data else None,
                              notes=form.notes.data)
-        return "Asistencia registrada."
+        return _("Asistencia registrada.")
 
     return act(case_id, "add_service", run)
 
@@ -312,7 +316,7 @@ def add_referral(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: ReferralForm) -> str:
         services.add_referral(db.session, current_user, case, institution_id=int(form.institution_id.data),
                               need=AssistanceType(form.need.data), due_on=form.due_on.data, notes=form.notes.data)
-        return "Canalización enviada."
+        return _("Canalización enviada.")
 
     return act(case_id, "add_referral", run)
 
@@ -320,7 +324,7 @@ def add_referral(case_id: uuid.UUID) -> Any:
 def add_note(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: NoteForm) -> str:
         services.add_note(db.session, current_user, case, form.body.data)
-        return "Nota agregada."
+        return _("Nota agregada.")
 
     return act(case_id, "add_note", run)
 
@@ -339,7 +343,7 @@ def _status_action(case_id: uuid.UUID, record: Referral | Service, form: FlaskFo
         raise NotVisible("referral" if isinstance(record, Referral) else "case_service", record.id, "not_in_case")
     if request.method == "GET":
         if not flow[record.status] or "add_note" not in available(case):
-            flash("El estado de este registro ya no puede cambiar.", "warning")
+            flash(_("El estado de este registro ya no puede cambiar."), "warning")
             return redirect(case_url(case_id, section))
         form.status.choices = select_choices(sorted((s.value, s.label) for s in flow[record.status]))
         return _status_page(case, record, form)
@@ -375,7 +379,7 @@ def update_service(case_id: uuid.UUID, service_id: uuid.UUID) -> Any:
     def run(case: Case) -> None:
         services.update_service_status(db.session, current_user, case, service, ServiceStatus(form.status.data))
 
-    return _status_action(case_id, service, form, services.SERVICE_FLOW, "servicios", run, "Servicio actualizado.")
+    return _status_action(case_id, service, form, services.SERVICE_FLOW, "servicios", run, _("Servicio actualizado."))
 
 
 def register(bp: Blueprint) -> None:

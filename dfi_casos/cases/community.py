@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -50,7 +51,7 @@ class CommunityError(CaseError):
 def steps(case: Case, user: Principal) -> list[NextStep]:
     """The community actions `user` may take on `case` now."""
     if case.subject_type == CaseSubject.COMMUNITY and can_record(user, case):
-        return [NextStep("add_measure", "Registrar medida colectiva")]
+        return [NextStep("add_measure", _("Registrar medida colectiva"))]
     return []
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -41,7 +42,7 @@ def can_lower(user: Principal, case: Any) -> bool:
 
 def steps(case: Any, user: Principal) -> list[NextStep]:
     """The flag actions `user` may take on `case` now (for the case page's buttons)."""
-    return [NextStep("raise_flag", "Levantar alerta")] if can_raise(user, case) else []
+    return [NextStep("raise_flag", _("Levantar alerta"))] if can_raise(user, case) else []
 
 
 def _reason(text: str | None, field: str) -> str:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
@@ -69,17 +71,18 @@ def timeline(session: Session, actor: Principal, case: Case,
         entries.append(TimelineEntry(at, kind, title, users.get(actor_id or 0), text, **extra))
 
     for t in case.transitions:
-        title = (f"Caso abierto en «{t.to_stage.label}»" if t.from_stage is None
-                 else f"Caso reabierto en «{t.to_stage.label}»" if t.from_stage == Stage.CLOSED
-                 else f"Etapa: «{t.from_stage.label}» → «{t.to_stage.label}»")
+        title = (_("Caso abierto en «%(stage)s»", stage=t.to_stage.label) if t.from_stage is None
+                 else _("Caso reabierto en «%(stage)s»", stage=t.to_stage.label) if t.from_stage == Stage.CLOSED
+                 else _("Etapa: «%(old)s» → «%(new)s»", old=t.from_stage.label, new=t.to_stage.label))
         add(t.occurred_at, "stage", title, t.actor_id, t.reason, "stage_transition.reason")
     for a in case.approvals:
         target = a.to_stage.label + (f" ({a.closure_reason.label})" if a.closure_reason else "")
-        asked = (f"Solicitud de reapertura: reabrir en «{target}»" if a.from_stage == Stage.CLOSED
-                 else f"Solicitud de aprobación: pasar a «{target}»")
+        asked = (_("Solicitud de reapertura: reabrir en «%(target)s»", target=target) if a.from_stage == Stage.CLOSED
+                 else _("Solicitud de aprobación: pasar a «%(target)s»", target=target))
         add(a.requested_at, "approval", asked, a.requested_by_id, a.justification, "approval_request.justification")
         if a.decided_at is not None:
-            add(a.decided_at, "approval", f"Solicitud {a.status.label.lower()}: «{target}»", a.decided_by_id,
+            decided = _("Solicitud %(status)s: «%(target)s»", status=a.status.label.lower(), target=target)
+            add(a.decided_at, "approval", decided, a.decided_by_id,
                 a.comment, "approval_request.comment")
     _recognition_entries(case, add)
     for s in case.services:
@@ -88,12 +91,14 @@ def timeline(session: Session, actor: Principal, case: Case,
             day=s.provided_on)
     today = local_today()
     for r in case.referrals:
-        add(r.created_at, "referral", f"Canalización: {r.need.label} — {r.status.label.lower()}", r.created_by_id,
+        title = _("Canalización: %(need)s — %(status)s", need=r.need.label, status=r.status.label.lower())
+        add(r.created_at, "referral", title, r.created_by_id,
             r.response or r.notes, "referral.response" if r.response else "referral.notes",
-            detail=f"{_institution_name(session, r.institution_id)} · fecha límite {r.due_on.strftime('%d/%m/%Y')}",
+            detail=_("%(institution)s · fecha límite %(due)s", institution=_institution_name(session, r.institution_id),
+                     due=r.due_on.strftime('%d/%m/%Y')),
             overdue=is_overdue(r, today), referral=r)
     for n in case.notes:
-        add(n.created_at, "note", "Nota de seguimiento", n.author_id, n.body, "case_note.body")
+        add(n.created_at, "note", _("Nota de seguimiento"), n.author_id, n.body, "case_note.body")
     entries.extend(_assessment_entries(session, case))
     entries.sort(key=lambda e: e.sort_key, reverse=True)
     audit.record_view(session, actor, "case", case.id, fields=shown, state_code=case.state_code, folio=case.folio)
@@ -103,16 +108,18 @@ def timeline(session: Session, actor: Principal, case: Case,
 def _recognition_entries(case: Case, add: Any) -> None:
     r = case.recognition
     if r is not None:
-        add(r.submitted_at, "recognition", "Entrevista inicial enviada a valoración", r.submitted_by_id,
+        add(r.submitted_at, "recognition", _("Entrevista inicial enviada a valoración"), r.submitted_by_id,
             r.summary, "recognition.summary")
         if r.decision is not None and r.decided_at is not None:
-            add(r.decided_at, "recognition", f"Valoración: {r.decision.label.lower()}", r.decided_by_id, r.reason,
+            decided = _("Valoración: %(decision)s", decision=r.decision.label.lower())
+            add(r.decided_at, "recognition", decided, r.decided_by_id, r.reason,
                 "recognition.reason")
     a = case.appeal
     if a is not None:
-        add(a.filed_at, "recognition", "Recurso de revisión presentado", a.filed_by_id, a.grounds, "appeal.grounds")
+        add(a.filed_at, "recognition", _("Recurso de revisión presentado"), a.filed_by_id, a.grounds, "appeal.grounds")
         if a.decision is not None and a.decided_at is not None:
-            add(a.decided_at, "recognition", f"Recurso de revisión: {a.decision.label.lower()}", a.decided_by_id,
+            decided = _("Recurso de revisión: %(decision)s", decision=a.decision.label.lower())
+            add(a.decided_at, "recognition", decided, a.decided_by_id,
                 a.reason, "appeal.reason")
 
 
@@ -151,14 +158,14 @@ def subject_summary(session: Session, case: Case) -> tuple[str, list[str]]:
     """A short label for the subject, and the encrypted fields it decrypted (for the caller's audit entry)."""
     if case.subject_type == CaseSubject.COMMUNITY and case.community_id is not None:
         community = session.get(Community, case.community_id)
-        return (f"Comunidad {community.name}" if community else "Comunidad"), []
+        return (_("Comunidad %(name)s", name=community.name) if community else _("Comunidad")), []
     person = referred_person(session, case)
-    name = person.full_name() if person is not None else "sin persona registrada"
+    name = person.full_name() if person is not None else _("sin persona registrada")
     fields = list(NAME_FIELDS) if person is not None else []
     if case.subject_type == CaseSubject.HOUSEHOLD:
         household = session.get(Household, case.household_id)
         size = household.size if household else 0
-        return f"Hogar de {name} ({size} integrantes)", fields
+        return _("Hogar de %(name)s (%(size)s integrantes)", name=name, size=size), fields
     return name, fields
 
 
@@ -276,13 +283,13 @@ def _flags(session: Session, case: Case, entries: list[TimelineEntry], idle_days
     flags = []
     overdue = sum(1 for e in entries if e.overdue)
     if overdue:
-        flags.append(Flag(f"{overdue} canalización vencida" if overdue == 1 else f"{overdue} canalizaciones vencidas"))
+        flags.append(Flag(ngettext("%(num)d canalización vencida", "%(num)d canalizaciones vencidas", overdue)))
     latest = case.approvals[-1] if case.approvals else None
     if latest is not None and latest.status == ApprovalStatus.REJECTED and case.is_open:
-        flags.append(Flag(f"Solicitud rechazada: pasar a «{latest.to_stage.label}»"))
+        flags.append(Flag(_("Solicitud rechazada: pasar a «%(stage)s»", stage=latest.to_stage.label)))
     last = last_activity(session, [case.id]).get(case.id)
     if case.is_open and last is not None and (today - local_date(last)).days > idle_days:
-        flags.append(Flag(f"Sin actividad en más de {idle_days} días"))
+        flags.append(Flag(_("Sin actividad en más de %(n)s días", n=idle_days)))
     return flags
 
 

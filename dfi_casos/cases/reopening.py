@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -88,9 +89,9 @@ def steps(case: Any, user: Principal) -> list[NextStep]:
     """The reopening actions `user` may take on `case` now."""
     found = []
     if can_decide(user, case):
-        found.append(NextStep("decide_reopening", "Decidir reapertura"))
+        found.append(NextStep("decide_reopening", _("Decidir reapertura")))
     if can_request(user, case):
-        found.append(NextStep("request_reopening", "Solicitar reapertura", REOPEN_STAGES))
+        found.append(NextStep("request_reopening", _("Solicitar reapertura"), REOPEN_STAGES))
     return found
 
 

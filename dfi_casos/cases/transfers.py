@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -69,7 +70,7 @@ def can_decide(user: Principal, transfer: CaseTransfer) -> bool:
 def steps(session: Session, case: Case, user: Principal) -> list[NextStep]:
     """The transfer actions `user` may take on `case` now."""
     if can_request(user, case) and pending_transfer(session, case) is None:
-        return [NextStep("request_transfer", "Solicitar traslado a otra entidad")]
+        return [NextStep("request_transfer", _("Solicitar traslado a otra entidad"))]
     return []
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from dfi_casos.cases.models import RecognitionStatus
 from dfi_casos.catalogs.enums import STAGE_ORDER, ClosureReason, RecognitionDecision, Stage
 from dfi_casos.errors import DomainError, EditConflict
@@ -173,28 +175,29 @@ def next_actions(case: Any, user: Principal) -> list[NextStep]:
     actions: list[NextStep] = []
     pending = case.pending_approval
     if pending is not None and case.is_open and can_decide_approval(user, pending, case):
-        actions.append(NextStep("decide_approval", f"Decidir solicitud: pasar a «{pending.to_stage.label}»"))
+        label = _("Decidir solicitud: pasar a «%(stage)s»", stage=pending.to_stage.label)
+        actions.append(NextStep("decide_approval", label))
     status = case.recognition_status
     if case.is_open and status == RecognitionStatus.INTAKE and works_on(user, case) and has_permission(
             user, Permission.RECORD_SERVICES):
-        actions.append(NextStep("submit_intake", "Enviar entrevista inicial a valoración"))
+        actions.append(NextStep("submit_intake", _("Enviar entrevista inicial a valoración")))
     if case.is_open and status == RecognitionStatus.SUBMITTED and can_decide_recognition(user, case):
-        actions.append(NextStep("decide_recognition", "Decidir reconocimiento"))
+        actions.append(NextStep("decide_recognition", _("Decidir reconocimiento")))
     if (case.is_open and status == RecognitionStatus.NOT_RECOGNIZED and case.appeal is None
             and case.recognition is not None and case.recognition.decision == RecognitionDecision.NOT_RECOGNIZED
             and works_on(user, case)):
-        actions.append(NextStep("appeal", "Presentar recurso de revisión"))
+        actions.append(NextStep("appeal", _("Presentar recurso de revisión")))
     if case.is_open and status == RecognitionStatus.APPEALED and can_decide_appeal(user, case):
-        actions.append(NextStep("decide_appeal", "Decidir recurso de revisión"))
+        actions.append(NextStep("decide_appeal", _("Decidir recurso de revisión")))
     if can_change_stage(user, case) and pending is None:
         direct = tuple(direct_targets(case.stage))
         if direct:
-            actions.append(NextStep("change_stage", "Cambiar de etapa", direct))
-        actions.append(NextStep("request_approval", "Solicitar aprobación", tuple(approval_targets(case.stage))))
+            actions.append(NextStep("change_stage", _("Cambiar de etapa"), direct))
+        actions.append(NextStep("request_approval", _("Solicitar aprobación"), tuple(approval_targets(case.stage))))
     if can_assign(user, case):
-        actions.append(NextStep("assign", "Asignar o reasignar"))
+        actions.append(NextStep("assign", _("Asignar o reasignar")))
     if can_record(user, case):
-        actions.extend([NextStep("add_service", "Registrar asistencia o servicio"),
-                        NextStep("add_referral", "Canalizar a una institución"),
-                        NextStep("add_note", "Agregar nota de seguimiento")])
+        actions.extend([NextStep("add_service", _("Registrar asistencia o servicio")),
+                        NextStep("add_referral", _("Canalizar a una institución")),
+                        NextStep("add_note", _("Agregar nota de seguimiento"))])
     return actions

@@ -21,11 +21,9 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s")
 #: Sources whose every message must have its English translation: every template, and the Python of the
 #: areas whose strings are wrapped (the rest joins as its strings are wrapped and translated; the API's
 #: messages are documented as Spanish).
-TRANSLATED_AREAS = ("templates/", "dfi_casos/i18n.py", "dfi_casos/auth/account_views.py", "dfi_casos/cases/forms.py",
-                    "dfi_casos/cases/models.py", "dfi_casos/cases/life_models.py", "dfi_casos/cases/plan_models.py",
-                    "dfi_casos/cases/community_models.py") + tuple(
+TRANSLATED_AREAS = ("templates/", "dfi_casos/i18n.py", "dfi_casos/auth/account_views.py") + tuple(
     f"dfi_casos/{area}/" for area in (
-        "registry", "reports", "rights", "imports", "solutions", "institutions", "catalogs"))
+        "registry", "reports", "rights", "imports", "solutions", "institutions", "catalogs", "cases"))
 
 
 def _extracted() -> dict[str | tuple[str, str], set[str]]:
