@@ -1,6 +1,6 @@
 """Full-page screenshots of the main pages of every role, at 1366 and 390 px, on the demo data.
 
-    .venv/bin/python tests/e2e/screens.py OUTDIR [--only case]
+    .venv/bin/python tests/e2e/screens.py OUTDIR [--only case] [--language en]
 
 Serves the app on a throw-away SQLite database seeded with `seed-demo`, drives Debian's Chromium
 through the login form, and writes OUTDIR/<role>-<page>-<width>.png. Prints each file and, for
@@ -15,9 +15,11 @@ import threading
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
+from sqlalchemy import update
 from werkzeug.serving import make_server
 
 from dfi_casos import create_app
+from dfi_casos.auth.models import User
 from dfi_casos.database import Base
 from dfi_casos.demo import DEMO_PASSWORD, seed_demo
 from dfi_casos.extensions import db
@@ -42,13 +44,15 @@ PAGES: dict[str, tuple[str, list[tuple[str, str]]]] = {
 }
 
 
-def serve(tmp: Path) -> tuple[str, object]:
+def serve(tmp: Path, language: str | None = None) -> tuple[str, object]:
     app = create_app({"ENV_NAME": "test", "DATABASE_URL": f"sqlite:///{tmp / 'screens.sqlite3'}",
                       "INSTANCE_PATH": str(tmp / "instance"), "DEMO_MODE": True, "RATELIMIT_ENABLED": False})
     import_all_models()
     with app.app_context():
         Base.metadata.create_all(db.engine)
         seed_demo(db.session, app.config)
+        if language:  # every demo account reads the interface in that language (User.language, #21)
+            db.session.execute(update(User).values(language=language))
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -98,11 +102,11 @@ def api_tokens_url(page: Page, base: str) -> str:
     return "/admin/api"
 
 
-def main(out: Path, only: str | None) -> None:
+def main(out: Path, only: str | None, language: str | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
-        base, server = serve(Path(tmp))
+        base, server = serve(Path(tmp), language)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
             for role, (username, pages) in PAGES.items():
@@ -129,4 +133,5 @@ def main(out: Path, only: str | None) -> None:
 if __name__ == "__main__":
     args = sys.argv[1:]
     only = args[args.index("--only") + 1] if "--only" in args else None
-    main(Path(args[0]), only)
+    language = args[args.index("--language") + 1] if "--language" in args else None
+    main(Path(args[0]), only, language)
