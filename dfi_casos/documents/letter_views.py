@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -58,7 +59,7 @@ def edit_template(kind: str) -> Any:
                 if (message := attach_error(form, exc)) is not None:
                     flash(message, "error")
             else:
-                flash("Plantilla guardada.", "success")
+                flash(_("Plantilla guardada."), "success")
                 return redirect(url_for("letters.templates"))
     status = 400 if request.method == "POST" else 200
     return render_template("documents/letter_template.html", kind=institution_kind, form=form,
@@ -83,7 +84,7 @@ def generate(referral_id: uuid.UUID) -> Any:
             if (message := attach_error(form, exc)) is not None:
                 flash(message, "error")
         else:
-            flash("Oficio generado y adjuntado a la canalización.", "success")
+            flash(_("Oficio generado y adjuntado a la canalización."), "success")
             return redirect(record_url(RecordType.REFERRAL, referral.id))
     status = 400 if request.method == "POST" else 200
     kind = letters.kind_of(institution) if institution else InstitutionKind.FEDERAL

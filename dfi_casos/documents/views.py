@@ -7,6 +7,8 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -27,16 +29,16 @@ bp = Blueprint("documents", __name__, url_prefix="/documentos")
 
 #: URL word and argument name of each kind of record that holds documents, and its page title.
 #: How the documents page names the way back to the record's own page.
-BACK_LABELS = {RecordType.PERSON: "Volver a la persona", RecordType.HOUSEHOLD: "Volver al hogar",
-               RecordType.CASE: "Volver al caso", RecordType.CONSENT: "Volver a la persona",
-               RecordType.REFERRAL: "Volver al caso"}
+BACK_LABELS = {RecordType.PERSON: _l("Volver a la persona"), RecordType.HOUSEHOLD: _l("Volver al hogar"),
+               RecordType.CASE: _l("Volver al caso"), RecordType.CONSENT: _l("Volver a la persona"),
+               RecordType.REFERRAL: _l("Volver al caso")}
 
 RECORD_URLS: dict[RecordType, tuple[str, str, str]] = {
-    RecordType.PERSON: ("personas", "person_id", "Documentos de la persona"),
-    RecordType.HOUSEHOLD: ("hogares", "household_id", "Documentos del hogar"),
-    RecordType.CASE: ("casos", "case_id", "Documentos del caso"),
-    RecordType.CONSENT: ("consentimientos", "consent_id", "Documentos del consentimiento"),
-    RecordType.REFERRAL: ("canalizaciones", "referral_id", "Documentos de la canalización"),
+    RecordType.PERSON: ("personas", "person_id", _l("Documentos de la persona")),
+    RecordType.HOUSEHOLD: ("hogares", "household_id", _l("Documentos del hogar")),
+    RecordType.CASE: ("casos", "case_id", _l("Documentos del caso")),
+    RecordType.CONSENT: ("consentimientos", "consent_id", _l("Documentos del consentimiento")),
+    RecordType.REFERRAL: ("canalizaciones", "referral_id", _l("Documentos de la canalización")),
 }
 
 
@@ -68,8 +70,8 @@ def _limit_upload() -> None:
 
 
 def _too_large_message() -> str:
-    return (f"El archivo pesa más de {megabytes(int(current_app.config['DOCUMENT_MAX_BYTES']))}, el máximo "
-            "permitido. Redúzcalo (p. ej., escanee en menor resolución) o divídalo.")
+    return _("El archivo pesa más de %(size)s, el máximo permitido. Redúzcalo (p. ej., escanee en menor "
+             "resolución) o divídalo.", size=megabytes(int(current_app.config["DOCUMENT_MAX_BYTES"])))
 
 
 def _upload_form(prefix: str = "") -> tuple[UploadForm, bool, int | None]:
@@ -105,7 +107,7 @@ def _record_page(record_type: RecordType, record_id: uuid.UUID) -> Any:
                 if (message := attach_error(form, exc)) is not None:
                     form.file.errors = [*form.file.errors, message]
             else:
-                flash("Documento guardado (cifrado).", "success")
+                flash(_("Documento guardado (cifrado)."), "success")
                 return redirect(record_url(record_type, record_id))
         status = error_status or 400
     rows = pages.attachments_of(db.session, current_user, owner)
@@ -162,7 +164,7 @@ def attachment(attachment_id: uuid.UUID) -> Any:
                 if (message := attach_error(form, exc)) is not None:
                     form.file.errors = [*form.file.errors, message]
             else:
-                flash("Nueva versión guardada; las anteriores quedan en el historial.", "success")
+                flash(_("Nueva versión guardada; las anteriores quedan en el historial."), "success")
                 return redirect(url_for("documents.attachment", attachment_id=attachment_id))
         status = error_status or 400
         record, owner = _load(attachment_id)
@@ -210,7 +212,7 @@ def delete(attachment_id: uuid.UUID) -> Any:
             if (message := attach_error(form, exc)) is not None:
                 flash(message, "error")
         else:
-            flash("Documento eliminado. El motivo queda en el historial.", "success")
+            flash(_("Documento eliminado. El motivo queda en el historial."), "success")
             return redirect(record_url(owner.record_type, owner.record.id))
     status = 400 if request.method == "POST" else 200
     name = pages.version_names(db.session, current_user, owner, record)[0][1]
