@@ -23,7 +23,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s")
 #: messages are documented as Spanish).
 TRANSLATED_AREAS = ("templates/", "dfi_casos/i18n.py", "dfi_casos/auth/account_views.py") + tuple(
     f"dfi_casos/{area}/" for area in (
-        "registry", "reports", "rights", "imports", "solutions", "institutions", "catalogs", "cases", "documents"))
+        "registry", "reports", "rights", "imports", "solutions", "institutions", "catalogs", "cases", "documents", "auth", "admin", "audit_ui"))
 
 
 def _extracted() -> dict[str | tuple[str, str], set[str]]:
