@@ -21,9 +21,10 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s")
 #: Sources whose every message must have its English translation: every template, and the Python of the
 #: areas whose strings are wrapped (the rest joins as its strings are wrapped and translated; the API's
 #: messages are documented as Spanish).
-TRANSLATED_AREAS = ("templates/", "dfi_casos/i18n.py", "dfi_casos/auth/account_views.py") + tuple(
+TRANSLATED_AREAS = ("templates/", "dfi_casos/i18n.py") + tuple(
     f"dfi_casos/{area}/" for area in (
-        "registry", "reports", "rights", "imports", "solutions", "institutions", "catalogs", "cases", "documents", "auth", "admin", "audit_ui"))
+        "registry", "reports", "rights", "imports", "solutions", "institutions", "catalogs", "cases", "documents",
+        "auth", "admin", "audit_ui"))
 
 
 def _extracted() -> dict[str | tuple[str, str], set[str]]:
