@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dfi_casos.cases.community import consenting_representative
@@ -21,11 +22,11 @@ from dfi_casos.security.audit import Action
 def _institution(session: Session, case: Case, institution_id: int | None, required: bool) -> Institution | None:
     if institution_id is None:
         if required:
-            raise CaseError("Elija la institución.", "institution_id")
+            raise CaseError(_("Elija la institución."), "institution_id")
         return None
     institution = session.get(Institution, institution_id)
     if institution is None or not institution.active or institution.state_code not in (None, case.state_code):
-        raise CaseError("La institución no existe, no está activa o no atiende en la entidad del caso.",
+        raise CaseError(_("La institución no existe, no está activa o no atiende en la entidad del caso."),
                         "institution_id")
     return institution
 
@@ -36,7 +37,7 @@ def add_service(session: Session, actor: Principal, case: Case, *, assistance_ty
     require_record(actor, case)
     _institution(session, case, institution_id, required=False)
     if provided_on > local_today() + timedelta(days=366):
-        raise CaseError("La fecha es demasiado lejana.", "provided_on")
+        raise CaseError(_("La fecha es demasiado lejana."), "provided_on")
     service = Service(assistance_type=assistance_type, provided_on=provided_on, status=status,
                       institution_id=institution_id, recorded_by_id=actor.id)
     service.notes = (notes or "").strip() or None
@@ -69,7 +70,7 @@ def add_referral(session: Session, actor: Principal, case: Case, *, institution_
     _institution(session, case, institution_id, required=True)
     today = local_today()
     if due_on < today:
-        raise CaseError("La fecha límite no puede ser anterior a hoy.", "due_on")
+        raise CaseError(_("La fecha límite no puede ser anterior a hoy."), "due_on")
     if case.community_id is not None:  # on a community's behalf: its representatives' consent
         person = consenting_representative(session, case, institution_id)
         if person is None:
@@ -123,7 +124,7 @@ def add_note(session: Session, actor: Principal, case: Case, body: str) -> CaseN
     """Add a follow-up note (encrypted)."""
     require_record(actor, case)
     if not body.strip():
-        raise CaseError("Escriba la nota.", "body")
+        raise CaseError(_("Escriba la nota."), "body")
     note = CaseNote(author_id=actor.id)
     note.body = body.strip()
     case.notes.append(note)

@@ -75,15 +75,15 @@ def add_representative(session: Session, actor: Principal, community: Community,
                        role: str | None) -> CommunityRepresentative:
     """Name a member of the community's households its representative, with the role the community gives."""
     if not has_permission(actor, Permission.EDIT_RECORDS) or not in_territory(actor, community.state_code):
-        raise NotPermitted("Su rol no permite registrar representantes de esta comunidad.")
+        raise NotPermitted(_("Su rol no permite registrar representantes de esta comunidad."))
     person = next((p for p in member_choices(session, community) if str(p.id) == str(person_id)), None)
     if person is None:
-        raise CommunityError("Elija a una persona de un hogar registrado en la comunidad.", "person_id")
+        raise CommunityError(_("Elija a una persona de un hogar registrado en la comunidad."), "person_id")
     text = (role or "").strip()
     if not text or len(text) > 120:
-        raise CommunityError("Escriba el cargo o papel en la comunidad (máximo 120 caracteres).", "role")
+        raise CommunityError(_("Escriba el cargo o papel en la comunidad (máximo 120 caracteres)."), "role")
     if any(r.person_id == person.id for r in representatives(session, community.id)):
-        raise CommunityError("Esa persona ya es representante de la comunidad.", "person_id")
+        raise CommunityError(_("Esa persona ya es representante de la comunidad."), "person_id")
     representative = CommunityRepresentative(community_id=community.id, person_id=person.id, role=text,
                                              recorded_by_id=actor.id)
     session.add(representative)
@@ -108,7 +108,7 @@ def _institution(session: Session, case: Case, institution_id: int | None) -> No
         return
     institution = session.get(Institution, institution_id)
     if institution is None or not institution.active or institution.state_code not in (None, case.state_code):
-        raise CommunityError("La institución no existe, no está activa o no atiende en la entidad del caso.",
+        raise CommunityError(_("La institución no existe, no está activa o no atiende en la entidad del caso."),
                              "institution_id")
 
 
@@ -117,12 +117,12 @@ def add_measure(session: Session, actor: Principal, case: Case, measure_type: Co
                 notes: str | None = None) -> CollectiveMeasure:
     """Record a collective measure on an open community case."""
     if case.subject_type != CaseSubject.COMMUNITY:
-        raise CommunityError("Las medidas colectivas se registran en casos de comunidades.")
+        raise CommunityError(_("Las medidas colectivas se registran en casos de comunidades."))
     if not can_record(actor, case):
-        raise NotPermitted("Su rol no permite registrar actividades en este caso.")
+        raise NotPermitted(_("Su rol no permite registrar actividades en este caso."))
     _institution(session, case, institution_id)
     if measure_on > local_today() + timedelta(days=366):
-        raise CommunityError("La fecha es demasiado lejana.", "measure_on")
+        raise CommunityError(_("La fecha es demasiado lejana."), "measure_on")
     measure = CollectiveMeasure(case_id=case.id, measure_type=measure_type, measure_on=measure_on, status=status,
                                 institution_id=institution_id, recorded_by_id=actor.id)
     measure.notes = (notes or "").strip() or None
@@ -139,7 +139,7 @@ def update_measure(session: Session, actor: Principal, case: Case, measure: Coll
     if measure.case_id != case.id:
         raise NotVisible("collective_measure", measure.id, "not_in_case")
     if not can_record(actor, case):
-        raise NotPermitted("Su rol no permite registrar actividades en este caso.")
+        raise NotPermitted(_("Su rol no permite registrar actividades en este caso."))
     if status not in MEASURE_FLOW[measure.status]:
         raise CommunityError(f"Una medida «{measure.status.label}» no puede pasar a «{status.label}».", "status")
     measure.status = status

@@ -48,7 +48,7 @@ def steps(case: Any, user: Principal) -> list[NextStep]:
 def _reason(text: str | None, field: str) -> str:
     cleaned = (text or "").strip()
     if not cleaned:
-        raise FlagError("Escriba el motivo.", field)
+        raise FlagError(_("Escriba el motivo."), field)
     if len(cleaned) > REASON_LIMIT:
         raise FlagError(f"Máximo {REASON_LIMIT} caracteres.", field)
     return cleaned
@@ -57,7 +57,7 @@ def _reason(text: str | None, field: str) -> str:
 def raise_flag(session: Session, actor: Principal, case: Case, flag_type: FlagType, reason: str | None) -> CaseFlag:
     """Raise a flag on the case; one active flag per type (a second one would only repeat it)."""
     if not can_raise(actor, case):
-        raise NotPermitted("Solo quien trabaja un caso abierto puede levantar una alerta en él.")
+        raise NotPermitted(_("Solo quien trabaja un caso abierto puede levantar una alerta en él."))
     text = _reason(reason, "reason")
     if any(f.flag_type == flag_type for f in active_flags(session, [case.id]).get(case.id, [])):
         raise FlagError(f"El caso ya tiene una alerta activa de «{flag_type.label}».", "flag_type")
@@ -76,9 +76,9 @@ def lower_flag(session: Session, actor: Principal, case: Case, flag: CaseFlag, r
     if flag.case_id != case.id:
         raise NotVisible("case_flag", flag.id, "not_in_case")
     if not can_lower(actor, case):
-        raise NotPermitted("Solo quien trabaja el caso puede bajar sus alertas.")
+        raise NotPermitted(_("Solo quien trabaja el caso puede bajar sus alertas."))
     if not flag.is_active:
-        raise FlagError("Esta alerta ya se bajó.")
+        raise FlagError(_("Esta alerta ya se bajó."))
     flag.lowered_reason = _reason(reason, "reason")
     flag.lowered_at = utcnow()
     flag.lowered_by_id = actor.id

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -96,12 +97,12 @@ def is_overdue(action: PlanAction, today: date | None = None) -> bool:
 def start_revision(session: Session, actor: Principal, case: Case) -> CasePlan:
     """The draft being worked on, or a new revision copying the plan in force (or empty, for the first plan)."""
     if not can_edit(actor, case):
-        raise NotPermitted("Solo quien trabaja un caso abierto puede preparar su plan.")
+        raise NotPermitted(_("Solo quien trabaja un caso abierto puede preparar su plan."))
     plans = revisions(session, case)
     current = in_progress(plans)
     if current is not None:
         if current.status == PlanStatus.SUBMITTED:
-            raise PlanError("Hay una revisión del plan esperando aprobación: espere la decisión.")
+            raise PlanError(_("Hay una revisión del plan esperando aprobación: espere la decisión."))
         return current
     number = (session.scalar(select(func.max(CasePlan.revision)).where(CasePlan.case_id == case.id)) or 0) + 1
     plan = CasePlan(case_id=case.id, revision=number, status=PlanStatus.DRAFT, created_by_id=actor.id)
@@ -124,7 +125,7 @@ def start_revision(session: Session, actor: Principal, case: Case) -> CasePlan:
 
 def _editable(plan: CasePlan) -> None:
     if plan.status not in EDITABLE:
-        raise PlanError("Esta revisión del plan ya no se puede modificar.")
+        raise PlanError(_("Esta revisión del plan ya no se puede modificar."))
 
 
 def add_goal(session: Session, actor: Principal, case: Case, plan: CasePlan, description: str | None,
@@ -133,11 +134,11 @@ def add_goal(session: Session, actor: Principal, case: Case, plan: CasePlan, des
     if plan.case_id != case.id:
         raise NotVisible("case_plan", plan.id, "not_in_case")
     if not can_edit(actor, case):
-        raise NotPermitted("Solo quien trabaja el caso modifica su plan.")
+        raise NotPermitted(_("Solo quien trabaja el caso modifica su plan."))
     _editable(plan)
     text = _text(description, "description", "Describa la meta acordada.")
     if (criterion is None) == (need is None):
-        raise PlanError("Vincule la meta a un criterio IASC o a una necesidad (uno de los dos).", "criterion")
+        raise PlanError(_("Vincule la meta a un criterio IASC o a una necesidad (uno de los dos)."), "criterion")
     goal = PlanGoal(position=len(plan.goals) + 1, criterion=criterion, need=need)
     goal.description = text
     plan.goals.append(goal)
@@ -162,20 +163,20 @@ def add_action(session: Session, actor: Principal, case: Case, goal: PlanGoal, d
     if plan.case_id != case.id:
         raise NotVisible("plan_goal", goal.id, "not_in_case")
     if not can_edit(actor, case):
-        raise NotPermitted("Solo quien trabaja el caso modifica su plan.")
+        raise NotPermitted(_("Solo quien trabaja el caso modifica su plan."))
     _editable(plan)
     text = _text(description, "description", "Describa la acción.")
     if due_on is None:
-        raise PlanError("Escriba la fecha compromiso.", "due_on")
+        raise PlanError(_("Escriba la fecha compromiso."), "due_on")
     if responsible_user_id is None and institution_id is None:
-        raise PlanError("Elija a la persona o la institución responsable.", "responsible_user_id")
+        raise PlanError(_("Elija a la persona o la institución responsable."), "responsible_user_id")
     if responsible_user_id is not None and responsible_user_id not in {
             u.id for u in responsible_choices(session, case)}:
-        raise PlanError("La persona responsable debe trabajar en la entidad del caso.", "responsible_user_id")
+        raise PlanError(_("La persona responsable debe trabajar en la entidad del caso."), "responsible_user_id")
     if institution_id is not None:
         institution = session.get(Institution, institution_id)
         if institution is None or not institution.active or institution.state_code not in (None, case.state_code):
-            raise PlanError("La institución no existe, no está activa o no atiende en la entidad del caso.",
+            raise PlanError(_("La institución no existe, no está activa o no atiende en la entidad del caso."),
                             "institution_id")
     action = PlanAction(case_id=case.id, responsible_user_id=responsible_user_id, institution_id=institution_id,
                         due_on=due_on, status=ActionStatus.PENDING)
@@ -197,10 +198,10 @@ def submit(session: Session, actor: Principal, case: Case, plan: CasePlan, summa
     if expected_version is not None and plan.version != expected_version:
         raise EditConflict(CONFLICT_MESSAGE)
     if not can_edit(actor, case):
-        raise NotPermitted("Solo quien trabaja el caso envía su plan.")
+        raise NotPermitted(_("Solo quien trabaja el caso envía su plan."))
     _editable(plan)
     if not plan.goals:
-        raise PlanError("El plan necesita al menos una meta.")
+        raise PlanError(_("El plan necesita al menos una meta."))
     empty = [g.position for g in plan.goals if not g.actions]
     if empty:
         raise PlanError(f"Cada meta necesita al menos una acción (falta en la meta {empty[0]}).")
@@ -223,14 +224,14 @@ def decide(session: Session, actor: Principal, case: Case, plan: CasePlan, appro
     if expected_version is not None and plan.version != expected_version:
         raise EditConflict(CONFLICT_MESSAGE)
     if plan.status != PlanStatus.SUBMITTED:
-        raise PlanError("Esta revisión del plan no espera aprobación.")
+        raise PlanError(_("Esta revisión del plan no espera aprobación."))
     if not has_permission(actor, Permission.APPROVE_STAGE_CHANGE) or not in_territory(actor, case.state_code):
-        raise NotPermitted("Su rol no permite aprobar planes de caso.")
+        raise NotPermitted(_("Su rol no permite aprobar planes de caso."))
     if plan.submitted_by_id == actor.id:
-        raise PlanError("Nadie aprueba el plan que envió: debe decidirlo otra supervisora u otro supervisor.")
+        raise PlanError(_("Nadie aprueba el plan que envió: debe decidirlo otra supervisora u otro supervisor."))
     note = (comment or "").strip() or None
     if not approve and note is None:
-        raise PlanError("Para devolver el plan escriba un comentario.", "comment")
+        raise PlanError(_("Para devolver el plan escriba un comentario."), "comment")
     previous = in_force(revisions(session, case)) if approve else None
     with conflicts_as(CONFLICT_MESSAGE):
         plan.status = PlanStatus.APPROVED if approve else PlanStatus.REJECTED
@@ -251,9 +252,9 @@ def update_action(session: Session, actor: Principal, case: Case, action: PlanAc
     if action.case_id != case.id:
         raise NotVisible("plan_action", action.id, "not_in_case")
     if not can_edit(actor, case):
-        raise NotPermitted("Solo quien trabaja el caso actualiza sus acciones.")
+        raise NotPermitted(_("Solo quien trabaja el caso actualiza sus acciones."))
     if action.goal.plan.status != PlanStatus.APPROVED:
-        raise PlanError("Solo se actualizan las acciones del plan vigente.")
+        raise PlanError(_("Solo se actualizan las acciones del plan vigente."))
     action.status = status
     action.updated_at = utcnow()
     session.flush()

@@ -1,6 +1,7 @@
 """Recognition of the displacement: the intake sent to valoración, the decision, the one appeal and its decision."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dfi_casos.cases import workflow
@@ -19,11 +20,11 @@ def submit_intake(session: Session, actor: Principal, case: Case, summary: str,
     check_version(case, expected_version)
     require_open(case)
     if not workflow.works_on(actor, case) or not has_permission(actor, Permission.RECORD_SERVICES):
-        raise NotPermitted("Su rol no permite enviar la entrevista de este caso.")
+        raise NotPermitted(_("Su rol no permite enviar la entrevista de este caso."))
     if case.recognition_status != RecognitionStatus.INTAKE:
-        raise RecognitionNotAllowed("La entrevista de este caso ya se envió a valoración.")
+        raise RecognitionNotAllowed(_("La entrevista de este caso ya se envió a valoración."))
     if not summary.strip():
-        raise RecognitionNotAllowed("Escriba el resumen de la entrevista.", "summary")
+        raise RecognitionNotAllowed(_("Escriba el resumen de la entrevista."), "summary")
     recognition = Recognition(submitted_by_id=actor.id)
     recognition.summary = summary.strip()
     case.recognition = recognition
@@ -39,13 +40,13 @@ def decide_recognition(session: Session, actor: Principal, case: Case, decision:
     check_version(case, expected_version)
     require_open(case)
     if not has_permission(actor, Permission.DECIDE_RECOGNITION) or not in_territory(actor, case.state_code):
-        raise NotPermitted("Su rol no permite decidir el reconocimiento.")
+        raise NotPermitted(_("Su rol no permite decidir el reconocimiento."))
     if case.recognition_status != RecognitionStatus.SUBMITTED or case.recognition is None:
-        raise RecognitionNotAllowed("El caso no está en valoración.")
+        raise RecognitionNotAllowed(_("El caso no está en valoración."))
     if not workflow.can_decide_recognition(actor, case):
-        raise RecognitionNotAllowed("Quien envió la entrevista no puede decidir su reconocimiento.")
+        raise RecognitionNotAllowed(_("Quien envió la entrevista no puede decidir su reconocimiento."))
     if not reason.strip():
-        raise RecognitionNotAllowed("Escriba el motivo de la decisión.", "reason")
+        raise RecognitionNotAllowed(_("Escriba el motivo de la decisión."), "reason")
     _record_decision(session, actor, case, case.recognition, decision, reason, "recognition.reason",
                      "recognition_decided")
     return case.recognition
@@ -56,13 +57,13 @@ def appeal(session: Session, actor: Principal, case: Case, grounds: str, expecte
     check_version(case, expected_version)
     require_open(case)
     if not workflow.works_on(actor, case):
-        raise NotPermitted("Su rol no permite presentar el recurso en este caso.")
+        raise NotPermitted(_("Su rol no permite presentar el recurso en este caso."))
     if case.appeal is not None:
-        raise RecognitionNotAllowed("El recurso de revisión ya se presentó: solo hay uno por caso.")
+        raise RecognitionNotAllowed(_("El recurso de revisión ya se presentó: solo hay uno por caso."))
     if case.recognition_status != RecognitionStatus.NOT_RECOGNIZED:
-        raise RecognitionNotAllowed("Solo se recurre una decisión de no reconocimiento.")
+        raise RecognitionNotAllowed(_("Solo se recurre una decisión de no reconocimiento."))
     if not grounds.strip():
-        raise RecognitionNotAllowed("Escriba los motivos del recurso.", "grounds")
+        raise RecognitionNotAllowed(_("Escriba los motivos del recurso."), "grounds")
     filed = Appeal(filed_by_id=actor.id)
     filed.grounds = grounds.strip()
     case.appeal = filed
@@ -78,14 +79,14 @@ def decide_appeal(session: Session, actor: Principal, case: Case, decision: Reco
     check_version(case, expected_version)
     require_open(case)
     if not has_permission(actor, Permission.DECIDE_RECOGNITION) or not in_territory(actor, case.state_code):
-        raise NotPermitted("Su rol no permite decidir el recurso de revisión.")
+        raise NotPermitted(_("Su rol no permite decidir el recurso de revisión."))
     if case.recognition_status != RecognitionStatus.APPEALED or case.appeal is None:
-        raise RecognitionNotAllowed("El caso no tiene un recurso de revisión pendiente.")
+        raise RecognitionNotAllowed(_("El caso no tiene un recurso de revisión pendiente."))
     if not workflow.can_decide_appeal(actor, case):
         raise RecognitionNotAllowed("El recurso lo decide una supervisora o un supervisor distinto de quien "
                                     "tomó la primera decisión.")
     if not reason.strip():
-        raise RecognitionNotAllowed("Escriba el motivo de la decisión.", "reason")
+        raise RecognitionNotAllowed(_("Escriba el motivo de la decisión."), "reason")
     _record_decision(session, actor, case, case.appeal, decision, reason, "appeal.reason", "appeal_decided")
     return case.appeal
 

@@ -113,19 +113,19 @@ def request_reopening(session: Session, actor: Principal, case: Case, to_stage: 
     """Ask to reopen a closed case in `to_stage` (by default the stage it closed from), with a reason."""
     check_version(case, expected_version, CONFLICT_MESSAGE)
     if case.is_open:
-        raise TransitionNotAllowed("El caso está abierto: no hay nada que reabrir.")
+        raise TransitionNotAllowed(_("El caso está abierto: no hay nada que reabrir."))
     if (blocked := never_reopens(case)) is not None:
         raise TransitionNotAllowed(blocked)
     if not has_permission(actor, Permission.REQUEST_STAGE_CHANGE) or not works_on(actor, case):
-        raise NotPermitted("Su rol no permite solicitar la reapertura de este caso.")
+        raise NotPermitted(_("Su rol no permite solicitar la reapertura de este caso."))
     if case.pending_approval is not None:
-        raise ApprovalNotAllowed("Ya hay una solicitud pendiente para este caso.", "to_stage")
+        raise ApprovalNotAllowed(_("Ya hay una solicitud pendiente para este caso."), "to_stage")
     if to_stage not in REOPEN_STAGES:
-        raise TransitionNotAllowed("Un caso se reabre en prevención, asistencia, atención o soluciones duraderas.",
+        raise TransitionNotAllowed(_("Un caso se reabre en prevención, asistencia, atención o soluciones duraderas."),
                                    "to_stage")
     text = (reason or "").strip()
     if not text:
-        raise TransitionNotAllowed("Escriba el motivo de la reapertura.", "reason")
+        raise TransitionNotAllowed(_("Escriba el motivo de la reapertura."), "reason")
     _refuse_if_subject_has_open_case(session, case)
     approval = ApprovalRequest(from_stage=Stage.CLOSED, to_stage=to_stage, requested_by_id=actor.id)
     approval.justification = text
@@ -149,16 +149,16 @@ def decide_reopening(session: Session, actor: Principal, case: Case, approve: bo
     if approval is None or not is_reopening(approval):
         if any(is_reopening(a) and a.status != ApprovalStatus.PENDING for a in case.approvals):
             raise ApprovalNotAllowed(DECIDED_MESSAGE)
-        raise ApprovalNotAllowed("Este caso no tiene una solicitud de reapertura pendiente.")
+        raise ApprovalNotAllowed(_("Este caso no tiene una solicitud de reapertura pendiente."))
     check_version(case, expected_version, DECIDED_MESSAGE)
     if not has_permission(actor, Permission.APPROVE_STAGE_CHANGE) or not in_territory(actor, case.state_code):
-        raise NotPermitted("Su rol no permite decidir reaperturas.")
+        raise NotPermitted(_("Su rol no permite decidir reaperturas."))
     if approval.requested_by_id == actor.id:
         raise ApprovalNotAllowed("Nadie puede aprobar su propia solicitud: debe decidirla otra supervisora "
                                  "u otro supervisor.")
     comment = (comment or "").strip() or None
     if not approve and comment is None:
-        raise ApprovalNotAllowed("Para rechazar la reapertura escriba un comentario.", "comment")
+        raise ApprovalNotAllowed(_("Para rechazar la reapertura escriba un comentario."), "comment")
     if approve:
         if (blocked := never_reopens(case)) is not None:
             raise TransitionNotAllowed(blocked)

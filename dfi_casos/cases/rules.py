@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -65,13 +66,13 @@ def touch(session: Session, case: Case) -> None:
 
 def require_open(case: Case) -> None:
     if not case.is_open:
-        raise TransitionNotAllowed("El caso está cerrado.")
+        raise TransitionNotAllowed(_("El caso está cerrado."))
 
 
 def require_record(actor: Principal, case: Case) -> None:
     require_open(case)
     if not workflow.can_record(actor, case):
-        raise NotPermitted("Su rol no permite registrar actividades en este caso.")
+        raise NotPermitted(_("Su rol no permite registrar actividades en este caso."))
 
 
 def is_overdue(referral: Referral, today: date | None = None) -> bool:

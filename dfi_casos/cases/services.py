@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -89,7 +90,7 @@ def next_folio(session: Session, state_code: str, year: int) -> str:
     """
     state = state_by_code(state_code)
     if state is None:
-        raise CaseError("La entidad del caso no existe en el catálogo.")
+        raise CaseError(_("La entidad del caso no existe en el catálogo."))
     counter = locked_counter(session, state_code, year)
     counter.last_value += 1
     session.flush()
@@ -122,7 +123,7 @@ def _subject_type(subject: Any) -> CaseSubject:
         return CaseSubject.INDIVIDUAL
     if isinstance(subject, Community):
         return CaseSubject.COMMUNITY
-    raise TypeError("el sujeto de un caso es un hogar, una persona o una comunidad")
+    raise TypeError(_("el sujeto de un caso es un hogar, una persona o una comunidad"))
 
 
 def open_case(session: Session, actor: Principal, subject: Household | Person | Community, *,
@@ -133,11 +134,11 @@ def open_case(session: Session, actor: Principal, subject: Household | Person | 
     recorded at once: it is never conditioned on recognition.
     """
     if not has_permission(actor, Permission.REGISTER):
-        raise NotPermitted("Su rol no permite abrir casos.")
+        raise NotPermitted(_("Su rol no permite abrir casos."))
     if not in_territory(actor, subject.state_code):
-        raise NotPermitted("El registro no pertenece a su territorio.")
+        raise NotPermitted(_("El registro no pertenece a su territorio."))
     if stage not in workflow.OPENING_STAGES:
-        raise TransitionNotAllowed("Un caso se abre en prevención, asistencia o atención.", "stage")
+        raise TransitionNotAllowed(_("Un caso se abre en prevención, asistencia o atención."), "stage")
     if owner is not None and owner.id != actor.id:
         _check_assignable(actor, owner, subject.state_code)
     owner_id = owner.id if owner is not None else actor.id
@@ -180,10 +181,10 @@ def change_stage(session: Session, actor: Principal, case: Case, to_stage: Stage
     check_version(case, expected_version)
     require_open(case)
     if not workflow.can_change_stage(actor, case):
-        raise NotPermitted("Su rol no permite cambiar la etapa de este caso.")
+        raise NotPermitted(_("Su rol no permite cambiar la etapa de este caso."))
     workflow.check_direct_change(case.stage, to_stage, reason)
     if case.pending_approval is not None:  # the approver decides on the stage the request was made from
-        raise TransitionNotAllowed("Hay una solicitud de aprobación pendiente: espere la decisión.", "to_stage")
+        raise TransitionNotAllowed(_("Hay una solicitud de aprobación pendiente: espere la decisión."), "to_stage")
     return _move(session, actor, case, to_stage, reason, approval=None)
 
 
@@ -214,9 +215,9 @@ def request_approval(session: Session, actor: Principal, case: Case, to_stage: S
     check_version(case, expected_version)
     require_open(case)
     if not workflow.can_change_stage(actor, case):
-        raise NotPermitted("Su rol no permite solicitar cambios de etapa en este caso.")
+        raise NotPermitted(_("Su rol no permite solicitar cambios de etapa en este caso."))
     if case.pending_approval is not None:
-        raise ApprovalNotAllowed("Ya hay una solicitud pendiente para este caso.", "to_stage")
+        raise ApprovalNotAllowed(_("Ya hay una solicitud pendiente para este caso."), "to_stage")
     workflow.check_approval_target(case.stage, to_stage, closure_reason)
     _check_closure_preconditions(session, case, closure_reason)
     approval = ApprovalRequest(from_stage=case.stage, to_stage=to_stage,
@@ -236,15 +237,15 @@ def decide_approval(session: Session, actor: Principal, case: Case, approve: boo
     check_version(case, expected_version)
     approval = case.pending_approval
     if approval is None:
-        raise ApprovalNotAllowed("Este caso no tiene una solicitud pendiente.")
+        raise ApprovalNotAllowed(_("Este caso no tiene una solicitud pendiente."))
     if not has_permission(actor, Permission.APPROVE_STAGE_CHANGE) or not in_territory(actor, case.state_code):
-        raise NotPermitted("Su rol no permite aprobar cambios de etapa.")
+        raise NotPermitted(_("Su rol no permite aprobar cambios de etapa."))
     if approval.requested_by_id == actor.id:
         raise ApprovalNotAllowed("Nadie puede aprobar su propia solicitud: debe decidirla otra supervisora "
                                  "u otro supervisor.")
     comment = (comment or "").strip() or None
     if not approve and comment is None:
-        raise ApprovalNotAllowed("Para rechazar la solicitud escriba un comentario.", "comment")
+        raise ApprovalNotAllowed(_("Para rechazar la solicitud escriba un comentario."), "comment")
     if approve:
         workflow.check_approval_target(case.stage, approval.to_stage, approval.closure_reason)
         _check_closure_preconditions(session, case, approval.closure_reason)
@@ -284,9 +285,9 @@ def assignable_users(session: Session, case: Case) -> list[User]:
 
 def _check_assignable(actor: Principal, user: User | None, state_code: str) -> None:
     if user is None or not has_permission(user, Permission.VIEW_CASES) or not in_territory(user, state_code):
-        raise NotPermitted("Solo se asigna a capturistas o supervisores activos de la entidad del caso.", "owner_id")
+        raise NotPermitted(_("Solo se asigna a capturistas o supervisores activos de la entidad del caso."), "owner_id")
     if not has_permission(actor, Permission.ASSIGN_CASES):
-        raise NotPermitted("Su rol no permite asignar casos.")
+        raise NotPermitted(_("Su rol no permite asignar casos."))
 
 
 def assign(session: Session, actor: Principal, case: Case, owner_id: int, assignee_ids: list[int],
@@ -295,7 +296,7 @@ def assign(session: Session, actor: Principal, case: Case, owner_id: int, assign
     check_version(case, expected_version)
     require_open(case)
     if not workflow.can_assign(actor, case):
-        raise NotPermitted("Su rol no permite asignar casos de esta entidad.")
+        raise NotPermitted(_("Su rol no permite asignar casos de esta entidad."))
     owner = session.get(User, owner_id)
     _check_assignable(actor, owner, case.state_code)
     assert owner is not None  # noqa: S101 - checked above

@@ -78,9 +78,9 @@ def steps(session: Session, case: Case, user: Principal) -> list[NextStep]:
 
 def _check_destination(case: Case, to_state: str) -> None:
     if state_by_code(to_state) is None:
-        raise TransferError("Elija la entidad que recibirá el caso.", "to_state")
+        raise TransferError(_("Elija la entidad que recibirá el caso."), "to_state")
     if to_state == case.state_code:
-        raise TransferError("El caso ya está en esa entidad.", "to_state")
+        raise TransferError(_("El caso ya está en esa entidad."), "to_state")
 
 
 def moving_people(session: Session, case: Case) -> list[uuid.UUID]:
@@ -109,16 +109,16 @@ def request_transfer(session: Session, actor: Principal, case: Case, to_state: s
     """Ask that the case move to `to_state`'s office, with a reason both offices read."""
     check_version(case, expected_version, CONFLICT_MESSAGE)
     if not case.is_open:
-        raise TransferError("Un caso cerrado no se traslada.")
+        raise TransferError(_("Un caso cerrado no se traslada."))
     if case.subject_type == CaseSubject.COMMUNITY:
         raise TransferError("Un caso comunitario no se traslada: la comunidad sigue donde vive. Traslade los "
                             "casos de los hogares que se fueron.")
     if not can_request(actor, case):
-        raise NotPermitted("Su rol no permite solicitar el traslado de este caso.")
+        raise NotPermitted(_("Su rol no permite solicitar el traslado de este caso."))
     _check_destination(case, to_state)
     text = (reason or "").strip()
     if not text:
-        raise TransferError("Escriba el motivo del traslado.", "reason")
+        raise TransferError(_("Escriba el motivo del traslado."), "reason")
     if pending_transfer(session, case) is not None:
         raise TransferError(f"El caso {case.folio} ya tiene un traslado pendiente.", "to_state")
     _refuse_shared_records(session, case)
@@ -149,7 +149,7 @@ def request_event_transfer(session: Session, actor: Principal, event: Displaceme
     """Ask, as one action, the transfer of every open case of the event's households (all or none)."""
     cases = event_cases(session, actor, event)
     if not cases:
-        raise TransferError("Este evento no tiene casos abiertos de hogares que usted pueda trasladar.")
+        raise TransferError(_("Este evento no tiene casos abiertos de hogares que usted pueda trasladar."))
     batch_id = uuid.uuid4()
     try:
         with session.begin_nested():
@@ -178,19 +178,20 @@ def decide_transfer(session: Session, actor: Principal, transfer: CaseTransfer, 
     if not transfer.is_pending:
         raise TransferError(DECIDED_MESSAGE)
     if not has_permission(actor, Permission.APPROVE_STAGE_CHANGE) or not in_territory(actor, transfer.to_state_code):
-        raise NotPermitted("Solo una supervisora o un supervisor de la entidad que recibe responde el traslado.")
+        raise NotPermitted(_("Solo una supervisora o un supervisor de la entidad que recibe responde el traslado."))
     if transfer.requested_by_id == actor.id:
-        raise TransferError("Nadie responde su propia solicitud de traslado.")
+        raise TransferError(_("Nadie responde su propia solicitud de traslado."))
     if case.state_code != transfer.from_state_code or not case.is_open:
-        raise TransferError("El caso cambió desde la solicitud (se cerró o ya no está en la entidad que lo envió).")
+        raise TransferError(_("El caso cambió desde la solicitud (se cerró o ya no está en la entidad que lo envió)."))
     text = (comment or "").strip() or None
     owner: User | None = None
     if accept:
         owner = session.get(User, new_owner_id) if new_owner_id else None
         if owner is None or owner not in receiving_users(session, transfer):
-            raise TransferError("Elija a la persona responsable del caso en la entidad que lo recibe.", "new_owner_id")
+            raise TransferError(_("Elija a la persona responsable del caso en la entidad que lo recibe."),
+                                "new_owner_id")
     elif text is None:
-        raise TransferError("Para rechazar el traslado escriba el motivo.", "comment")
+        raise TransferError(_("Para rechazar el traslado escriba el motivo."), "comment")
     with conflicts_as(DECIDED_MESSAGE):
         transfer.status = TransferStatus.ACCEPTED if accept else TransferStatus.DECLINED
         transfer.decided_by_id = actor.id

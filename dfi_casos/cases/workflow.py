@@ -95,7 +95,7 @@ def approval_targets(stage: Stage) -> list[Stage]:
 def check_direct_change(from_stage: Stage, to_stage: Stage, reason: str | None) -> None:
     """Raise TransitionNotAllowed unless `from_stage` → `to_stage` may happen without approval."""
     if to_stage == from_stage:
-        raise TransitionNotAllowed("El caso ya está en esa etapa.", "to_stage")
+        raise TransitionNotAllowed(_("El caso ya está en esa etapa."), "to_stage")
     if to_stage in APPROVAL_STAGES and not is_backward(from_stage, to_stage):
         raise TransitionNotAllowed(
             f"Pasar a «{to_stage.label}» requiere la aprobación de una supervisora o supervisor: "
@@ -105,7 +105,7 @@ def check_direct_change(from_stage: Stage, to_stage: Stage, reason: str | None) 
             f"No se puede pasar de «{from_stage.label}» a «{to_stage.label}»: las etapas avanzan de una en una.",
             "to_stage")
     if is_backward(from_stage, to_stage) and not (reason or "").strip():
-        raise TransitionNotAllowed("Para regresar a una etapa anterior escriba el motivo.", "reason")
+        raise TransitionNotAllowed(_("Para regresar a una etapa anterior escriba el motivo."), "reason")
 
 
 def check_approval_target(from_stage: Stage, to_stage: Stage, closure_reason: ClosureReason | None) -> None:
@@ -114,9 +114,9 @@ def check_approval_target(from_stage: Stage, to_stage: Stage, closure_reason: Cl
         raise TransitionNotAllowed(
             f"No se puede solicitar el paso de «{from_stage.label}» a «{to_stage.label}».", "to_stage")
     if to_stage == Stage.CLOSED and closure_reason is None:
-        raise TransitionNotAllowed("Elija el motivo del cierre.", "closure_reason")
+        raise TransitionNotAllowed(_("Elija el motivo del cierre."), "closure_reason")
     if to_stage != Stage.CLOSED and closure_reason is not None:
-        raise TransitionNotAllowed("El motivo de cierre solo aplica al cierre del caso.", "closure_reason")
+        raise TransitionNotAllowed(_("El motivo de cierre solo aplica al cierre del caso."), "closure_reason")
 
 
 # --- who may act (whether they see the case at all: scope.works_on) ---------------------------------
