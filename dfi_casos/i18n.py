@@ -6,8 +6,10 @@ so they follow the same locale.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from flask import has_request_context
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -32,3 +34,12 @@ def select_locale() -> str:
 def html_lang() -> str:
     """The page's `lang` attribute (BCP 47): screen readers pick their voice and hyphenation from it."""
     return "en" if str(get_locale()) == "en" else "es-MX"
+
+
+def day(value: date | None) -> str:
+    """A date as people read it: dd/mm/aaaa in Spanish; "28 Nov 2026" in English (no month/day ambiguity)."""
+    if value is None:
+        return ""
+    if str(get_locale()) == "en":
+        return str(format_date(value, "d MMM y"))
+    return value.strftime("%d/%m/%Y")

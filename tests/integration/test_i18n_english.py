@@ -110,3 +110,18 @@ def test_case_action_forms_and_their_errors_read_in_english(client, db, login_as
     assert 'href="#nota-body">Note: Write the note.</a>' in html  # the error summary links to the field
     flag_page = client.get(f"/casos/{case.id}/alertas").get_data(as_text=True)
     assert "Unaccompanied child or adolescent" in flag_page and "NNA no acompañado" not in flag_page
+
+
+def test_dates_read_in_the_users_language(client, db, login_as, app):
+    from datetime import date
+
+    from dfi_casos.i18n import day
+
+    with app.test_request_context():
+        assert day(date(2026, 11, 28)) == "28/11/2026" and day(None) == ""
+    user = login_as("caseworker", ["12"], language="en")
+    case = factories.make_case(db, user, "12")
+    page = client.get(f"/casos/{case.id}").get_data(as_text=True)
+    opened = case.opened_on
+    assert f"{opened.day} {opened.strftime('%b')} {opened.year}" in page
+    assert opened.strftime("%d/%m/%Y") not in page
