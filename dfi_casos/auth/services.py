@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from dfi_casos.auth import sessions
-from dfi_casos.auth.models import Role, User
+from dfi_casos.auth.models import Role, User, UserSession
 from dfi_casos.database import utcnow
 from dfi_casos.errors import DomainError, EditConflict
 from dfi_casos.security import audit
@@ -142,15 +142,26 @@ def _set_login_state(session: Session, user: User, **values: Any) -> None:
         set_committed_value(user, name, value)
 
 
-def load_session_user(session: Session, session_id: str) -> User | None:
-    """The user for a Flask-Login id "<id>.<session_version>", or None when revoked or inactive."""
+def load_session_user(session: Session, session_id: str, token: str | None, config: Any,
+                      now: datetime | None = None) -> User | None:
+    """The user for a Flask-Login id "<id>.<session_version>" and this browser's session token.
+
+    None when the account is revoked, inactive or a service account, or the session row is not this
+    user's open, unexpired one (a copy of the cookie taken before logout finds its row ended). The account
+    and its session row come in one statement: this runs before every page.
+    """
     user_id, _, version = session_id.partition(".")
-    if not user_id.isdigit() or not version.isdigit():
+    if not user_id.isdigit() or not version.isdigit() or not token:
         return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.active or user.is_service_account or user.session_version != int(version):
+    found = session.execute(select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+                            .where(User.id == int(user_id), UserSession.token_hash == sessions.token_hash(token))
+                            ).first()
+    if found is None:
         return None
-    return user
+    user, row = found
+    if not user.active or user.is_service_account or user.session_version != int(version):
+        return None
+    return user if sessions.check_session(session, row, user.id, config, now) is not None else None
 
 
 def revoke_sessions(session: Session, actor: User, user: User) -> None:

@@ -63,6 +63,12 @@ def current_session(session: Session, user_id: int, token: str | None, config: A
     if not token:
         return None
     row = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    return check_session(session, row, user_id, config, now)
+
+
+def check_session(session: Session, row: UserSession | None, user_id: int, config: Any,
+                  now: datetime | None = None) -> UserSession | None:
+    """`row` if it is the open, unexpired session of `user_id`, marked as used; else None (see current_session)."""
     if row is None or row.user_id != user_id or row.ended_at is not None:
         return None
     now = now or utcnow()

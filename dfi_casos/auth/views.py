@@ -31,12 +31,8 @@ login_manager.session_protection = "basic"
 def _load_user(session_id: str) -> Any:
     # The account must be active and unrevoked, and this browser's session row still open:
     # a copy of the cookie taken before logout finds its row ended.
-    user = services.load_session_user(db.session, session_id)
     now = datetime.fromtimestamp(web.session_clock(), UTC)
-    if user is None or sessions.current_session(db.session, user.id, session.get("sid"), current_app.config,
-                                                now) is None:
-        return None
-    return user
+    return services.load_session_user(db.session, session_id, session.get("sid"), current_app.config, now)
 
 
 def _open_session(user: Any) -> str:
