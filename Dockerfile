@@ -6,9 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# pg_dump/pg_restore for `dfi-casos backup` and `restore`; libmagic for the documents' type checks.
+# pg_dump/pg_restore for `dfi-casos backup` and `restore`; libmagic for the documents' type checks; pango,
+# HarfBuzz's subsetter and fonts for WeasyPrint's PDFs (case file, oficios, monthly report, ARCO report).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client=15* libmagic1=1:5.* \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 dfi \

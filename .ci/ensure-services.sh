@@ -59,9 +59,10 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/9000) 2>/dev/null; then
 fi
 (exec 3<>/dev/tcp/127.0.0.1/9000) 2>/dev/null || { echo "El servidor S3 de pruebas no está disponible en 127.0.0.1:9000" >&2; exit 1; }
 
-# Reports: WeasyPrint lays out the monthly report (PDF) with pango and needs fonts.
+# Reports: WeasyPrint lays out the PDFs with pango, embeds fonts subset with HarfBuzz (without the library it
+# warns, and the suite turns warnings into errors) and needs fonts.
 missing=()
-for lib in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
   dpkg -s "$lib" >/dev/null 2>&1 || missing+=("$lib")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
