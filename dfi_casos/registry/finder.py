@@ -25,7 +25,14 @@ from dfi_casos.catalogs.enums import CaseSubject
 from dfi_casos.database import local_today
 from dfi_casos.registry import services
 from dfi_casos.registry.models import Household, HouseholdMembership, Person
-from dfi_casos.registry.name_search import NameHit, NameQuery, NameQueryError, find_by_name
+from dfi_casos.registry.name_search import (
+    NameHit,
+    NameQuery,
+    NameQueryError,
+    check_name_query,
+    load_hits,
+    ranked_candidates,
+)
 from dfi_casos.scope import scoped
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, Principal, has_permission
@@ -38,6 +45,10 @@ _FOLIO = re.compile(r"^DFI-?([A-Z]{2,4})-?(\d{4})-?(\d{1,6})$")
 _PHONE_CHARS = re.compile(r"^[\d\s()+.-]+$")
 _DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
+#: Results shown, at most; a name match is shown from SHOWN_SCORE, and counted elsewhere from ELSEWHERE_SCORE.
+SHOWN = 20
+SHOWN_SCORE = 60
+ELSEWHERE_SCORE = 85
 #: Shown for records found outside the actor's scope, and nothing else about them.
 ELSEWHERE = _l("Hay un registro similar en otro territorio.")
 #: Sensitive fields a results row shows (named in the search's audit entry).
@@ -131,22 +142,32 @@ def _exact(session: Session, how: Interpretation, in_scope: Restrict,
     return [NameHit(p, 100.0, {}) for p in found], len(matched) - len(found)
 
 
-def _persons_for(session: Session, actor: Principal, how: Interpretation, restrict: Restrict | None,
-                 state_code: str | None) -> list[NameHit]:
-    if how.kind == "folio":
-        stmt = select(Case).where(Case.folio == how.value)
-        case = session.scalars(stmt if restrict is None else scoped(stmt, Case, actor)).first()
-        return [NameHit(p, 100.0, {}) for p in _case_persons(session, case)] if case else []
+def _by_name(session: Session, how: Interpretation, in_scope: Restrict,
+             state_code: str | None) -> tuple[list[NameHit], int]:
+    """A name: candidates in scope and over the whole registry ranked on their names alone (one query),
+    then only the visible hits shown loaded whole; the better matches elsewhere are counted, never loaded."""
     name = how.name or NameQuery()
-
-    def within(stmt: Select[Any]) -> Select[Any]:
-        stmt = stmt if restrict is None else restrict(stmt)
-        return stmt.where(Person.state_code == state_code) if state_code else stmt
-
     try:
-        return find_by_name(session, name, within, limit=20)
+        check_name_query(name)
     except NameQueryError as exc:
         raise SearchError(str(exc), "q") from None
+
+    def in_state(stmt: Select[Any]) -> Select[Any]:
+        return stmt.where(Person.state_code == state_code) if state_code else stmt
+
+    def visible(stmt: Select[Any]) -> Select[Any]:
+        return in_state(in_scope(stmt))
+
+    inside, everywhere = ranked_candidates(session, name, [visible, in_state])
+    hits = load_hits(session, [s for s in inside[:SHOWN] if s.score >= SHOWN_SCORE], visible)
+    shown = {h.person.id for h in hits}
+    return hits, sum(1 for s in everywhere[:SHOWN] if s.id not in shown and s.score >= ELSEWHERE_SCORE)
+
+
+def _folio_persons(session: Session, actor: Principal, how: Interpretation, in_scope: bool) -> list[Person]:
+    stmt = select(Case).where(Case.folio == how.value)
+    case = session.scalars(scoped(stmt, Case, actor) if in_scope else stmt).first()
+    return _case_persons(session, case) if case else []
 
 
 def _case_persons(session: Session, case: Case) -> list[Person]:
@@ -169,12 +190,12 @@ def find(session: Session, actor: Principal, how: Interpretation, state_code: st
 
     if how.kind in ("curp", "phone"):
         hits, hidden = _exact(session, how, in_scope, state_code)
+    elif how.kind == "name":
+        hits, hidden = _by_name(session, how, in_scope, state_code)
     else:
-        hits = _persons_for(session, actor, how, in_scope, state_code)
-        hits = [h for h in hits if how.kind != "name" or h.score >= 60][:20]
+        hits = [NameHit(p, 100.0, {}) for p in _folio_persons(session, actor, how, in_scope=True)][:SHOWN]
         visible = {h.person.id for h in hits}
-        everywhere = _persons_for(session, actor, how, None, state_code)
-        hidden = sum(1 for h in everywhere if h.person.id not in visible and (how.kind != "name" or h.score >= 85))
+        hidden = sum(1 for p in _folio_persons(session, actor, how, in_scope=False) if p.id not in visible)
     audit.record_search(session, actor, how.kind, [h.person.id for h in hits], fields=RESULT_FIELDS,
                         object_type="person")
     load_memberships(session, [h.person for h in hits])

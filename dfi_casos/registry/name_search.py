@@ -2,7 +2,9 @@
 
 The table is never decrypted: SQL picks the persons sharing the most tokens with the query
 (given word + surname, both surnames, surname + birth year; see security/names.py), at most
-`CANDIDATES` of them are decrypted, and rapidfuzz ranks them against what was typed.
+`CANDIDATES` of them are decrypted, and rapidfuzz ranks them against what was typed. Only the
+id and the encrypted name columns of the candidates are read (`ranked_candidates`); whole persons
+are loaded for the few hits a caller shows (`load_hits`).
 """
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, literal, select, union_all
+from sqlalchemy.orm import Session, joinedload
 
 from dfi_casos.errors import DomainError
 from dfi_casos.registry.models import PERSON_NAME_TOKENS, Person, PersonNameToken
+from dfi_casos.security.fields import decrypt_stored
 from dfi_casos.security.names import fold, phonetic_key, phonetic_words, query_tokens, ranking_form
 
 #: Persons decrypted per search, at most.
@@ -48,6 +51,31 @@ class NameQuery:
     @property
     def year(self) -> int | None:
         return self.birth_date.year if self.birth_date else self.birth_year
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate as ranking sees it: the id and the decrypted name parts, not the whole person."""
+
+    id: Any
+    given_names: str | None
+    first_surname: str | None
+    second_surname: str | None
+    #: Decrypted only when the query has a year (None otherwise: the ranking does not look at it).
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A ranked candidate: its score 0-100 and the score of each part (what `NameHit` shows)."""
+
+    candidate: Candidate
+    score: float
+    parts: dict[str, float]
+
+    @property
+    def id(self) -> Any:
+        return self.candidate.id
 
 
 @dataclass
@@ -135,14 +163,75 @@ def _sharing_tokens(session: Session, tokens: set[str], restrict: Callable[[Sele
 def candidate_statement(tokens: set[str], restrict: Callable[[Select[Any]], Select[Any]] | None,
                         limit: int = CANDIDATES) -> Select[tuple[Person]]:
     """SELECT of the persons sharing the most of these tokens, most first (what `candidates` runs)."""
+    best = _ranked_ids(tokens, restrict, limit).subquery()
+    return select(Person).join(best, Person.id == best.c.person_id).order_by(best.c.hits.desc(), Person.id)
+
+
+def _ranked_ids(tokens: set[str], restrict: Callable[[Select[Any]], Select[Any]] | None, limit: int) -> Select[Any]:
+    """SELECT person_id, hits of the `limit` persons sharing the most tokens, within `restrict`."""
     ranked = PERSON_NAME_TOKENS.ranked_owner_ids(tokens, limit)
     # Tombstones and blocked persons are nobody's match (a blocked person must not even be counted).
     ranked = ranked.join(Person, Person.id == PersonNameToken.person_id).where(Person.merged_into_id.is_(None),
                                                                                Person.blocked_at.is_(None))
-    if restrict is not None:
-        ranked = restrict(ranked)
-    best = ranked.subquery()
-    return select(Person).join(best, Person.id == best.c.person_id).order_by(best.c.hits.desc(), Person.id)
+    return ranked if restrict is None else restrict(ranked)
+
+
+def _name_fields(query: NameQuery) -> tuple[str, ...]:
+    # The date of birth is decrypted only when the query has a year to compare it with.
+    return ("given_names", "first_surname", "second_surname") + (("birth_date",) if query.year is not None else ())
+
+
+def ranked_statement(tokens: set[str], restricts: list[Callable[[Select[Any]], Select[Any]] | None],
+                     fields: tuple[str, ...], limit: int = CANDIDATES) -> Select[Any]:
+    """One SELECT for several candidate lists (one per `restricts` entry, e.g. in scope and everywhere):
+    list number, id and the encrypted `fields` of each candidate, each list most tokens first."""
+    lists = [select(ranked.c.person_id, ranked.c.hits, literal(n).label("list"))
+             for n, ranked in enumerate(_ranked_ids(tokens, r, limit).subquery() for r in restricts)]
+    best = (lists[0] if len(lists) == 1 else union_all(*lists)).subquery()
+    columns = [getattr(Person, f"{name}_enc") for name in fields]
+    return (select(best.c.list, Person.id, *columns).join(best, Person.id == best.c.person_id)
+            .order_by(best.c.list, best.c.hits.desc(), Person.id))
+
+
+def ranked_candidates(session: Session, query: NameQuery,
+                      restricts: list[Callable[[Select[Any]], Select[Any]] | None],
+                      limit: int = CANDIDATES) -> list[list[Scored]]:
+    """For each of `restricts`, its `limit` candidates ranked against the query, best first.
+
+    One statement reads only ids and encrypted names (never whole persons); a candidate in
+    several lists is decrypted and scored once.
+    """
+    found: list[list[Scored]] = [[] for _ in restricts]
+    tokens = tokens_of(query)
+    if not tokens:
+        return found
+    fields = _name_fields(query)
+    typed = _Typed.of(query)
+    scored: dict[Any, Scored] = {}
+    for row in session.execute(ranked_statement(tokens, restricts, fields, limit)):
+        person_id = row[1]
+        if person_id not in scored:
+            values = dict.fromkeys(("given_names", "first_surname", "second_surname", "birth_date"))
+            values.update({name: decrypt_stored(Person, name, stored, person_id)
+                           for name, stored in zip(fields, row[2:], strict=True)})
+            candidate = Candidate(person_id, **values)
+            score, parts = _score(query, typed, candidate)
+            scored[person_id] = Scored(candidate, score, parts)
+        found[row[0]].append(scored[person_id])
+    return [sorted(ranked, key=lambda s: -s.score) for ranked in found]
+
+
+def load_hits(session: Session, ranked: list[Scored],
+              restrict: Callable[[Select[Any]], Select[Any]] | None = None) -> list[NameHit]:
+    """The whole persons of these ranked candidates, with their memberships, in one query; same order.
+
+    `restrict` is applied again: whole records are read only through the caller's scope.
+    """
+    if not ranked:
+        return []
+    stmt = select(Person).where(Person.id.in_([s.id for s in ranked])).options(joinedload(Person.memberships))
+    found = {p.id: p for p in session.scalars(stmt if restrict is None else restrict(stmt)).unique()}
+    return [NameHit(found[s.id], s.score, s.parts) for s in ranked if s.id in found]
 
 
 def load_persons(session: Session, ids: list[Any]) -> list[Person]:
@@ -175,17 +264,29 @@ def _words(*parts: str | None, given: bool = False) -> list[str]:
     return [w for part in parts for w in ranking_form(part, given=given).split()]
 
 
-def _part_scores(query: NameQuery, person: Person) -> dict[str, float]:
+@dataclass(frozen=True)
+class _Typed:
+    """The query's words in ranking form, computed once per search rather than once per candidate."""
+
+    names: list[str]
+    given_names: list[str]
+    surnames: list[str]
+
+    @classmethod
+    def of(cls, query: NameQuery) -> _Typed:
+        return cls(_words(query.free_text, given=True) if query.free_text is not None else [],
+                   _words(query.given_names, given=True), _words(query.first_surname, query.second_surname))
+
+
+def _part_scores(query: NameQuery, typed: _Typed, person: Person | Candidate) -> dict[str, float]:
     scores: dict[str, float] = {}
     if query.free_text is not None:
         theirs = _words(person.given_names, given=True) + _words(person.first_surname, person.second_surname)
-        scores["names"] = _words_score(_words(query.free_text, given=True), theirs)
-    if _words(query.given_names, given=True):
-        scores["given_names"] = _words_score(_words(query.given_names, given=True),
-                                             _words(person.given_names, given=True))
-    if _words(query.first_surname, query.second_surname):
-        scores["surnames"] = _words_score(_words(query.first_surname, query.second_surname),
-                                          _words(person.first_surname, person.second_surname))
+        scores["names"] = _words_score(typed.names, theirs)
+    if typed.given_names:
+        scores["given_names"] = _words_score(typed.given_names, _words(person.given_names, given=True))
+    if typed.surnames:
+        scores["surnames"] = _words_score(typed.surnames, _words(person.first_surname, person.second_surname))
     birth = person.birth_date
     if query.year is not None and birth is not None:
         if query.birth_date is not None:
@@ -195,24 +296,32 @@ def _part_scores(query: NameQuery, person: Person) -> dict[str, float]:
     return scores
 
 
+def _score(query: NameQuery, typed: _Typed, person: Person | Candidate) -> tuple[float, dict[str, float]]:
+    """A candidate's score (names 80 %, birth 20 %) and the score of each part."""
+    parts = _part_scores(query, typed, person)
+    names = [parts[p] for p in ("names", "given_names", "surnames") if p in parts]
+    score = sum(names) / len(names) if names else 0.0
+    if "birth" in parts:
+        score = 0.8 * score + 0.2 * parts["birth"]
+    return round(score, 1), parts
+
+
 def rank(query: NameQuery, persons: list[Person]) -> list[NameHit]:
     """Score each decrypted candidate against the query, best first (names 80 %, birth 20 %)."""
-    hits = []
-    for person in persons:
-        parts = _part_scores(query, person)
-        names = [parts[p] for p in ("names", "given_names", "surnames") if p in parts]
-        score = sum(names) / len(names) if names else 0.0
-        if "birth" in parts:
-            score = 0.8 * score + 0.2 * parts["birth"]
-        hits.append(NameHit(person, round(score, 1), parts))
+    typed = _Typed.of(query)
+    hits = [NameHit(person, *_score(query, typed, person)) for person in persons]
     return sorted(hits, key=lambda hit: -hit.score)
 
 
 def find_by_name(session: Session, query: NameQuery, restrict: Callable[[Select[Any]], Select[Any]] | None = None,
                  limit: int = 10) -> list[NameHit]:
-    """The best `limit` persons for a name query (checked first), within `restrict`; no audit here."""
+    """The best `limit` persons for a name query (checked first), within `restrict`; no audit here.
+
+    Candidates are ranked on their names alone; only the `limit` best are loaded whole.
+    """
     check_name_query(query)
-    return rank(query, candidates(session, query, restrict))[:limit]
+    [ranked] = ranked_candidates(session, query, [restrict])
+    return load_hits(session, ranked[:limit], restrict)
 
 
 def similar_persons(session: Session, given_names: str | None, first_surname: str | None,

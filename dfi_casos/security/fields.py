@@ -406,6 +406,18 @@ def encrypted_fields_by_name(cls: type) -> dict[str, Encrypted[Any]]:
     return {field.name: field for field in encrypted_fields(cls)}
 
 
+def decrypt_stored(model: type, name: str, stored: bytes | None, record_id: Any) -> Any:
+    """The value of encrypted field `name` of `model` from its ciphertext read as a bare column.
+
+    For queries that read a few columns instead of whole records (`select(Person.id, Person.given_names_enc)`):
+    the same check of the associated data (table, column, record id) as a loaded record's attribute.
+    """
+    field = getattr(model, name)
+    if not isinstance(field, Encrypted):
+        raise TypeError(f"{model.__name__}.{name} no es un campo cifrado")
+    return _decrypt_stored(field, stored, record_id)
+
+
 def _decrypt_stored(field: Encrypted[Any], stored: bytes | None, record_id: Any) -> Any:
     # What `Encrypted.__get__` does for a loaded row, for a ciphertext read as a bare column.
     if stored is None:

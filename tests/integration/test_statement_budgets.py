@@ -33,7 +33,7 @@ BUDGETS = {
     "household_page": 15,  # 12
     "person_page": 15,     # 12
     "curp_search": 10,     # 8
-    "name_search": 11,     # 9
+    "name_search": 9,      # 9; 7 once candidates are ranked on their names alone (search, 2026-11-28)
     "dashboard": 26,       # 23, 27 after #15, 24 once the idle cases are read by id (perf, 2026-11-28)
 }
 
