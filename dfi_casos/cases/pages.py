@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from dfi_casos.auth.models import User
@@ -293,15 +293,23 @@ def _flags(session: Session, case: Case, entries: list[TimelineEntry], idle_days
     return flags
 
 
-def last_activity(session: Session, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
-    """The latest moment anything was recorded on each case."""
-    if not case_ids:
+def last_activity(session: Session, case_ids: list[uuid.UUID] | Select[Any]) -> dict[uuid.UUID, datetime]:
+    """The latest moment anything was recorded on each case (`case_ids`: a list, or a SELECT of ids)."""
+    if isinstance(case_ids, list) and not case_ids:
         return {}
+    return {row[0]: row[1] for row in session.execute(last_activity_statement(case_ids))}
+
+
+def last_activity_statement(case_ids: list[uuid.UUID] | Select[Any]) -> Select[Any]:
+    """SELECT case_id, at: the latest moment anything was recorded on each of these cases.
+
+    Many candidates go as a SELECT of their ids (a subquery, or a CTE the caller defined once):
+    as a list, each id is a bound parameter in each of the four IN lists, rendered on every request.
+    """
     sources = union_all(
         select(Case.id.label("case_id"), Case.updated_at.label("at")).where(Case.id.in_(case_ids)),
         select(Service.case_id, Service.created_at).where(Service.case_id.in_(case_ids)),
         select(Referral.case_id, Referral.updated_at).where(Referral.case_id.in_(case_ids)),
         select(CaseNote.case_id, CaseNote.created_at).where(CaseNote.case_id.in_(case_ids)),
     ).subquery()
-    rows = session.execute(select(sources.c.case_id, func.max(sources.c.at)).group_by(sources.c.case_id))
-    return {row[0]: row[1] for row in rows}
+    return select(sources.c.case_id, func.max(sources.c.at).label("at")).group_by(sources.c.case_id)

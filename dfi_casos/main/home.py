@@ -76,14 +76,16 @@ IDLE_CANDIDATES = 200
 
 
 def _idle_cases(session: Session, user: Principal, idle_days: int, today: date) -> list[Case]:
-    # Ids first: the 200 candidates are only compared by their last activity (one aggregate query);
-    # the few shown are then loaded whole, with what their rows read (owner, transitions, referrals).
-    candidates = list(session.scalars(
-        scoped(select(Case.id), Case, user).where(Case.status == CaseStatus.OPEN)
-        .order_by(Case.updated_at).limit(IDLE_CANDIDATES)))
-    last = pages.last_activity(session, candidates)
-    limit = utcnow() - timedelta(days=idle_days)
-    idle = [case_id for case_id in candidates if case_id in last and last[case_id] < limit][:HOME_LIMIT]
+    # One statement picks the idle ids: the 200 candidates stay in SQL (a CTE read by the activity
+    # aggregate, no bound parameter per id) and only the few idle ones come back; those shown are
+    # then loaded whole, with what their rows read (owner, transitions, referrals).
+    candidates = (scoped(select(Case.id, Case.updated_at), Case, user).where(Case.status == CaseStatus.OPEN)
+                  .order_by(Case.updated_at, Case.id).limit(IDLE_CANDIDATES).cte("idle_candidates"))
+    last = pages.last_activity_statement(select(candidates.c.id)).subquery()
+    idle = list(session.scalars(
+        select(candidates.c.id).join(last, last.c.case_id == candidates.c.id)
+        .where(last.c.at < utcnow() - timedelta(days=idle_days))
+        .order_by(candidates.c.updated_at, candidates.c.id).limit(HOME_LIMIT)))
     if not idle:
         return []
     loaded = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(idle)).options(

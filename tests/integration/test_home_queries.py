@@ -97,5 +97,7 @@ def test_idle_cases_statements_do_not_grow_with_candidates(db, count_statements)
     finally:
         event.remove(Case, "load", on_load)
     assert many.count == few.count, f"{few}\n---\n{many}"
+    # the candidates stay in SQL: no bound parameter per candidate (four IN lists of 200 ids before)
+    assert max(s.count("?") + s.count("%(") for s in many.statements) < 15, many
     # only the cases shown are read whole (the old reading loaded all 30 candidates with their children)
     assert len(loaded) == home.HOME_LIMIT
