@@ -246,18 +246,19 @@ def load_persons(session: Session, ids: list[Any]) -> list[Person]:
 SOUNDS_ALIKE = 95.0
 
 
-def _word_score(typed: str, theirs: str) -> float:
+def _word_score(typed: str, theirs: str, sound: Callable[[str], str]) -> float:
     """Similarity of two folded words: their spelling, or SOUNDS_ALIKE when their phonetic keys agree."""
     spelled = fuzz.ratio(typed, theirs)
-    same_sound = phonetic_key(typed, keep_vowels=True) == phonetic_key(theirs, keep_vowels=True)
-    return max(spelled, SOUNDS_ALIKE) if spelled < 100 and same_sound else spelled
+    if spelled >= 100:
+        return spelled
+    return max(spelled, SOUNDS_ALIKE) if sound(typed) == sound(theirs) else spelled
 
 
-def _words_score(typed: list[str], theirs: list[str]) -> float:
+def _words_score(typed: list[str], theirs: list[str], sound: Callable[[str], str]) -> float:
     """Each typed word against its best counterpart: order, and words not typed, do not count against."""
     if not typed:
         return 0.0
-    return sum(max((_word_score(t, c) for c in theirs), default=0.0) for t in typed) / len(typed)
+    return sum(max((_word_score(t, c, sound) for c in theirs), default=0.0) for t in typed) / len(typed)
 
 
 def _words(*parts: str | None, given: bool = False) -> list[str]:
@@ -271,22 +272,32 @@ class _Typed:
     names: list[str]
     given_names: list[str]
     surnames: list[str]
+    #: Phonetic keys of the words met in this search: each computed once, not once per pair of words.
+    #: Per search, never per process: a process-wide cache would keep the names of other searches.
+    sounds: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, query: NameQuery) -> _Typed:
         return cls(_words(query.free_text, given=True) if query.free_text is not None else [],
                    _words(query.given_names, given=True), _words(query.first_surname, query.second_surname))
 
+    def sound(self, word: str) -> str:
+        key = self.sounds.get(word)
+        if key is None:
+            key = self.sounds[word] = phonetic_key(word, keep_vowels=True)
+        return key
+
 
 def _part_scores(query: NameQuery, typed: _Typed, person: Person | Candidate) -> dict[str, float]:
     scores: dict[str, float] = {}
     if query.free_text is not None:
         theirs = _words(person.given_names, given=True) + _words(person.first_surname, person.second_surname)
-        scores["names"] = _words_score(typed.names, theirs)
+        scores["names"] = _words_score(typed.names, theirs, typed.sound)
     if typed.given_names:
-        scores["given_names"] = _words_score(typed.given_names, _words(person.given_names, given=True))
+        scores["given_names"] = _words_score(typed.given_names, _words(person.given_names, given=True), typed.sound)
     if typed.surnames:
-        scores["surnames"] = _words_score(typed.surnames, _words(person.first_surname, person.second_surname))
+        scores["surnames"] = _words_score(typed.surnames, _words(person.first_surname, person.second_surname),
+                                          typed.sound)
     birth = person.birth_date
     if query.year is not None and birth is not None:
         if query.birth_date is not None:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from rapidfuzz import fuzz
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -20,13 +21,26 @@ from dfi_casos.database import utcnow
 from dfi_casos.registry import finder, name_search
 from dfi_casos.registry.models import Person
 from dfi_casos.scope import scoped
+from dfi_casos.security.names import phonetic_key
 from tests import factories
 
 GRO, CHIS = "12", "07"
 
 
+def _old_word_score(typed: str, theirs: str) -> float:
+    spelled = fuzz.ratio(typed, theirs)
+    same_sound = phonetic_key(typed, keep_vowels=True) == phonetic_key(theirs, keep_vowels=True)
+    return max(spelled, name_search.SOUNDS_ALIKE) if spelled < 100 and same_sound else spelled
+
+
+def _old_words_score(typed: list[str], theirs: list[str]) -> float:
+    if not typed:
+        return 0.0
+    return sum(max((_old_word_score(t, c) for c in theirs), default=0.0) for t in typed) / len(typed)
+
+
 def _old_scores(query: name_search.NameQuery, person: Person) -> tuple[float, dict[str, float]]:
-    words, words_score = name_search._words, name_search._words_score
+    words, words_score = name_search._words, _old_words_score
     scores: dict[str, float] = {}
     if query.free_text is not None:
         theirs = words(person.given_names, given=True) + words(person.first_surname, person.second_surname)
