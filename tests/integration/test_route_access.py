@@ -6,14 +6,17 @@ test, so a new kind of record is never skipped in silence.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 from werkzeug.routing import Map, Rule
 
 from dfi_casos import scope
 from dfi_casos.auth.models import Role
 from dfi_casos.database import Base
+from dfi_casos.extensions import db as _db
 from dfi_casos.security.access import has_permission
 from tests import factories
 from tests.conftest import csrf_token
@@ -56,6 +59,43 @@ def database_snapshot(db) -> dict[str, list[str]]:
             for table in Base.metadata.sorted_tables if table.name != "audit_event"}
 
 
+#: A statement that can change a table other than the audit trail.
+_WRITE = re.compile(r"\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(?!audit_event\b)\w", re.IGNORECASE)
+
+
+class DataWatch:
+    """Whether a request changed data, without reading every table around every request.
+
+    Every change reaches the database as an INSERT, UPDATE or DELETE through the application's engine:
+    while none touched a table but the audit trail, the last snapshot still holds and nothing is read;
+    after one, every table is read again and compared with it (a refusal writes nothing but its audit
+    entry, so the walk reads the tables only around the few requests that wrote).
+    """
+
+    def __init__(self, db) -> None:
+        self.db = db
+        self.snapshot = database_snapshot(db)
+        self.writes: list[str] = []
+        self.engine = _db.engine
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn, cursor, statement: str, parameters, context, executemany) -> None:
+        if _WRITE.match(statement):
+            self.writes.append(statement)
+
+    def changed(self) -> bool:
+        """Whether any row (the audit trail aside) differs from the last call's."""
+        if not self.writes:
+            return False
+        self.writes.clear()
+        now = database_snapshot(self.db)
+        changed, self.snapshot = now != self.snapshot, now
+        return changed
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
 def log_in(client, username: str) -> None:
     response = client.post("/login", data={"csrf_token": csrf_token(client), "username": username,
                                            "password": factories.PASSWORD})
@@ -63,7 +103,8 @@ def log_in(client, username: str) -> None:
 
 
 def still_logged_in(client) -> bool:
-    return client.get("/").status_code == 200
+    """A cheap signed-in page (the home page is a dashboard): it answers only an open, unrevoked session."""
+    return client.get("/cuenta/idioma").status_code == 200
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -86,6 +127,15 @@ def test_no_route_serves_records_of_another_state(app, client, db, role):
 
 
 def _walk(app, client, db, user, role, records, loaded, problems) -> None:
+    watch = DataWatch(db)
+    try:
+        _walk_watched(app, client, user, role, records, loaded, problems, watch)
+    finally:
+        watch.close()
+
+
+def _walk_watched(app, client, user, role, records, loaded, problems, watch) -> None:
+    token = None  # one per signed-in session: read again only after the walk signs in again
     for rule in walked_rules(app):
         url = url_for_rule(rule, records)
         view = app.view_functions[rule.endpoint]
@@ -94,11 +144,13 @@ def _walk(app, client, db, user, role, records, loaded, problems) -> None:
         for method in ("GET", "POST"):
             if method not in (rule.methods or ()):
                 continue
-            data = {"csrf_token": csrf_token(client, "/account/password")} if method == "POST" else None
-            before = database_snapshot(db) if rule.arguments else None
+            if method == "POST" and token is None:
+                token = csrf_token(client, "/account/password")
+            data = {"csrf_token": token} if method == "POST" else None
+            watch.changed()  # what the walk itself wrote (signing in again) is the new baseline
             loaded.clear()
             response = client.open(url, method=method, data=data)
-            if before is not None and database_snapshot(db) != before:
+            if watch.changed() and rule.arguments:
                 problems.append(f"{method} {url} as {role.value}: changed data of another territory")
             where = f"{method} {url} as {role.value}"
             # Binary answers (the XLSX export) are read leniently; counts-only exports are tested on their own.
@@ -112,6 +164,7 @@ def _walk(app, client, db, user, role, records, loaded, problems) -> None:
                 problems.append(f"{where}: shows {leaked}")
             if not still_logged_in(client):  # the walk crossed /logout: carry on as the same user
                 log_in(client, user.username)
+                token = None
 
 
 def test_missing_record_for_a_url_argument_fails_with_a_hint():
@@ -199,3 +252,21 @@ def test_the_receiving_state_sees_only_the_request_of_a_pending_transfer(app, cl
         assert not [value for value in factories.PLANTED_SENSITIVE if value in page]
     else:
         assert answer.status_code == 404
+
+
+def test_the_data_watch_sees_a_changed_row_and_not_an_audit_entry(app, db):
+    from dfi_casos.security import audit
+
+    user = factories.make_user(db, role=Role.CASEWORKER, states=[HOME_STATE])
+    watch = DataWatch(db)
+    try:
+        assert not watch.changed()
+        audit.record(db, action="view", actor=user, object_type="user", object_id=user.id)
+        db.flush()
+        assert not watch.changed(), "the audit trail is not data of a territory"
+        user.full_name = "Nombre cambiado"
+        db.flush()
+        assert watch.changed()
+        assert not watch.changed(), "the change is the new baseline"
+    finally:
+        watch.close()
