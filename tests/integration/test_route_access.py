@@ -109,20 +109,7 @@ def still_logged_in(client) -> bool:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_route_serves_records_of_another_state(app, client, db, role):
-    records = factories.foreign_records(db, FOREIGN_STATE)
-    user = factories.make_user(db, role=role, states=[HOME_STATE])
-    log_in(client, user.username)
-    problems: list[str] = []
-    loaded: list[tuple[str, str]] = []
-
-    def on_load(object_type: str, object_id: object) -> None:
-        loaded.append((object_type, str(object_id)))
-
-    scope.record_loaded.connect(on_load)
-    try:
-        _walk(app, client, db, user, role, records, loaded, problems)
-    finally:
-        scope.record_loaded.disconnect(on_load)
+    problems = _walk_as(app, client, db, role, factories.foreign_records(db, FOREIGN_STATE))
     assert not problems, "\n".join(problems)
 
 
