@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import CTE, Select, func, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from dfi_casos.auth.models import User
@@ -293,23 +293,25 @@ def _flags(session: Session, case: Case, entries: list[TimelineEntry], idle_days
     return flags
 
 
-def last_activity(session: Session, case_ids: list[uuid.UUID] | Select[Any]) -> dict[uuid.UUID, datetime]:
-    """The latest moment anything was recorded on each case (`case_ids`: a list, or a SELECT of ids)."""
-    if isinstance(case_ids, list) and not case_ids:
+def last_activity(session: Session, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """The latest moment anything was recorded on each case."""
+    if not case_ids:
         return {}
-    return {row[0]: row[1] for row in session.execute(last_activity_statement(case_ids))}
+    cases = select(Case.id, Case.updated_at).where(Case.id.in_(case_ids)).cte("cases")
+    return {row[0]: row[1] for row in session.execute(last_activity_statement(cases))}
 
 
-def last_activity_statement(case_ids: list[uuid.UUID] | Select[Any]) -> Select[Any]:
-    """SELECT case_id, at: the latest moment anything was recorded on each of these cases.
+def last_activity_statement(cases: CTE) -> Select[Any]:
+    """SELECT case_id, at: the latest moment anything was recorded on each case of `cases`.
 
-    Many candidates go as a SELECT of their ids (a subquery, or a CTE the caller defined once):
-    as a list, each id is a bound parameter in each of the four IN lists, rendered on every request.
+    `cases` is a CTE of the cases' `id` and `updated_at` (a list of ids, or the caller's own
+    selection of candidates): the ids are sent, or selected, once and each source is joined to
+    them, instead of one IN list per source with a bound parameter per id.
     """
     sources = union_all(
-        select(Case.id.label("case_id"), Case.updated_at.label("at")).where(Case.id.in_(case_ids)),
-        select(Service.case_id, Service.created_at).where(Service.case_id.in_(case_ids)),
-        select(Referral.case_id, Referral.updated_at).where(Referral.case_id.in_(case_ids)),
-        select(CaseNote.case_id, CaseNote.created_at).where(CaseNote.case_id.in_(case_ids)),
+        select(cases.c.id.label("case_id"), cases.c.updated_at.label("at")),
+        select(Service.case_id, Service.created_at).join(cases, Service.case_id == cases.c.id),
+        select(Referral.case_id, Referral.updated_at).join(cases, Referral.case_id == cases.c.id),
+        select(CaseNote.case_id, CaseNote.created_at).join(cases, CaseNote.case_id == cases.c.id),
     ).subquery()
     return select(sources.c.case_id, func.max(sources.c.at).label("at")).group_by(sources.c.case_id)

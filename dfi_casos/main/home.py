@@ -81,7 +81,7 @@ def _idle_cases(session: Session, user: Principal, idle_days: int, today: date) 
     # then loaded whole, with what their rows read (owner, transitions, referrals).
     candidates = (scoped(select(Case.id, Case.updated_at), Case, user).where(Case.status == CaseStatus.OPEN)
                   .order_by(Case.updated_at, Case.id).limit(IDLE_CANDIDATES).cte("idle_candidates"))
-    last = pages.last_activity_statement(select(candidates.c.id)).subquery()
+    last = pages.last_activity_statement(candidates).subquery()
     idle = list(session.scalars(
         select(candidates.c.id).join(last, last.c.case_id == candidates.c.id)
         .where(last.c.at < utcnow() - timedelta(days=idle_days))

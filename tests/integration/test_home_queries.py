@@ -2,21 +2,22 @@
 
 The old `_idle_cases` loaded 200 candidate cases whole with their owners, transitions and
 referrals (~800 timestamps converted per request) to keep ten; the new one compares the
-candidates' last activity by id and loads only the cases shown. `_old_idle_cases` below is the
-old computation, kept here as the reference the new one must agree with.
+candidates' last activity in SQL (the candidates a CTE, no parameter per id) and loads only the
+cases shown. `_old_idle_cases` and `_old_last_activity` below are the old computation (four IN lists
+of the candidates' ids), kept here as the reference the new one must agree with.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import event, func, inspect, select, union_all, update
 from sqlalchemy.orm import selectinload
 
 from dfi_casos.auth.models import Role
 from dfi_casos.cases import pages
 from dfi_casos.cases import services as cases
-from dfi_casos.cases.models import Case, CaseStatus
+from dfi_casos.cases.models import Case, CaseNote, CaseStatus, Referral, Service
 from dfi_casos.database import local_today, utcnow
 from dfi_casos.main import home
 from dfi_casos.scope import scoped
@@ -26,12 +27,23 @@ GRO, MICH = "12", "16"
 IDLE_DAYS = 30
 
 
+def _old_last_activity(session: Any, case_ids: list[Any]) -> dict[Any, Any]:
+    sources = union_all(
+        select(Case.id.label("case_id"), Case.updated_at.label("at")).where(Case.id.in_(case_ids)),
+        select(Service.case_id, Service.created_at).where(Service.case_id.in_(case_ids)),
+        select(Referral.case_id, Referral.updated_at).where(Referral.case_id.in_(case_ids)),
+        select(CaseNote.case_id, CaseNote.created_at).where(CaseNote.case_id.in_(case_ids)),
+    ).subquery()
+    rows = session.execute(select(sources.c.case_id, func.max(sources.c.at)).group_by(sources.c.case_id))
+    return {row[0]: row[1] for row in rows}
+
+
 def _old_idle_cases(session: Any, user: Any, idle_days: int) -> list[Case]:
     candidates = list(session.scalars(
         scoped(select(Case), Case, user).where(Case.status == CaseStatus.OPEN)
         .options(selectinload(Case.owner), selectinload(Case.transitions), selectinload(Case.referrals))
         .order_by(Case.updated_at).limit(200)))
-    last = pages.last_activity(session, [c.id for c in candidates])
+    last = _old_last_activity(session, [c.id for c in candidates])
     limit = utcnow() - timedelta(days=idle_days)
     return [c for c in candidates if c.id in last and last[c.id] < limit][:home.HOME_LIMIT]
 
@@ -65,6 +77,8 @@ def test_idle_cases_are_those_of_the_old_computation(db) -> None:
     new = home._idle_cases(db, supervisor, IDLE_DAYS, local_today())
     assert [c.id for c in new] == old
     assert len(new) == home.HOME_LIMIT and noted.id not in old
+    every = list(db.scalars(select(Case.id)))  # the list form (worklists, case page) agrees with the old one too
+    assert pages.last_activity(db, every) == _old_last_activity(db, every) and len(every) == 17
     # what the rows read is loaded with them: rendering them sends no statement per case
     assert all({"owner", "transitions", "referrals"}.isdisjoint(inspect(c).unloaded) for c in new)
 
