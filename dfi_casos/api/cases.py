@@ -170,10 +170,11 @@ def list_cases() -> Any:
                                 overdue_only=query.overdue, open_only=query.open_only,
                                 flag=query.flag.value if isinstance(query.flag, FlagType) else query.flag,
                                 sort=query.sort)
-    number = decode_cursor("cases", query.cursor, query.limit)
-    page = lists.find_cases(_session(), principal, filters, number, query.limit)
+    kind = f"cases:{query.sort}"  # each order has its own key: a cursor serves only the order it came from
+    after = decode_cursor(kind, query.cursor, query.limit)
+    page = lists.find_cases(_session(), principal, filters, after, query.limit)
     rows = lists.case_rows(_session(), principal, page.items)
-    body = page_body("cases", page, [summary(r) for r in rows])
+    body = page_body(kind, page, [summary(r) for r in rows])
     return CasePage.model_validate(body).model_dump(mode="json")
 
 

@@ -11,7 +11,9 @@ import logging
 import time
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
@@ -23,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from dfi_casos.errors import DomainError, EditConflict, NotVisible
 from dfi_casos.extensions import db, limiter
-from dfi_casos.pagination import Page
+from dfi_casos.pagination import After, Page
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, Principal
 
@@ -205,7 +207,12 @@ def check_version(current: int, expected: int) -> None:
 class PageQuery(BaseModel):
     """`cursor` from the previous page's `next_cursor`; `limit` items per page."""
 
-    cursor: str | None = Field(default=None, max_length=200)
+    cursor: str | None = Field(
+        default=None, max_length=2000,
+        description=("next_cursor de la página anterior, sin cambios: un valor opaco y firmado con la clave de orden "
+                     "de la última fila mostrada; la página siguiente empieza justo después de esa fila, aunque se "
+                     "registren otras entre dos llamadas (ninguna fila se repite ni se pierde). Se rechaza (422) un "
+                     "cursor alterado, de otra lista, de otro orden o de otro limit."))
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
@@ -213,30 +220,59 @@ def _cursors() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="dfi-api-cursor")
 
 
-def encode_cursor(kind: str, number: int, limit: int) -> str:
-    """An opaque, signed cursor: which list, which page; clients pass it back unchanged."""
-    return str(_cursors().dumps({"k": kind, "p": number, "l": limit}))
+#: How each type of sort-key value travels in a cursor (JSON has no dates nor UUIDs).
+_KEY_TYPES: dict[str, tuple[type, Any, Any]] = {
+    "t": (datetime, datetime.isoformat, datetime.fromisoformat),
+    "d": (date, date.isoformat, date.fromisoformat),
+    "u": (UUID, lambda value: value.hex, UUID),
+    "s": (str, str, str),
+    "i": (int, int, int),
+}
 
 
-def decode_cursor(kind: str, raw: str | None, limit: int) -> int:
-    """The page a cursor points at (1 without one); 422 for a cursor of another list, size or origin."""
+def _key_value(value: Any) -> list[Any]:
+    for tag, (kind, dump, _load) in _KEY_TYPES.items():
+        if type(value) is kind:
+            return [tag, dump(value)]
+    raise TypeError(f"a sort key of type {type(value).__name__} cannot travel in a cursor")
+
+
+def _key_from(item: Any) -> Any:
+    tag, raw = item
+    kind, _dump, load = _KEY_TYPES[tag]
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        raise ValueError("cursor value")
+    value = load(raw)
+    if kind is datetime and value.tzinfo is None:
+        raise ValueError("naive moment")
+    return value
+
+
+def encode_cursor(kind: str, key: tuple[Any, ...], limit: int) -> str:
+    """An opaque, signed cursor: which list, and the sort key of the last row shown; clients pass it back unchanged."""
+    return str(_cursors().dumps({"k": kind, "a": [_key_value(value) for value in key], "l": limit}))
+
+
+def decode_cursor(kind: str, raw: str | None, limit: int) -> After:
+    """Where a cursor's page starts (the first row without one); 422 for a cursor of another list, size or origin."""
     if not raw:
-        return 1
+        return After()
     try:
         data = _cursors().loads(raw)
-    except BadSignature:
-        data = None
-    if (not isinstance(data, dict) or data.get("k") != kind or data.get("l") != limit
-            or not isinstance(data.get("p"), int) or not 1 < data["p"] < 1_000_000):
+        if not isinstance(data, dict) or data.get("k") != kind or data.get("l") != limit:
+            raise ValueError("cursor of another list")
+        after = data.get("a")
+        if not isinstance(after, list) or not 1 < len(after) < 5:
+            raise ValueError("cursor key")
+        return After(tuple(_key_from(item) for item in after))
+    except (BadSignature, ValueError, TypeError, KeyError):
         raise ApiError(422, "invalid", _("El cursor no es válido para esta lista."),
-                       {"cursor": [_("Use el valor de next_cursor de la página anterior, sin cambios.")]})
-    number: int = data["p"]
-    return number
+                       {"cursor": [_("Use el valor de next_cursor de la página anterior, sin cambios.")]}) from None
 
 
 def page_body(kind: str, page: Page, items: list[dict[str, Any]]) -> dict[str, Any]:
     """A list answer: the items and the cursor of the next page (no total count, as the screens)."""
-    following = encode_cursor(kind, page.number + 1, page.size) if page.has_next else None
+    following = encode_cursor(kind, page.last_key, page.size) if page.last_key is not None else None
     return {"items": items, "next_cursor": following}
 
 

@@ -110,8 +110,8 @@ def event_body(event: DisplacementEvent, *, with_narrative: bool) -> dict[str, A
 def list_events() -> Any:
     """Eventos de desplazamiento a su alcance, los más recientes primero (sin narrativa)."""
     query: PageQuery = validated("query")
-    number = decode_cursor("events", query.cursor, query.limit)
-    page = services.list_events(db.session(), current_user, services.Filters(), number, query.limit)
+    after = decode_cursor("events", query.cursor, query.limit)
+    page = services.list_events(db.session(), current_user, services.Filters(), after, query.limit)
     return page_body("events", page, [event_body(e, with_narrative=False) for e in page.items])
 
 
@@ -217,8 +217,8 @@ def community_body(community: Community, *, with_notes: bool) -> dict[str, Any]:
 def list_communities() -> Any:
     """Comunidades a su alcance, por nombre (sin notas)."""
     query: PageQuery = validated("query")
-    number = decode_cursor("communities", query.cursor, query.limit)
-    page = services.list_communities(db.session(), current_user, services.Filters(), number, query.limit)
+    after = decode_cursor("communities", query.cursor, query.limit)
+    page = services.list_communities(db.session(), current_user, services.Filters(), after, query.limit)
     audit_list("community", page.items, [])
     return page_body("communities", page, [community_body(c, with_notes=False) for c in page.items])
 

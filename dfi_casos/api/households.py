@@ -143,8 +143,8 @@ def household_body(household: Household) -> dict[str, Any]:
 def list_households() -> Any:
     """Hogares a su alcance, los más recientes primero."""
     query: PageQuery = validated("query")
-    number = decode_cursor("households", query.cursor, query.limit)
-    page = services.list_households(db.session(), current_user, services.Filters(), number, query.limit)
+    after = decode_cursor("households", query.cursor, query.limit)
+    page = services.list_households(db.session(), current_user, services.Filters(), after, query.limit)
     audit_list("household", page.items, [])
     return page_body("households", page, [household_summary(h) for h in page.items])
 

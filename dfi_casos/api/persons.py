@@ -211,8 +211,8 @@ def duplicate_refusal(exc: services.DuplicatesFound) -> ApiError:
 def list_persons() -> Any:
     """Personas a su alcance, las más recientes primero."""
     query: PageQuery = validated("query")
-    number = decode_cursor("persons", query.cursor, query.limit)
-    page = services.list_persons(db.session(), current_user, services.Filters(), number, query.limit)
+    after = decode_cursor("persons", query.cursor, query.limit)
+    page = services.list_persons(db.session(), current_user, services.Filters(), after, query.limit)
     audit_list("person", page.items, PERSON_ROW_FIELDS)
     return page_body("persons", page, [person_summary(p) for p in page.items])
 

@@ -29,7 +29,7 @@ from dfi_casos.cases.pages import days_in_stage, last_activity, load_subjects, s
 from dfi_casos.cases.rules import OPEN_REFERRAL_STATUSES, is_overdue
 from dfi_casos.catalogs.enums import CaseSubject, Stage
 from dfi_casos.database import local_today, utcnow
-from dfi_casos.pagination import Page, paginate
+from dfi_casos.pagination import After, Page, SortKey, paginate, paginate_ordered
 from dfi_casos.scope import scoped
 from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, Principal, has_permission, roles_with
@@ -126,7 +126,7 @@ def overdue_clause(today: date) -> Any:
                                                       Referral.due_on < today))
 
 
-def find_cases(session: Session, actor: Principal, filters: CaseFilters, page: int, size: int,
+def find_cases(session: Session, actor: Principal, filters: CaseFilters, page: int | After, size: int,
                today: date | None = None) -> Page:
     """One page of the cases `actor` may see, filtered and ordered as asked."""
     stmt = scoped(select(Case).options(selectinload(Case.owner), selectinload(Case.transitions),
@@ -143,12 +143,17 @@ def find_cases(session: Session, actor: Principal, filters: CaseFilters, page: i
         stmt = stmt.where(overdue_clause(today or local_today()))
     if filters.flag:
         stmt = stmt.where(flags.flag_clause(filters.flag))
-    order: tuple[Any, ...] = (Case.created_at.desc(), Case.id)
-    if filters.sort == "dias":
-        order = (_stage_since_column().asc(), Case.id)
-    elif filters.sort == "folio":
-        order = (Case.folio,)
-    return paginate(session, stmt.order_by(*order), page, size)
+    return paginate_ordered(session, stmt, case_order(filters.sort), page, size)
+
+
+def case_order(sort: str) -> tuple[SortKey, ...]:
+    """The case list's order for `sort`, made total by the id (folios are unique, the id costs nothing)."""
+    if sort == "dias":
+        # Every case enters its stage with a transition; the opening time stands in should one lack it.
+        return (SortKey(func.coalesce(_stage_since_column(), Case.created_at)), SortKey(Case.id))
+    if sort == "folio":
+        return (SortKey(Case.folio), SortKey(Case.id))
+    return (SortKey(Case.created_at, descending=True), SortKey(Case.id))
 
 
 def owners_in_territory(session: Session, actor: Principal) -> list[User]:
