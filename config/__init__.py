@@ -28,6 +28,8 @@ class Defaults:
     SEARCH_RATE_LIMIT = "60 per minute"
     EXPORT_RATE_LIMIT = "20 per minute"
     CREDENTIAL_RATE_LIMIT = "10 per minute"
+    #: Per API token (dfi_casos/api): every call under /api/v1 counts; 429 with Retry-After beyond it.
+    API_RATE_LIMIT = "300 per minute"
     #: Roles that must sign in with a second factor (TOTP); the others may turn it on.
     MFA_REQUIRED_ROLES = ["supervisor", "auditor", "administrator", "transparency"]
     #: Reverse proxies in front of the app (nginx = 1). Only then X-Forwarded-For/-Proto are believed.

@@ -170,8 +170,11 @@ def _rate_key() -> str:
     return f"address:{request.remote_addr}"
 
 
-limiter.limit(lambda: str(current_app.config.get("API_RATE_LIMIT", "300 per minute")), key_func=_rate_key,
-              scope="api-token")(bp)
+def _rate_limit() -> str:
+    return str(current_app.config["API_RATE_LIMIT"])
+
+
+limiter.limit(_rate_limit, key_func=_rate_key, scope="api-token")(bp)
 
 
 class _NoSessionOnApi(SessionInterface):

@@ -94,3 +94,11 @@ def test_benchmark_baseline_page_is_off_unless_asked(tmp_path):
 def test_rate_limiting_can_be_switched_off_from_the_environment():
     assert settings.settings_for("production", {"DFI_RATELIMIT_ENABLED": "false"})["RATELIMIT_ENABLED"] is False
     assert settings.settings_for("production", {})["RATELIMIT_ENABLED"] is True
+
+
+def test_the_api_rate_limit_is_a_setting_with_an_environment_override(tmp_path):
+    assert settings.settings_for("production", {})["API_RATE_LIMIT"] == "300 per minute"
+    assert settings.settings_for("production", {"DFI_API_RATE_LIMIT": "50 per minute"})["API_RATE_LIMIT"] \
+        == "50 per minute"
+    assert create_app({"ENV_NAME": "test", "INSTANCE_PATH": str(tmp_path)}).config["API_RATE_LIMIT"] == \
+        "300 per minute"
