@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -238,8 +239,9 @@ def generate(session: Session, actor: Any, case: Case, referral: Referral, *, si
         raise DocumentError("Escriba el nombre y el cargo de quien firma.", field="signer")
     compose(session, actor, case, referral, signer=signer, signer_post=signer_post)  # refuse before numbering
     number = next_letter_number(session, case.state_code, local_today().year)
-    letter = compose(session, actor, case, referral, signer=signer, signer_post=signer_post, number=number)
-    pdf = html_to_pdf(render_template("documents/letter.html", letter=letter))
+    with force_locale("es_MX"):  # an official document: Spanish whatever the language of the sender's screens
+        letter = compose(session, actor, case, referral, signer=signer, signer_post=signer_post, number=number)
+        pdf = html_to_pdf(render_template("documents/letter.html", letter=letter))
     name = f"oficio-{number.replace('/', '-')}.pdf"
     attachment = attach(session, actor, owner_of(RecordType.REFERRAL, referral, case=case), name, pdf.content,
                         generated_from="oficio")

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -234,7 +235,8 @@ def _no_store(response: Response, file_name: str) -> Response:
 @export_limits
 def case_file(case_id: uuid.UUID) -> Any:
     case: Case = scope.get_case_for(db.session, current_user, case_id)
-    built = casefile.build(db.session, current_user, case, idle_days=int(current_app.config["CASE_IDLE_DAYS"]),
-                           printed_at=utcnow())
-    content = casefile.to_pdf(db.session, current_user, built)
+    with force_locale("es_MX"):  # an official document: Spanish whatever the language of the user's screens
+        built = casefile.build(db.session, current_user, case,
+                               idle_days=int(current_app.config["CASE_IDLE_DAYS"]), printed_at=utcnow())
+        content = casefile.to_pdf(db.session, current_user, built)
     return _no_store(Response(content, mimetype="application/pdf"), f"expediente-{case.folio}.pdf")
