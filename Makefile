@@ -49,10 +49,10 @@ tests/e2e/node_modules/.installed: tests/e2e/package-lock.json
 	touch $@
 
 ## Set up and run every check and the whole suite on SQLite and PostgreSQL.
-# TEST_WORKERS=auto spreads the suite over one pytest worker per core (pytest-xdist); each worker makes
-# its own scratch PostgreSQL database, SQLite files, instance paths, live servers and Chromium. It stays
-# 0 (one process, as before) until a whole run with workers has passed from a clean clone.
-TEST_WORKERS ?= 0
+# The suite runs on one pytest worker per core (pytest-xdist); each worker makes its own scratch
+# PostgreSQL database, SQLite files, instance paths, live servers and Chromium. TEST_WORKERS=0 runs it in
+# one process (for a debugger, or to read the output in order).
+TEST_WORKERS ?= auto
 test: check-lock $(VENV)/.installed-dev services tests/e2e/node_modules/.installed lint typecheck
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
