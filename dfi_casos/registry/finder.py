@@ -158,7 +158,7 @@ def _by_name(session: Session, how: Interpretation, in_scope: Restrict,
     def visible(stmt: Select[Any]) -> Select[Any]:
         return in_state(in_scope(stmt))
 
-    inside, everywhere = ranked_candidates(session, name, [visible, in_state])
+    inside, everywhere = ranked_candidates(session, name, [visible, in_state if state_code else None])
     hits = load_hits(session, [s for s in inside[:SHOWN] if s.score >= SHOWN_SCORE], visible)
     shown = {h.person.id for h in hits}
     return hits, sum(1 for s in everywhere[:SHOWN] if s.id not in shown and s.score >= ELSEWHERE_SCORE)

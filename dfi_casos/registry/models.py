@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Uuid, false
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Uuid, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dfi_casos.catalogs.enums import (
@@ -48,8 +48,9 @@ class Household(Base):
     registered_by_id: Mapped[int] = _owner_fk()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    #: Set when this record was merged into another: a tombstone that redirects there. Not indexed:
-    #: nearly every row is NULL, and an index tempts the planner to start a search from it.
+    #: Set when this record was merged into another: a tombstone that redirects there. Only the
+    #: tombstones are indexed (ix_person_merged): nearly every row is NULL, and a full index would
+    #: tempt the planner to start a search from it.
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household.id"))
 
     memberships: Mapped[list[HouseholdMembership]] = relationship(
@@ -85,7 +86,13 @@ class Person(Base):
 
     __tablename__ = "person"
     # Lists page through one territory newest first: this index serves them at a million records.
-    __table_args__ = (Index("ix_person_state_created", "state_code", "created_at"),)
+    # The few blocked and merged persons, each set in a partial index: "every case but those of a
+    # blocked person" and "name candidates but tombstones" read them, not the whole table.
+    __table_args__ = (Index("ix_person_state_created", "state_code", "created_at"),
+                      Index("ix_person_blocked", "id", postgresql_where=text("blocked_at IS NOT NULL"),
+                            sqlite_where=text("blocked_at IS NOT NULL")),
+                      Index("ix_person_merged", "id", postgresql_where=text("merged_into_id IS NOT NULL"),
+                            sqlite_where=text("merged_into_id IS NOT NULL")))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
     given_names = Encrypted()
@@ -134,8 +141,9 @@ class Person(Base):
     registered_by_id: Mapped[int] = _owner_fk()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    #: Set when this record was merged into another: a tombstone that redirects there. Not indexed:
-    #: nearly every row is NULL, and an index tempts the planner to start a search from it.
+    #: Set when this record was merged into another: a tombstone that redirects there. Only the
+    #: tombstones are indexed (ix_person_merged): nearly every row is NULL, and a full index would
+    #: tempt the planner to start a search from it.
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
     #: Blocked (bloqueo, after an ARCO cancellation or by retention): kept encrypted for the legal period,
     #: absent from every ordinary screen, search, list, statistic and export (scope/rules.py). Nearly always NULL.

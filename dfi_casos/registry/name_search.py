@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from dfi_casos.errors import DomainError
 from dfi_casos.registry.models import PERSON_NAME_TOKENS, Person, PersonNameToken
+from dfi_casos.scope import blocked_person_ids
 from dfi_casos.security.fields import decrypt_stored
 from dfi_casos.security.names import fold, phonetic_key, phonetic_words, query_tokens, ranking_form
 
@@ -171,9 +172,12 @@ def _ranked_ids(tokens: set[str], restrict: Callable[[Select[Any]], Select[Any]]
     """SELECT person_id, hits of the `limit` persons sharing the most tokens, within `restrict`."""
     ranked = PERSON_NAME_TOKENS.ranked_owner_ids(tokens, limit)
     # Tombstones and blocked persons are nobody's match (a blocked person must not even be counted).
+    if restrict is None:  # the whole registry: the token rows alone, less the few hidden persons (partial indexes)
+        hidden = blocked_person_ids().union_all(select(Person.id).where(Person.merged_into_id.is_not(None)))
+        return ranked.where(PersonNameToken.person_id.not_in(hidden))
     ranked = ranked.join(Person, Person.id == PersonNameToken.person_id).where(Person.merged_into_id.is_(None),
                                                                                Person.blocked_at.is_(None))
-    return ranked if restrict is None else restrict(ranked)
+    return restrict(ranked)
 
 
 def _name_fields(query: NameQuery) -> tuple[str, ...]:
