@@ -6,6 +6,7 @@ services change it (their rules, their audit entries, their version check under 
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, cast
 
 from flask import current_app, url_for
@@ -37,13 +38,13 @@ from dfi_casos.api.case_schemas import (
 )
 from dfi_casos.api.common import (
     check_version,
-    decode_cursor,
-    etag,
     expected_version,
+    fetch_page,
     filter_fields,
     page_body,
     responses,
     visible_fields,
+    with_etag,
 )
 from dfi_casos.cases import actions, flags, lists, pages, services
 from dfi_casos.cases.life_models import FlagType
@@ -134,10 +135,8 @@ def case_body(principal: Principal, case: Case) -> dict[str, Any]:
 
 
 def _case_answer(case: Case, status: int = 200) -> tuple[dict[str, Any], int, dict[str, str]]:
-    headers = {"ETag": etag(case.version)}
-    if status == 201:
-        headers["Location"] = url_for("api.read_case", case_id=case.id)
-    return case_body(current_principal(), case), status, headers
+    location = url_for("api.read_case", case_id=case.id) if status == 201 else None
+    return with_etag(case_body(current_principal(), case), case, status, location)
 
 
 def _load(case_id: str) -> Case:
@@ -171,8 +170,7 @@ def list_cases() -> Any:
                                 flag=query.flag.value if isinstance(query.flag, FlagType) else query.flag,
                                 sort=query.sort)
     kind = f"cases:{query.sort}"  # each order has its own key: a cursor serves only the order it came from
-    after = decode_cursor(kind, query.cursor, query.limit)
-    page = lists.find_cases(_session(), principal, filters, after, query.limit)
+    page = fetch_page(kind, query, partial(lists.find_cases, _session(), principal, filters))
     rows = lists.case_rows(_session(), principal, page.items)
     body = page_body(kind, page, [summary(r) for r in rows])
     return CasePage.model_validate(body).model_dump(mode="json")

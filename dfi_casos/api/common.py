@@ -1,5 +1,9 @@
 """What every API endpoint shares: the error envelope, ETag/If-Match, cursor pages, the role-aware field filter.
 
+An endpoint reads one record with its scope loader and answers `with_etag(body, record)`; an update
+starts with `for_update(scope.get_<thing>_for, record_id)`; a list answers
+`page_body(kind, fetch_page(kind, query, fetch), items)`.
+
 Every error answers the same JSON shape, `{"code": ..., "message": ..., "fields": {...}}`: `code`
 is stable (clients branch on it), `message` is Spanish for people, `fields` names what to fix
 (422). Feature errors are the app's one `DomainError` (422, or 412 for an edit conflict); records
@@ -10,9 +14,9 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -21,6 +25,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import BaseModel, Field, ValidationError
 from spectree import Response as SpecResponse
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from dfi_casos.errors import DomainError, EditConflict, NotVisible
@@ -30,6 +35,13 @@ from dfi_casos.security import audit
 from dfi_casos.security.access import Permission, Principal
 
 log = logging.getLogger(__name__)
+
+
+class Versioned(Protocol):
+    version: int
+
+
+R = TypeVar("R", bound=Versioned)
 
 #: Most items one page may hold; the default when `limit` is absent.
 MAX_LIMIT = 100
@@ -202,6 +214,23 @@ def check_version(current: int, expected: int) -> None:
         raise ApiError(412, "stale", _("Otra persona o sistema modificó este registro; léalo de nuevo."))
 
 
+def for_update(load: Callable[[Session, Any, str], R], record_id: str) -> tuple[R, int]:
+    """The record to change, from its scope loader (404), and the version read (If-Match: 428 missing, 412 stale)."""
+    record = load(db.session(), current_user, record_id)
+    expected = expected_version()
+    check_version(record.version, expected)
+    return record, expected
+
+
+def with_etag(body: dict[str, Any], record: Any, status: int = 200,
+              location: str | None = None) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """A record's answer: its body and the ETag of its version (and where it lives, for a creation)."""
+    headers = {"ETag": etag(record.version)}
+    if location is not None:
+        headers["Location"] = location
+    return body, status, headers
+
+
 # --- cursor pages -----------------------------------------------------------------------------------
 
 class PageQuery(BaseModel):
@@ -268,6 +297,11 @@ def decode_cursor(kind: str, raw: str | None, limit: int) -> After:
     except (BadSignature, ValueError, TypeError, KeyError):
         raise ApiError(422, "invalid", _("El cursor no es válido para esta lista."),
                        {"cursor": [_("Use el valor de next_cursor de la página anterior, sin cambios.")]}) from None
+
+
+def fetch_page(kind: str, query: PageQuery, fetch: Callable[[After, int], Page]) -> Page:
+    """The page a list's query asks for: `fetch(position, size)` from where its cursor points."""
+    return fetch(decode_cursor(kind, query.cursor, query.limit), query.limit)
 
 
 def page_body(kind: str, page: Page, items: list[dict[str, Any]]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Literal
 from uuid import UUID
 
@@ -12,14 +13,13 @@ from dfi_casos import scope
 from dfi_casos.api import bp, requires, spec, validated
 from dfi_casos.api.common import (
     PageQuery,
-    check_version,
-    decode_cursor,
-    etag,
-    expected_version,
+    fetch_page,
     filter_fields,
+    for_update,
     page_body,
     responses,
     visible_fields,
+    with_etag,
 )
 from dfi_casos.catalogs.enums import DisplacementCause, EventType
 from dfi_casos.extensions import db
@@ -109,9 +109,8 @@ def event_body(event: DisplacementEvent, *, with_narrative: bool) -> dict[str, A
 @spec.validate(query=PageQuery, resp=responses(EventPage, errors=[422]), tags=["eventos"])
 def list_events() -> Any:
     """Eventos de desplazamiento a su alcance, los más recientes primero (sin narrativa)."""
-    query: PageQuery = validated("query")
-    after = decode_cursor("events", query.cursor, query.limit)
-    page = services.list_events(db.session(), current_user, services.Filters(), after, query.limit)
+    page = fetch_page("events", validated("query"),
+                      partial(services.list_events, db.session(), current_user, services.Filters()))
     return page_body("events", page, [event_body(e, with_narrative=False) for e in page.items])
 
 
@@ -122,7 +121,7 @@ def read_event(event_id: str) -> Any:
     """Un evento de desplazamiento, con su narrativa."""
     record = scope.get_event_for(db.session(), current_user, event_id)
     audit_view("event", record, ["narrative"])
-    return event_body(record, with_narrative=True), 200, {"ETag": etag(record.version)}
+    return with_etag(event_body(record, with_narrative=True), record)
 
 
 @bp.post("/eventos")
@@ -132,8 +131,7 @@ def create_event() -> Any:
     """Registra un evento de desplazamiento."""
     body: EventIn = validated("json")
     record = services.register_event(db.session(), current_user, body.data())
-    return event_body(record, with_narrative=True), 201, {"ETag": etag(record.version),
-                                                          "Location": f"/api/v1/eventos/{record.id}"}
+    return with_etag(event_body(record, with_narrative=True), record, 201, f"/api/v1/eventos/{record.id}")
 
 
 @bp.put("/eventos/<event_id>")
@@ -141,13 +139,11 @@ def create_event() -> Any:
 @spec.validate(json=EventIn, resp=responses(EventOut, errors=[412, 422, 428]), tags=["eventos"])
 def update_event(event_id: str) -> Any:
     """Reemplaza los datos de un evento; requiere If-Match."""
-    record = scope.get_event_for(db.session(), current_user, event_id)
-    expected = expected_version()
-    check_version(record.version, expected)
+    record, expected = for_update(scope.get_event_for, event_id)
     body: EventIn = validated("json")
     services.update_event(db.session(), current_user, record, body.data(), expected)
     db.session.flush()
-    return event_body(record, with_narrative=True), 200, {"ETag": etag(record.version)}
+    return with_etag(event_body(record, with_narrative=True), record)
 
 
 # --- communities --------------------------------------------------------------------------------------
@@ -216,9 +212,8 @@ def community_body(community: Community, *, with_notes: bool) -> dict[str, Any]:
 @spec.validate(query=PageQuery, resp=responses(CommunityPage, errors=[422]), tags=["comunidades"])
 def list_communities() -> Any:
     """Comunidades a su alcance, por nombre (sin notas)."""
-    query: PageQuery = validated("query")
-    after = decode_cursor("communities", query.cursor, query.limit)
-    page = services.list_communities(db.session(), current_user, services.Filters(), after, query.limit)
+    page = fetch_page("communities", validated("query"),
+                      partial(services.list_communities, db.session(), current_user, services.Filters()))
     audit_list("community", page.items, [])
     return page_body("communities", page, [community_body(c, with_notes=False) for c in page.items])
 
@@ -230,7 +225,7 @@ def read_community(community_id: str) -> Any:
     """Una comunidad, con sus notas y eventos."""
     record = scope.get_community_for(db.session(), current_user, community_id)
     audit_view("community", record, ["notes"])
-    return community_body(record, with_notes=True), 200, {"ETag": etag(record.version)}
+    return with_etag(community_body(record, with_notes=True), record)
 
 
 @bp.post("/comunidades")
@@ -240,8 +235,7 @@ def create_community() -> Any:
     """Registra una comunidad, vinculada a los eventos que vivió."""
     body: CommunityIn = validated("json")
     record = services.register_community(db.session(), current_user, body.data())
-    return community_body(record, with_notes=True), 201, {"ETag": etag(record.version),
-                                                          "Location": f"/api/v1/comunidades/{record.id}"}
+    return with_etag(community_body(record, with_notes=True), record, 201, f"/api/v1/comunidades/{record.id}")
 
 
 @bp.put("/comunidades/<community_id>")
@@ -249,10 +243,8 @@ def create_community() -> Any:
 @spec.validate(json=CommunityIn, resp=responses(CommunityOut, errors=[412, 422, 428]), tags=["comunidades"])
 def update_community(community_id: str) -> Any:
     """Reemplaza los datos de una comunidad; requiere If-Match."""
-    record = scope.get_community_for(db.session(), current_user, community_id)
-    expected = expected_version()
-    check_version(record.version, expected)
+    record, expected = for_update(scope.get_community_for, community_id)
     body: CommunityIn = validated("json")
     services.update_community(db.session(), current_user, record, body.data(), expected)
     db.session.flush()
-    return community_body(record, with_notes=True), 200, {"ETag": etag(record.version)}
+    return with_etag(community_body(record, with_notes=True), record)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -12,14 +13,13 @@ from dfi_casos import scope
 from dfi_casos.api import bp, requires, spec, validated
 from dfi_casos.api.common import (
     PageQuery,
-    check_version,
-    decode_cursor,
-    etag,
-    expected_version,
+    fetch_page,
     filter_fields,
+    for_update,
     page_body,
     responses,
     visible_fields,
+    with_etag,
 )
 from dfi_casos.api.persons import PersonFields, duplicate_refusal
 from dfi_casos.catalogs.enums import RelationshipToHead
@@ -142,9 +142,8 @@ def household_body(household: Household) -> dict[str, Any]:
 @spec.validate(query=PageQuery, resp=responses(HouseholdPage, errors=[422]), tags=TAGS)
 def list_households() -> Any:
     """Hogares a su alcance, los más recientes primero."""
-    query: PageQuery = validated("query")
-    after = decode_cursor("households", query.cursor, query.limit)
-    page = services.list_households(db.session(), current_user, services.Filters(), after, query.limit)
+    page = fetch_page("households", validated("query"),
+                      partial(services.list_households, db.session(), current_user, services.Filters()))
     audit_list("household", page.items, [])
     return page_body("households", page, [household_summary(h) for h in page.items])
 
@@ -156,7 +155,7 @@ def read_household(household_id: str) -> Any:
     """Un hogar con sus integrantes."""
     record = scope.get_household_for(db.session(), current_user, household_id)
     audit_view("household", record, ["notes", "members.name"])
-    return household_body(record), 200, {"ETag": etag(record.version)}
+    return with_etag(household_body(record), record)
 
 
 @bp.post("/hogares")
@@ -170,8 +169,7 @@ def create_household() -> Any:
     except services.DuplicatesFound as exc:
         raise duplicate_refusal(exc) from None
     audit_view("household", record, ["notes", "members.name"])
-    return household_body(record), 201, {"ETag": etag(record.version),
-                                         "Location": f"/api/v1/hogares/{record.id}"}
+    return with_etag(household_body(record), record, 201, f"/api/v1/hogares/{record.id}")
 
 
 @bp.put("/hogares/<household_id>")
@@ -179,11 +177,9 @@ def create_household() -> Any:
 @spec.validate(json=HouseholdUpdate, resp=responses(HouseholdOut, errors=[412, 422, 428]), tags=TAGS)
 def update_household(household_id: str) -> Any:
     """Modifica los datos propios del hogar; requiere If-Match."""
-    record = scope.get_household_for(db.session(), current_user, household_id)
-    expected = expected_version()
-    check_version(record.version, expected)
+    record, expected = for_update(scope.get_household_for, household_id)
     body: HouseholdUpdate = validated("json")
     services.update_household(db.session(), current_user, record, body.data(), expected)
     db.session.flush()
     audit_view("household", record, ["notes", "members.name"])
-    return household_body(record), 200, {"ETag": etag(record.version)}
+    return with_etag(household_body(record), record)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -14,14 +15,13 @@ from dfi_casos.api import bp, requires, spec, validated
 from dfi_casos.api.common import (
     ApiError,
     PageQuery,
-    check_version,
-    decode_cursor,
-    etag,
-    expected_version,
+    fetch_page,
     filter_fields,
+    for_update,
     page_body,
     responses,
     visible_fields,
+    with_etag,
 )
 from dfi_casos.catalogs.enums import (
     DisabilityDomain,
@@ -210,9 +210,8 @@ def duplicate_refusal(exc: services.DuplicatesFound) -> ApiError:
 @spec.validate(query=PageQuery, resp=responses(PersonPage, errors=[422]), tags=TAGS)
 def list_persons() -> Any:
     """Personas a su alcance, las más recientes primero."""
-    query: PageQuery = validated("query")
-    after = decode_cursor("persons", query.cursor, query.limit)
-    page = services.list_persons(db.session(), current_user, services.Filters(), after, query.limit)
+    page = fetch_page("persons", validated("query"),
+                      partial(services.list_persons, db.session(), current_user, services.Filters()))
     audit_list("person", page.items, PERSON_ROW_FIELDS)
     return page_body("persons", page, [person_summary(p) for p in page.items])
 
@@ -224,7 +223,7 @@ def read_person(person_id: str) -> Any:
     """Una persona: los datos de su ficha, con ETag para modificarla."""
     record = scope.get_person_for(db.session(), current_user, person_id)
     audit_view("person", record, PERSON_VIEW_FIELDS)
-    return person_body(record), 200, {"ETag": etag(record.version)}
+    return with_etag(person_body(record), record)
 
 
 @bp.post("/personas")
@@ -239,7 +238,7 @@ def create_person() -> Any:
     except services.DuplicatesFound as exc:
         raise duplicate_refusal(exc) from None
     audit_view("person", record, PERSON_VIEW_FIELDS)
-    return person_body(record), 201, {"ETag": etag(record.version), "Location": f"/api/v1/personas/{record.id}"}
+    return with_etag(person_body(record), record, 201, f"/api/v1/personas/{record.id}")
 
 
 @bp.put("/personas/<person_id>")
@@ -247,9 +246,7 @@ def create_person() -> Any:
 @spec.validate(json=PersonUpdate, resp=responses(PersonOut, errors=[409, 412, 422, 428]), tags=TAGS)
 def update_person(person_id: str) -> Any:
     """Reemplaza los datos de una persona; requiere If-Match con el ETag leído."""
-    record = scope.get_person_for(db.session(), current_user, person_id)
-    expected = expected_version()
-    check_version(record.version, expected)
+    record, expected = for_update(scope.get_person_for, person_id)
     body: PersonUpdate = validated("json")
     try:
         services.update_person(db.session(), current_user, record, body.data(), expected, body.duplicate_reason,
@@ -258,4 +255,4 @@ def update_person(person_id: str) -> Any:
         raise duplicate_refusal(exc) from None
     db.session.flush()
     audit_view("person", record, PERSON_VIEW_FIELDS)
-    return person_body(record), 200, {"ETag": etag(record.version)}
+    return with_etag(person_body(record), record)
