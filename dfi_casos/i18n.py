@@ -6,10 +6,10 @@ so they follow the same locale.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import has_request_context
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -43,3 +43,16 @@ def day(value: date | None) -> str:
     if str(get_locale()) == "en":
         return str(format_date(value, "d MMM y"))
     return value.strftime("%d/%m/%Y")
+
+
+def moment(value: datetime | None, seconds: bool = False) -> str:
+    """A moment in the users' time zone, as `day` writes the date: «28/11/2026 04:02» or «28 Nov 2026, 04:02».
+
+    Babel's "short" datetime gave «28/11/26, 4:02 a.m.» beside dd/mm/aaaa dates on the same page.
+    `seconds` for the audit trail, where the order of entries within a minute matters.
+    """
+    if value is None:
+        return ""
+    time = "HH:mm:ss" if seconds else "HH:mm"
+    pattern = f"d MMM y, {time}" if str(get_locale()) == "en" else f"dd/MM/y {time}"
+    return str(format_datetime(value, pattern))
