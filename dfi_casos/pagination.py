@@ -65,7 +65,10 @@ def after_clause(order: Sequence[SortKey], key: Sequence[Any]) -> Any:
         equal = [earlier.expression == value for earlier, value in zip(order[:position], key, strict=False)]
         beyond = term.expression < key[position] if term.descending else term.expression > key[position]
         alternatives.append(and_(*equal, beyond))
-    return or_(*alternatives)
+    first, start = order[0], key[0]
+    # Implied by the OR, but plain: the planner starts an index range scan on the first key there.
+    bound = first.expression <= start if first.descending else first.expression >= start
+    return and_(bound, or_(*alternatives))
 
 
 def paginate_ordered(session: Session, stmt: Any, order: Sequence[SortKey], start: int | After, size: int) -> Page:
