@@ -17,7 +17,8 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Usuario (id o nombre de usuario)"), validators=[Optional(), Length(max=64)])
     record = StringField(_l("Registro (id o folio)"), validators=[Optional(), Length(max=64)])
     action = SelectField(_l("Acción"), validators=[Optional()],
-                         choices=select_choices(sorted(ACTION_LABELS.items(), key=lambda item: item[1]),
-                                                blank=_l("Todas")))
+                         choices=lambda: select_choices(  # sorted in the reader's language, per request
+                             sorted(((a, str(label)) for a, label in ACTION_LABELS.items()), key=lambda item: item[1]),
+                             blank=str(_l("Todas"))))
     since = DateField(_l("Desde"), validators=[Optional()])
     until = DateField(_l("Hasta (inclusive)"), validators=[Optional()])

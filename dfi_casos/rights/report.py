@@ -155,7 +155,7 @@ def accesses(session: Session, config: Mapping[str, Any], person: Person, relate
     rows = []
     for entry in entries[:MAX_ACCESSES]:
         role = str(ROLE_LABELS[Role(entry.actor_role)]) if entry.actor_role in set(Role) else None
-        row = {"fecha": _value(entry.occurred_at), "accion": ACTION_LABELS.get(entry.action, entry.action),
+        row = {"fecha": _value(entry.occurred_at), "accion": str(ACTION_LABELS.get(entry.action, entry.action)),
                "rol": role or _("Sistema"), "oficina": _office(entry.actor_states), "registro": entry.object_type}
         if names:
             row["persona_servidora_publica"] = names.get(entry.actor_id or 0, "—")
