@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 
 class DomainError(Exception):
     """A rule refused the operation. The message is Spanish, for the user; `field` names the form field at fault.
@@ -15,13 +17,14 @@ class DomainError(Exception):
     field: str | None = None
 
     def __init__(self, message: str, field: str | None = None) -> None:
+        message = str(message)  # a lazy (module-level) message resolves now, in the request's language
         super().__init__(message)
         self.message = message
         if field is not None:
             self.field = field
 
 
-EDIT_CONFLICT_MESSAGE = ("Otra persona modificó este registro mientras usted lo editaba; no se guardaron sus "
+EDIT_CONFLICT_MESSAGE = _l("Otra persona modificó este registro mientras usted lo editaba; no se guardaron sus "
                          "cambios. Recargue la página para ver la versión actual.")
 
 

@@ -1,4 +1,4 @@
-"""Spanish words for the codes the app stores: states, record types, audit details. Display only."""
+"""Words for the codes the app stores: states, record types, audit details. Display only."""
 from __future__ import annotations
 
 import json
@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from dfi_casos.catalogs.enums import (
     CaseSubject,
@@ -19,57 +22,66 @@ from dfi_casos.catalogs.enums import (
 from dfi_casos.catalogs.geography import state_by_code
 
 #: Record types as the audit trail names them (object_type) -> what a person calls them.
-OBJECT_LABELS: dict[str, str] = {
-    "case": "Caso", "case_service": "Servicio del caso", "case_note": "Nota del caso",
-    "attachment": "Documento", "attachment_version": "Versión de documento",
-    "letter_template": "Plantilla de oficio", "case_file": "Expediente impreso",
-    "case_subject": "Sujeto del caso", "referral": "Canalización", "household": "Hogar",
-    "person": "Persona", "community": "Comunidad", "event": "Evento de desplazamiento",
-    "consent": "Consentimiento", "institution": "Institución", "user": "Cuenta",
-    "durable_solution_assessment": "Evaluación de soluciones duraderas",
-    "solutions_dashboard": "Tablero de soluciones duraderas", "audit_event": "Bitácora",
-    "report_personas": "Reporte de personas y hogares", "report_mapa": "Mapa", "report_casos": "Reporte de casos",
-    "report_servicios": "Reporte de servicios y canalizaciones", "report_carga": "Carga de trabajo",
-    "monthly_report": "Informe mensual",
-    "clave": "Clave de cifrado", "endpoint": "Página",
+OBJECT_LABELS: dict[str, LazyString] = {
+    "case": _l("Caso"), "case_service": _l("Servicio del caso"), "case_note": _l("Nota del caso"),
+    "attachment": _l("Documento"), "attachment_version": _l("Versión de documento"),
+    "letter_template": _l("Plantilla de oficio"), "case_file": _l("Expediente impreso"),
+    "case_subject": _l("Sujeto del caso"), "referral": _l("Canalización"), "household": _l("Hogar"),
+    "person": _l("Persona"), "community": _l("Comunidad"), "event": _l("Evento de desplazamiento"),
+    "consent": _l("Consentimiento"), "institution": _l("Institución"), "user": _l("Cuenta"),
+    "durable_solution_assessment": _l("Evaluación de soluciones duraderas"),
+    "solutions_dashboard": _l("Tablero de soluciones duraderas"), "audit_event": _l("Bitácora"),
+    "report_personas": _l("Reporte de personas y hogares"), "report_mapa": _l("Mapa"),
+    "report_casos": _l("Reporte de casos"),
+    "report_servicios": _l("Reporte de servicios y canalizaciones"), "report_carga": _l("Carga de trabajo"),
+    "monthly_report": _l("Informe mensual"),
+    "clave": _l("Clave de cifrado"), "endpoint": _l("Página"),
 }
 
 #: Keys of an audit entry's details -> label.
-DETAIL_LABELS: dict[str, str] = {
-    "fields": "Campos", "reason": "Motivo", "person_id": "Persona", "count": "Cantidad", "tables": "Tablas",
-    "kind": "Tipo", "ids": "Registros", "format": "Formato", "filters": "Filtros", "threshold": "Umbral",
-    "states": "Entidades", "role": "Rol", "result_ids": "Resultados", "page": "Pantalla",
-    "national": "Alcance nacional", "minutes": "Minutos", "ids_truncated": "Lista recortada",
-    "event_ids": "Eventos", "consent_id": "Consentimiento", "checked": "Entradas verificadas",
-    "candidate_ids": "Candidatos", "bad_seq": "Primera entrada alterada", "from_stage": "Etapa anterior",
-    "to_stage": "Etapa nueva", "stage": "Etapa", "step": "Paso", "approval_id": "Solicitud",
-    "closure_reason": "Motivo de cierre", "decision": "Decisión", "previous_owner_id": "Responsable anterior",
-    "owner_id": "Responsable", "assignee_ids": "Asignados", "case_id": "Caso", "status": "Estado",
-    "institution_id": "Institución", "subject_type": "Sujeto", "household_id": "Hogar", "version": "Versión",
-    "key_id": "Clave", "rows": "Filas", "table": "Tabla",
+DETAIL_LABELS: dict[str, LazyString] = {
+    "fields": _l("Campos"), "reason": _l("Motivo"), "person_id": _l("Persona"), "count": _l("Cantidad"),
+    "tables": _l("Tablas"),
+    "kind": _l("Tipo"), "ids": _l("Registros"), "format": _l("Formato"), "filters": _l("Filtros"),
+    "threshold": _l("Umbral"),
+    "states": _l("Entidades"), "role": _l("Rol"), "result_ids": _l("Resultados"), "page": _l("Pantalla"),
+    "national": _l("Alcance nacional"), "minutes": _l("Minutos"), "ids_truncated": _l("Lista recortada"),
+    "event_ids": _l("Eventos"), "consent_id": _l("Consentimiento"), "checked": _l("Entradas verificadas"),
+    "candidate_ids": _l("Candidatos"), "bad_seq": _l("Primera entrada alterada"), "from_stage": _l("Etapa anterior"),
+    "to_stage": _l("Etapa nueva"), "stage": _l("Etapa"), "step": _l("Paso"), "approval_id": _l("Solicitud"),
+    "closure_reason": _l("Motivo de cierre"), "decision": _l("Decisión"),
+    "previous_owner_id": _l("Responsable anterior"),
+    "owner_id": _l("Responsable"), "assignee_ids": _l("Asignados"), "case_id": _l("Caso"), "status": _l("Estado"),
+    "institution_id": _l("Institución"), "subject_type": _l("Sujeto"), "household_id": _l("Hogar"),
+    "version": _l("Versión"),
+    "key_id": _l("Clave"), "rows": _l("Filas"), "table": _l("Tabla"),
 }
 
 #: Free-standing code words that appear as detail values.
-WORD_LABELS: dict[str, str] = {
-    "approved": "aprobada", "rejected": "rechazada", "pending": "pendiente",
-    "sign_assessment": "firma de evaluación", "requested": "solicitud", "decided": "decisión",
-    "intake_submitted": "entrevista enviada a valoración", "recognition_decided": "valoración decidida",
-    "appeal_filed": "recurso presentado", "appeal_decided": "recurso decidido",
-    "absent": "no existe", "out_of_scope": "fuera de su alcance", "not_visible": "fuera de su alcance",
-    "audit_out_of_scope": "fuera de su alcance", "malformed_id": "identificador mal formado",
-    "bad_subject": "sujeto no válido", "not_in_case": "no pertenece al caso", "csv": "CSV", "xlsx": "XLSX",
-    "events": "bitácora", "record_history": "historial de un registro", "user_activity": "actividad de usuario",
-    "actor": "usuario", "record": "registro", "action": "acción", "since": "desde", "until": "hasta",
+WORD_LABELS: dict[str, LazyString] = {
+    "approved": _l("aprobada"), "rejected": _l("rechazada"), "pending": _l("pendiente"),
+    "sign_assessment": _l("firma de evaluación"), "requested": _l("solicitud"), "decided": _l("decisión"),
+    "intake_submitted": _l("entrevista enviada a valoración"), "recognition_decided": _l("valoración decidida"),
+    "appeal_filed": _l("recurso presentado"), "appeal_decided": _l("recurso decidido"),
+    "absent": _l("no existe"), "out_of_scope": _l("fuera de su alcance"), "not_visible": _l("fuera de su alcance"),
+    "audit_out_of_scope": _l("fuera de su alcance"), "malformed_id": _l("identificador mal formado"),
+    "bad_subject": _l("sujeto no válido"), "not_in_case": _l("no pertenece al caso"), "csv": _l("CSV"),
+    "xlsx": _l("XLSX"),
+    "events": _l("bitácora"), "record_history": _l("historial de un registro"),
+    "user_activity": _l("actividad de usuario"),
+    "actor": _l("usuario"), "record": _l("registro"), "action": _l("acción"), "since": _l("desde"),
+    "until": _l("hasta"),
 }
 
 #: Field names (as services name them in `fields`) -> label; others show as stored.
-FIELD_LABELS: dict[str, str] = {
-    "stage": "etapa", "reason": "motivo", "justification": "justificación", "comment": "comentario",
-    "recognition.summary": "resumen de la entrevista", "recognition.reason": "motivo de la valoración",
-    "appeal.grounds": "motivos del recurso", "appeal.reason": "motivo de la revisión",
-    "owner_id": "responsable", "assignees": "asignados", "notes": "notas", "status": "estado",
-    "response": "respuesta", "body": "texto", "full_name": "nombre", "email": "correo",
-    "criteria.evidence": "evidencia de criterios", "narrative": "relato", "members.name": "nombres de integrantes",
+FIELD_LABELS: dict[str, LazyString] = {
+    "stage": _l("etapa"), "reason": _l("motivo"), "justification": _l("justificación"), "comment": _l("comentario"),
+    "recognition.summary": _l("resumen de la entrevista"), "recognition.reason": _l("motivo de la valoración"),
+    "appeal.grounds": _l("motivos del recurso"), "appeal.reason": _l("motivo de la revisión"),
+    "owner_id": _l("responsable"), "assignees": _l("asignados"), "notes": _l("notas"), "status": _l("estado"),
+    "response": _l("respuesta"), "body": _l("texto"), "full_name": _l("nombre"), "email": _l("correo"),
+    "criteria.evidence": _l("evidencia de criterios"), "narrative": _l("relato"),
+    "members.name": _l("nombres de integrantes"),
 }
 
 _ENUMS: tuple[type[LabeledEnum], ...] = (Stage, ClosureReason, CaseSubject, RecognitionDecision, ServiceStatus,
@@ -105,36 +117,36 @@ def event_label(event: Any) -> str:
 def household_name(household: Any) -> str:
     """"Hogar de <head's name>": decrypts the head's name, so the caller audits the view."""
     head = household.head
-    return f"Hogar de {head.full_name()}" if head is not None else "Hogar sin jefatura registrada"
+    return _("Hogar de %(name)s", name=head.full_name()) if head is not None else _("Hogar sin jefatura registrada")
 
 
 def territory(states: Iterable[str], is_national: bool = False) -> str:
     """An account's territory in words: "nacional" or the state names joined."""
     if is_national:
-        return "nacional"
+        return _("nacional")
     return ", ".join(state_name(code) for code in states) or "—"
 
 
 def object_label(object_type: str | None) -> str:
     if not object_type:
         return ""
-    return OBJECT_LABELS.get(object_type, object_type)
+    return str(OBJECT_LABELS.get(object_type, object_type))
 
 
 def _value_label(key: str, value: Any) -> str:
     if isinstance(value, bool):
-        return "sí" if value else "no"
+        return _("sí") if value else _("no")
     if isinstance(value, list):
         return ", ".join(_value_label(key, item) for item in value)
     text = str(value)
     if key == "fields":
-        return FIELD_LABELS.get(text, text)
+        return str(FIELD_LABELS.get(text, text))
     if key == "kind":
         return object_label(text)
     if key == "states":
         return state_name(text)
     if text in WORD_LABELS:
-        return WORD_LABELS[text]
+        return str(WORD_LABELS[text])
     for enum in _ENUMS:
         try:
             return enum(text).label.lower()

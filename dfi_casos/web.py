@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -29,22 +30,22 @@ CONTENT_SECURITY_POLICY = (
 )
 
 ERROR_TITLES = {
-    400: "Solicitud no válida",
-    403: "Acceso no permitido",
-    404: "Página no encontrada",
-    405: "Método no permitido",
-    413: "Solicitud demasiado grande",
-    429: "Demasiados intentos",
-    500: "Error interno",
+    400: _l("Solicitud no válida"),
+    403: _l("Acceso no permitido"),
+    404: _l("Página no encontrada"),
+    405: _l("Método no permitido"),
+    413: _l("Solicitud demasiado grande"),
+    429: _l("Demasiados intentos"),
+    500: _l("Error interno"),
 }
 ERROR_MESSAGES = {
-    400: "La solicitud no se pudo procesar. Revise los datos e intente de nuevo.",
-    403: "No tiene permiso para realizar esta acción.",
-    404: "La página o el registro que busca no existe o no está a su alcance.",
-    405: "Esta dirección no acepta esa operación.",
-    413: "Los datos enviados exceden el tamaño permitido.",
-    429: "Ha hecho demasiados intentos en poco tiempo. Espere un momento e intente de nuevo.",
-    500: "Ocurrió un error inesperado. Ya quedó registrado; si persiste, avise a la mesa de ayuda.",
+    400: _l("La solicitud no se pudo procesar. Revise los datos e intente de nuevo."),
+    403: _l("No tiene permiso para realizar esta acción."),
+    404: _l("La página o el registro que busca no existe o no está a su alcance."),
+    405: _l("Esta dirección no acepta esa operación."),
+    413: _l("Los datos enviados exceden el tamaño permitido."),
+    429: _l("Ha hecho demasiados intentos en poco tiempo. Espere un momento e intente de nuevo."),
+    500: _l("Ocurrió un error inesperado. Ya quedó registrado; si persiste, avise a la mesa de ayuda."),
 }
 
 
@@ -107,8 +108,8 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
         render_template(
             "errors/error.html",
             status=status,
-            title=_(ERROR_TITLES.get(status, "Error")),
-            message=message or _(ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])),
+            title=str(ERROR_TITLES.get(status, ERROR_TITLES[500])),
+            message=message or str(ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])),
         ),
         status,
     )

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, null, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -17,20 +19,20 @@ from dfi_casos.errors import DomainError, EditConflict
 from dfi_casos.security import audit
 from dfi_casos.security.passwords import check_policy, hash_password, needs_rehash, verify_password
 
-GENERIC_LOGIN_ERROR = (
+GENERIC_LOGIN_ERROR = _l(
     "Usuario o contraseña incorrectos, o la cuenta está bloqueada temporalmente. "
     "Verifique sus datos o intente más tarde."
 )
 
 
-ACCOUNT_CONFLICT = "Otra persona modificó esta cuenta mientras usted la editaba. Revise los datos actuales."
+ACCOUNT_CONFLICT = _l("Otra persona modificó esta cuenta mientras usted la editaba. Revise los datos actuales.")
 
 
 class LoginFailed(Exception):
     """Credentials refused; the message never says whether the account exists or is locked."""
 
     def __init__(self) -> None:
-        super().__init__(GENERIC_LOGIN_ERROR)
+        super().__init__(str(GENERIC_LOGIN_ERROR))
 
 
 class AccountError(DomainError):
@@ -189,7 +191,7 @@ class AccountData:
 def _validate_account(session: Session, config: Any, data: AccountData, existing: User | None) -> None:
     other = find_user(session, data.username)
     if other is not None and other is not existing:
-        raise AccountError("Ya existe una cuenta con ese nombre de usuario.", "username")
+        raise AccountError(_("Ya existe una cuenta con ese nombre de usuario."), "username")
     if not data.is_national and not data.states:
         raise AccountError("Elija al menos una entidad, o marque alcance nacional.", "states")
     if data.password is not None:
@@ -202,7 +204,7 @@ def _validate_account(session: Session, config: Any, data: AccountData, existing
 def create_user(session: Session, config: Any, actor: User | None, data: AccountData) -> User:
     """Create an account after checking uniqueness, territory and password policy."""
     if not data.password:
-        raise AccountError("La contraseña es obligatoria.", "password")
+        raise AccountError(_("La contraseña es obligatoria."), "password")
     _validate_account(session, config, data, None)
     user = User(
         username=data.username.strip().lower(),

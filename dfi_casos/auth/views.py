@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from dfi_casos import web
@@ -23,7 +24,7 @@ from dfi_casos.security.passwords import PasswordRejected, check_policy, hash_pa
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Inicie sesión para continuar."
+login_manager.login_message = _l("Inicie sesión para continuar.")
 login_manager.session_protection = "basic"
 
 

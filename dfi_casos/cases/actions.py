@@ -369,7 +369,7 @@ def update_referral(case_id: uuid.UUID, referral_id: uuid.UUID) -> Any:
                                         form.response.data)
 
     return _status_action(case_id, referral, form, services.REFERRAL_FLOW, "canalizaciones", run,
-                          "Canalización actualizada.")
+                          _("Canalización actualizada."))
 
 
 def update_service(case_id: uuid.UUID, service_id: uuid.UUID) -> Any:

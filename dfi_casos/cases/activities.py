@@ -55,7 +55,8 @@ def update_service_status(session: Session, actor: Principal, case: Case, servic
     if service.case_id != case.id:
         raise NotVisible("case_service", service.id, "not_in_case")
     if status not in SERVICE_FLOW[service.status]:
-        raise CaseError(f"Un servicio «{service.status.label}» no puede pasar a «{status.label}».", "status")
+        raise CaseError(_("Un servicio «%(old)s» no puede pasar a «%(new)s».", old=service.status.label,
+                          new=status.label), "status")
     service.status = status
     session.flush()
     audit_case(session, actor, Action.UPDATE, case, object_type="case_service", object_id=service.id, fields=["status"],
@@ -74,20 +75,20 @@ def add_referral(session: Session, actor: Principal, case: Case, *, institution_
     if case.community_id is not None:  # on a community's behalf: its representatives' consent
         person = consenting_representative(session, case, institution_id)
         if person is None:
-            raise ConsentMissing("Ninguna persona representante registrada de la comunidad ha dado su consentimiento "
-                                 "para compartir sus datos con esta institución. Registre a sus representantes y su "
-                                 "consentimiento antes de canalizar.")
+            raise ConsentMissing(_("Ninguna persona representante registrada de la comunidad ha dado su consentimiento "
+                                   "para compartir sus datos con esta institución. Registre a sus representantes y "
+                                   "su consentimiento antes de canalizar."))
     else:
         person = referred_person(session, case)
     if person is None:
-        raise ConsentMissing("El caso no tiene una persona (o jefa o jefe de hogar) cuyo consentimiento se "
-                             "pueda verificar.")
+        raise ConsentMissing(_("El caso no tiene una persona (o jefa o jefe de hogar) cuyo consentimiento se "
+                               "pueda verificar."))
     if not has_consent_to_share(session, person, institution_id):
-        raise ConsentMissing("La persona no ha dado su consentimiento para compartir sus datos con esta "
-                             "institución (o lo retiró). Registre el consentimiento antes de canalizar.")
+        raise ConsentMissing(_("La persona no ha dado su consentimiento para compartir sus datos con esta "
+                               "institución (o lo retiró). Registre el consentimiento antes de canalizar."))
     if objects_to_referral(session, person, institution_id):
-        raise ConsentMissing("La persona se opuso a que sus datos se compartan con esta institución (derecho de "
-                             "oposición): no se puede canalizar a ella.")
+        raise ConsentMissing(_("La persona se opuso a que sus datos se compartan con esta institución (derecho de "
+                               "oposición): no se puede canalizar a ella."))
     referral = Referral(person_id=person.id, institution_id=institution_id, need=need,
                         sent_on=today, due_on=due_on, status=ReferralStatus.SENT, created_by_id=actor.id)
     referral.notes = (notes or "").strip() or None
@@ -105,7 +106,8 @@ def update_referral_status(session: Session, actor: Principal, case: Case, refer
     if referral.case_id != case.id:
         raise NotVisible("referral", referral.id, "not_in_case")
     if status not in REFERRAL_FLOW[referral.status]:
-        raise CaseError(f"Una canalización «{referral.status.label}» no puede pasar a «{status.label}».", "status")
+        raise CaseError(_("Una canalización «%(old)s» no puede pasar a «%(new)s».", old=referral.status.label,
+                          new=status.label), "status")
     now = utcnow()
     if referral.status == ReferralStatus.SENT and referral.responded_at is None:
         referral.responded_at = now

@@ -141,7 +141,8 @@ def update_measure(session: Session, actor: Principal, case: Case, measure: Coll
     if not can_record(actor, case):
         raise NotPermitted(_("Su rol no permite registrar actividades en este caso."))
     if status not in MEASURE_FLOW[measure.status]:
-        raise CommunityError(f"Una medida «{measure.status.label}» no puede pasar a «{status.label}».", "status")
+        raise CommunityError(_("Una medida «%(old)s» no puede pasar a «%(new)s».", old=measure.status.label,
+                                new=status.label), "status")
     measure.status = status
     session.flush()
     audit.record_change(session, actor, Action.UPDATE, "collective_measure", measure.id, fields=["status"],
@@ -161,10 +162,10 @@ def closure_blockers(session: Session, case: Case) -> list[str]:
     """Why the community case cannot close as "solución duradera alcanzada": judged household by household."""
     household_ids = list(session.scalars(select(Household.id).where(Household.community_id == case.community_id)))
     if not household_ids:
-        return ["la comunidad no tiene hogares registrados: cada hogar necesita su evaluación firmada"]
+        return [_("la comunidad no tiene hogares registrados: cada hogar necesita su evaluación firmada")]
     blocked = [(hid, solutions.closure_blockers(session, hid)) for hid in household_ids]
     pending = [reasons for _hid, reasons in blocked if reasons]
     if not pending:
         return []
-    return [f"{len(pending)} de {len(household_ids)} hogares de la comunidad aún no cumplen "
-            f"(por ejemplo: {pending[0][0]})"]
+    return [_("%(pending)s de %(total)s hogares de la comunidad aún no cumplen (por ejemplo: %(example)s)",
+              pending=len(pending), total=len(household_ids), example=pending[0][0])]

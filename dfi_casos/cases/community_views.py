@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -50,7 +51,7 @@ def update_measure(case_id: uuid.UUID, measure_id: uuid.UUID) -> Any:
                 return redirect(actions.case_url(case_id, "medidas"))
         status = 400
     elif not community.MEASURE_FLOW[measure.status] or "add_note" not in actions.available(case):
-        flash("El estado de esta medida ya no puede cambiar.", "warning")
+        flash(_("El estado de esta medida ya no puede cambiar."), "warning")
         return redirect(actions.case_url(case_id, "medidas"))
     return render_template("cases/measure_status.html", case=case, measure=measure, form=form,
                            action_url=request.path), status

@@ -50,7 +50,7 @@ def _reason(text: str | None, field: str) -> str:
     if not cleaned:
         raise FlagError(_("Escriba el motivo."), field)
     if len(cleaned) > REASON_LIMIT:
-        raise FlagError(f"Máximo {REASON_LIMIT} caracteres.", field)
+        raise FlagError(_("Máximo %(n)s caracteres.", n=REASON_LIMIT), field)
     return cleaned
 
 
@@ -60,7 +60,7 @@ def raise_flag(session: Session, actor: Principal, case: Case, flag_type: FlagTy
         raise NotPermitted(_("Solo quien trabaja un caso abierto puede levantar una alerta en él."))
     text = _reason(reason, "reason")
     if any(f.flag_type == flag_type for f in active_flags(session, [case.id]).get(case.id, [])):
-        raise FlagError(f"El caso ya tiene una alerta activa de «{flag_type.label}».", "flag_type")
+        raise FlagError(_("El caso ya tiene una alerta activa de «%(flag)s».", flag=flag_type.label), "flag_type")
     flag = CaseFlag(case_id=case.id, flag_type=flag_type, raised_by_id=actor.id)
     flag.reason = text
     session.add(flag)

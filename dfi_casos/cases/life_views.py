@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -51,7 +52,7 @@ def lower_flag(case_id: uuid.UUID, flag_id: uuid.UUID) -> Any:
         raise NotVisible("case_flag", flag.id, "not_in_case")
     form = LowerFlagForm(prefix="bajar")
     if request.method == "GET" and (not flag.is_active or not flags.can_lower(current_user, case)):
-        flash("Esta alerta ya no se puede bajar.", "warning")
+        flash(_("Esta alerta ya no se puede bajar."), "warning")
         return redirect(actions.case_url(case_id, "alertas"))
     status = 200
     if request.method == "POST":
@@ -78,8 +79,8 @@ def request_reopening(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: ReopenRequestForm) -> str:
         approval = reopening.request_reopening(db.session, current_user, case, Stage(form.to_stage.data),
                                                form.reason.data, form.expected_version())
-        return (f"Solicitud enviada: reabrir en «{approval.to_stage.label}». Otra supervisora o supervisor la "
-                "decidirá.")
+        return _("Solicitud enviada: reabrir en «%(stage)s». Otra supervisora o supervisor la decidirá.",
+                 stage=approval.to_stage.label)
 
     return actions.act(case_id, "request_reopening", run)
 
@@ -89,8 +90,8 @@ def decide_reopening(case_id: uuid.UUID) -> Any:
         approval = reopening.decide_reopening(db.session, current_user, case, form.decision.data == "approve",
                                               form.comment.data, form.expected_version())
         if case.is_open:
-            return f"Caso {case.folio} reabierto en «{approval.to_stage.label}»."
-        return f"Reapertura rechazada: {case.folio}."
+            return _("Caso %(folio)s reabierto en «%(stage)s».", folio=case.folio, stage=approval.to_stage.label)
+        return _("Reapertura rechazada: %(folio)s.", folio=case.folio)
 
     return actions.act(case_id, "decide_reopening", run)
 
@@ -101,8 +102,8 @@ def request_transfer(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: TransferRequestForm) -> str:
         transfers.request_transfer(db.session, current_user, case, form.to_state.data, form.reason.data,
                                    form.expected_version())
-        return ("Traslado solicitado. El caso sigue aquí hasta que una supervisora o un supervisor de la otra "
-                "entidad lo acepte.")
+        return _("Traslado solicitado. El caso sigue aquí hasta que una supervisora o un supervisor de la otra "
+                 "entidad lo acepte.")
 
     return actions.act(case_id, "request_transfer", run)
 
@@ -136,9 +137,9 @@ def transfer_page(transfer_id: uuid.UUID) -> Any:
                 _flash_error(form, exc)
             else:
                 if accept:
-                    flash("Traslado aceptado: el caso ya es de su entidad.", "success")
+                    flash(_("Traslado aceptado: el caso ya es de su entidad."), "success")
                     return redirect(url_for("cases.view_case", case_id=transfer.case_id))
-                flash("Traslado rechazado: el caso sigue en la entidad que lo envió.", "success")
+                flash(_("Traslado rechazado: el caso sigue en la entidad que lo envió."), "success")
                 return redirect(url_for("cases.transfer_list"))
         status = 400
     shown = transfers.line(db.session, transfer)
@@ -154,7 +155,7 @@ def event_transfer(event_id: uuid.UUID) -> Any:
     cases = transfers.event_cases(db.session, current_user, event)
     form = EventTransferForm(prefix="traslado_evento")
     form.to_state.choices = select_choices(
-        [(code, name) for code, name in STATE_CHOICES if code != event.state_code], blank="Elija la entidad")
+        [(code, name) for code, name in STATE_CHOICES if code != event.state_code], blank=_("Elija la entidad"))
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
@@ -165,7 +166,7 @@ def event_transfer(event_id: uuid.UUID) -> Any:
                 db.discard_refused_work()
                 _flash_error(form, exc)
             else:
-                flash(f"Traslado solicitado para {len(made)} casos del evento.", "success")
+                flash(_("Traslado solicitado para %(n)s casos del evento.", n=len(made)), "success")
                 return redirect(url_for("cases.transfer_list"))
         status = 400
     return render_template("cases/event_transfer.html", event=event, cases=cases, form=form,

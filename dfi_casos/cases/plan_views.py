@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -96,7 +97,7 @@ def start_revision(case_id: uuid.UUID) -> Any:
         db.discard_refused_work()
         flash(exc.message, "error")
         return render_plan(actions.load(case_id), 400)
-    return _done(case_id, f"Revisión {plan.revision} del plan en borrador.")
+    return _done(case_id, _("Revisión %(n)s del plan en borrador.", n=plan.revision))
 
 
 def add_goal(case_id: uuid.UUID, plan_id: uuid.UUID) -> Any:
@@ -129,7 +130,7 @@ def add_action(case_id: uuid.UUID, goal_id: uuid.UUID) -> Any:
                          int(form.institution_id.data) if form.institution_id.data else None)
     except DomainError as exc:
         return _refused(case_id, name, form, exc)
-    return _done(case_id, "Acción agregada.")
+    return _done(case_id, _("Acción agregada."))
 
 
 def submit_plan(case_id: uuid.UUID, plan_id: uuid.UUID) -> Any:
@@ -142,7 +143,7 @@ def submit_plan(case_id: uuid.UUID, plan_id: uuid.UUID) -> Any:
         plans.submit(db.session, current_user, case, plan, form.summary.data, int(form.version.data))
     except DomainError as exc:
         return _refused(case_id, "enviar", form, exc)
-    return _done(case_id, "Plan enviado a aprobación. Otra supervisora o supervisor lo decidirá.")
+    return _done(case_id, _("Plan enviado a aprobación. Otra supervisora o supervisor lo decidirá."))
 
 
 def decide_plan(case_id: uuid.UUID, plan_id: uuid.UUID) -> Any:
@@ -156,8 +157,8 @@ def decide_plan(case_id: uuid.UUID, plan_id: uuid.UUID) -> Any:
                      int(form.version.data))
     except DomainError as exc:
         return _refused(case_id, "decision", form, exc)
-    return _done(case_id, "Plan aprobado: es el plan vigente." if form.decision.data == "approve"
-                 else "Plan devuelto con comentarios.")
+    return _done(case_id, _("Plan aprobado: es el plan vigente.") if form.decision.data == "approve"
+                 else _("Plan devuelto con comentarios."))
 
 
 def update_action(case_id: uuid.UUID, action_id: uuid.UUID) -> Any:
@@ -176,7 +177,7 @@ def update_action(case_id: uuid.UUID, action_id: uuid.UUID) -> Any:
                 if (message := attach_error(form, exc)) is not None:
                     flash(message, "error")
             else:
-                return _done(case_id, "Acción actualizada.")
+                return _done(case_id, _("Acción actualizada."))
         status = 400
     else:
         form.status.data = action.status.value

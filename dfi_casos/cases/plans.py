@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -32,7 +33,7 @@ from dfi_casos.security.audit import Action
 #: Statuses of an action still to be done: past its due date it is overdue.
 OPEN_ACTION_STATUSES = (ActionStatus.PENDING, ActionStatus.IN_PROGRESS)
 EDITABLE = (PlanStatus.DRAFT, PlanStatus.REJECTED)
-CONFLICT_MESSAGE = ("Otra persona cambió este plan mientras usted trabajaba (por ejemplo, lo decidió otra "
+CONFLICT_MESSAGE = _l("Otra persona cambió este plan mientras usted trabajaba (por ejemplo, lo decidió otra "
                     "supervisora o supervisor): no se guardó nada. Recargue la página y revise el plan.")
 TEXT_LIMIT = 2000
 
@@ -57,7 +58,7 @@ def _text(value: str | None, field: str, message: str) -> str:
     if not cleaned:
         raise PlanError(message, field)
     if len(cleaned) > TEXT_LIMIT:
-        raise PlanError(f"Máximo {TEXT_LIMIT} caracteres.", field)
+        raise PlanError(_("Máximo %(n)s caracteres.", n=TEXT_LIMIT), field)
     return cleaned
 
 
@@ -136,7 +137,7 @@ def add_goal(session: Session, actor: Principal, case: Case, plan: CasePlan, des
     if not can_edit(actor, case):
         raise NotPermitted(_("Solo quien trabaja el caso modifica su plan."))
     _editable(plan)
-    text = _text(description, "description", "Describa la meta acordada.")
+    text = _text(description, "description", _("Describa la meta acordada."))
     if (criterion is None) == (need is None):
         raise PlanError(_("Vincule la meta a un criterio IASC o a una necesidad (uno de los dos)."), "criterion")
     goal = PlanGoal(position=len(plan.goals) + 1, criterion=criterion, need=need)
@@ -165,7 +166,7 @@ def add_action(session: Session, actor: Principal, case: Case, goal: PlanGoal, d
     if not can_edit(actor, case):
         raise NotPermitted(_("Solo quien trabaja el caso modifica su plan."))
     _editable(plan)
-    text = _text(description, "description", "Describa la acción.")
+    text = _text(description, "description", _("Describa la acción."))
     if due_on is None:
         raise PlanError(_("Escriba la fecha compromiso."), "due_on")
     if responsible_user_id is None and institution_id is None:
@@ -204,9 +205,9 @@ def submit(session: Session, actor: Principal, case: Case, plan: CasePlan, summa
         raise PlanError(_("El plan necesita al menos una meta."))
     empty = [g.position for g in plan.goals if not g.actions]
     if empty:
-        raise PlanError(f"Cada meta necesita al menos una acción (falta en la meta {empty[0]}).")
+        raise PlanError(_("Cada meta necesita al menos una acción (falta en la meta %(n)s).", n=empty[0]))
     with conflicts_as(CONFLICT_MESSAGE):
-        plan.summary = _text(summary, "summary", "Escriba cómo se acordó el plan (o qué cambia en esta revisión).")
+        plan.summary = _text(summary, "summary", _("Escriba cómo se acordó el plan (o qué cambia en esta revisión)."))
         plan.status = PlanStatus.SUBMITTED
         plan.submitted_by_id = actor.id
         plan.submitted_at = utcnow()

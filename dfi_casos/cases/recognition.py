@@ -83,8 +83,8 @@ def decide_appeal(session: Session, actor: Principal, case: Case, decision: Reco
     if case.recognition_status != RecognitionStatus.APPEALED or case.appeal is None:
         raise RecognitionNotAllowed(_("El caso no tiene un recurso de revisión pendiente."))
     if not workflow.can_decide_appeal(actor, case):
-        raise RecognitionNotAllowed("El recurso lo decide una supervisora o un supervisor distinto de quien "
-                                    "tomó la primera decisión.")
+        raise RecognitionNotAllowed(_("El recurso lo decide una supervisora o un supervisor distinto de quien "
+                                      "tomó la primera decisión."))
     if not reason.strip():
         raise RecognitionNotAllowed(_("Escriba el motivo de la decisión."), "reason")
     _record_decision(session, actor, case, case.appeal, decision, reason, "appeal.reason", "appeal_decided")

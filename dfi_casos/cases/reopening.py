@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -36,9 +37,9 @@ REOPEN_STAGES = (Stage.PREVENTION, Stage.ASSISTANCE, Stage.ATTENTION, Stage.DURA
 NEVER_REOPEN_DEFAULT = frozenset({ClosureReason.DEATH, ClosureReason.DUPLICATE})
 
 #: What the slower of two supervisors deciding the same request reads.
-DECIDED_MESSAGE = ("Otra supervisora u otro supervisor ya decidió esta solicitud de reapertura mientras usted la "
+DECIDED_MESSAGE = _l("Otra supervisora u otro supervisor ya decidió esta solicitud de reapertura mientras usted la "
                    "revisaba: su decisión no se guardó. Recargue el caso para ver cómo quedó.")
-CONFLICT_MESSAGE = ("Otra persona cambió este caso mientras usted trabajaba (por ejemplo, decidió la reapertura): "
+CONFLICT_MESSAGE = _l("Otra persona cambió este caso mientras usted trabajaba (por ejemplo, decidió la reapertura): "
                     "su cambio no se guardó. Recargue la página y revise el caso.")
 
 
@@ -54,8 +55,8 @@ def never_reopens(case: Any) -> str | None:
     """Why this closed case can never be reopened, in Spanish; None when it can."""
     if case.is_open or case.closure_reason not in never_reopen_reasons():
         return None
-    return (f"Un caso cerrado por «{case.closure_reason.label}» no se reabre. Si la situación cambió, abra un "
-            "caso nuevo para quien lo necesite.")
+    return _("Un caso cerrado por «%(reason)s» no se reabre. Si la situación cambió, abra un caso nuevo para "
+             "quien lo necesite.", reason=case.closure_reason.label)
 
 
 def is_reopening(approval: ApprovalRequest | None) -> bool:
@@ -104,8 +105,8 @@ def _refuse_if_subject_has_open_case(session: Session, case: Case) -> None:
     folio = session.scalar(select(Case.folio).where(column == subject_id, Case.status == CaseStatus.OPEN,
                                                     Case.id != case.id))
     if folio is not None:
-        raise CaseAlreadyOpen(f"El mismo sujeto ya tiene otro caso abierto ({folio}): registre la atención allí; "
-                              "este caso no se reabre mientras aquel siga abierto.")
+        raise CaseAlreadyOpen(_("El mismo sujeto ya tiene otro caso abierto (%(folio)s): registre la atención "
+                                "allí; este caso no se reabre mientras aquel siga abierto.", folio=folio))
 
 
 def request_reopening(session: Session, actor: Principal, case: Case, to_stage: Stage, reason: str | None,
@@ -154,8 +155,8 @@ def decide_reopening(session: Session, actor: Principal, case: Case, approve: bo
     if not has_permission(actor, Permission.APPROVE_STAGE_CHANGE) or not in_territory(actor, case.state_code):
         raise NotPermitted(_("Su rol no permite decidir reaperturas."))
     if approval.requested_by_id == actor.id:
-        raise ApprovalNotAllowed("Nadie puede aprobar su propia solicitud: debe decidirla otra supervisora "
-                                 "u otro supervisor.")
+        raise ApprovalNotAllowed(_("Nadie puede aprobar su propia solicitud: debe decidirla otra supervisora "
+                                   "u otro supervisor."))
     comment = (comment or "").strip() or None
     if not approve and comment is None:
         raise ApprovalNotAllowed(_("Para rechazar la reapertura escriba un comentario."), "comment")

@@ -106,5 +106,5 @@ def durable_solution_blockers(session: Session, case: Case) -> list[str]:
         membership = person.current_membership if person is not None else None
         household_id = membership.household_id if membership is not None else None
     if household_id is None:
-        return ["el caso no tiene un hogar con una evaluación de soluciones duraderas"]
+        return [_("el caso no tiene un hogar con una evaluación de soluciones duraderas")]
     return list(solutions.closure_blockers(session, household_id))

@@ -167,10 +167,14 @@ def _refuse_second_open_case(session: Session, subject_type: CaseSubject, subjec
               CaseSubject.COMMUNITY: Case.community_id}[subject_type]
     folio = session.scalar(select(Case.folio).where(column == subject_id, Case.status == CaseStatus.OPEN))
     if folio is not None:
-        who = {CaseSubject.HOUSEHOLD: "Este hogar", CaseSubject.INDIVIDUAL: "Esta persona",
-               CaseSubject.COMMUNITY: "Esta comunidad"}[subject_type]
-        raise CaseAlreadyOpen(f"{who} ya tiene un caso abierto ({folio}): registre la atención en ese caso; "
-                              "no se abre un segundo.")
+        message = {
+            CaseSubject.HOUSEHOLD: _("Este hogar ya tiene un caso abierto (%(folio)s): registre la atención en ese "
+                                     "caso; no se abre un segundo.", folio=folio),
+            CaseSubject.INDIVIDUAL: _("Esta persona ya tiene un caso abierto (%(folio)s): registre la atención en "
+                                      "ese caso; no se abre un segundo.", folio=folio),
+            CaseSubject.COMMUNITY: _("Esta comunidad ya tiene un caso abierto (%(folio)s): registre la atención en "
+                                     "ese caso; no se abre un segundo.", folio=folio)}[subject_type]
+        raise CaseAlreadyOpen(message)
 
 
 # --- stages ------------------------------------------------------------------------------------
@@ -241,8 +245,8 @@ def decide_approval(session: Session, actor: Principal, case: Case, approve: boo
     if not has_permission(actor, Permission.APPROVE_STAGE_CHANGE) or not in_territory(actor, case.state_code):
         raise NotPermitted(_("Su rol no permite aprobar cambios de etapa."))
     if approval.requested_by_id == actor.id:
-        raise ApprovalNotAllowed("Nadie puede aprobar su propia solicitud: debe decidirla otra supervisora "
-                                 "u otro supervisor.")
+        raise ApprovalNotAllowed(_("Nadie puede aprobar su propia solicitud: debe decidirla otra supervisora "
+                                   "u otro supervisor."))
     comment = (comment or "").strip() or None
     if not approve and comment is None:
         raise ApprovalNotAllowed(_("Para rechazar la solicitud escriba un comentario."), "comment")
@@ -264,13 +268,13 @@ def decide_approval(session: Session, actor: Principal, case: Case, approve: boo
 
 def _check_closure_preconditions(session: Session, case: Case, reason: ClosureReason | None) -> None:
     if reason == ClosureReason.NOT_RECOGNIZED and case.recognition_status != RecognitionStatus.NOT_RECOGNIZED:
-        raise TransitionNotAllowed("Solo se cierra como «no reconocido» un caso con decisión firme de no "
-                                   "reconocimiento.", "closure_reason")
+        raise TransitionNotAllowed(_("Solo se cierra como «no reconocido» un caso con decisión firme de no "
+                                     "reconocimiento."), "closure_reason")
     if reason == ClosureReason.DURABLE_SOLUTION_ACHIEVED:
         blockers = durable_solution_blockers(session, case)
         if blockers:
-            raise TransitionNotAllowed("No se puede cerrar por solución duradera alcanzada: " + "; ".join(blockers),
-                                       "closure_reason")
+            raise TransitionNotAllowed(_("No se puede cerrar por solución duradera alcanzada: %(reasons)s",
+                                         reasons="; ".join(blockers)), "closure_reason")
 
 
 # --- assignment --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -33,9 +34,9 @@ from dfi_casos.solutions.models import DurableSolutionAssessment
 
 #: Default of TRANSFER_ANSWER_DAYS.
 ANSWER_DAYS_DEFAULT = 10
-DECIDED_MESSAGE = ("Otra supervisora u otro supervisor ya respondió este traslado mientras usted lo revisaba: su "
+DECIDED_MESSAGE = _l("Otra supervisora u otro supervisor ya respondió este traslado mientras usted lo revisaba: su "
                    "respuesta no se guardó. Recargue la página para ver cómo quedó.")
-CONFLICT_MESSAGE = ("Otra persona cambió este caso mientras usted trabajaba: recargue la página y vuelva a "
+CONFLICT_MESSAGE = _l("Otra persona cambió este caso mientras usted trabajaba: recargue la página y vuelva a "
                     "intentarlo. No se guardó nada.")
 
 
@@ -100,8 +101,8 @@ def _refuse_shared_records(session: Session, case: Case) -> None:
         Case.id != case.id, Case.status == CaseStatus.OPEN, Case.state_code == case.state_code,
         Case.person_id.in_(people) | Case.household_id.in_(households)))
     if other is not None:
-        raise TransferError(f"Una persona de este caso también está en el caso abierto {other} de esta entidad: "
-                            "traslade ese caso también (o ciérrelo) antes de trasladar este.")
+        raise TransferError(_("Una persona de este caso también está en el caso abierto %(folio)s de esta entidad: "
+                              "traslade ese caso también (o ciérrelo) antes de trasladar este.", folio=other))
 
 
 def request_transfer(session: Session, actor: Principal, case: Case, to_state: str, reason: str | None,
@@ -111,8 +112,8 @@ def request_transfer(session: Session, actor: Principal, case: Case, to_state: s
     if not case.is_open:
         raise TransferError(_("Un caso cerrado no se traslada."))
     if case.subject_type == CaseSubject.COMMUNITY:
-        raise TransferError("Un caso comunitario no se traslada: la comunidad sigue donde vive. Traslade los "
-                            "casos de los hogares que se fueron.")
+        raise TransferError(_("Un caso comunitario no se traslada: la comunidad sigue donde vive. Traslade los "
+                              "casos de los hogares que se fueron."))
     if not can_request(actor, case):
         raise NotPermitted(_("Su rol no permite solicitar el traslado de este caso."))
     _check_destination(case, to_state)
@@ -155,7 +156,7 @@ def request_event_transfer(session: Session, actor: Principal, event: Displaceme
         with session.begin_nested():
             return [request_transfer(session, actor, case, to_state, reason, batch_id=batch_id) for case in cases]
     except TransferError as exc:
-        raise TransferError(f"No se solicitó ningún traslado: {exc.message}", exc.field) from exc
+        raise TransferError(_("No se solicitó ningún traslado: %(reason)s", reason=exc.message), exc.field) from exc
 
 
 # --- answering ------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -63,7 +64,7 @@ def case_list() -> Any:
         found = lists.find_by_folio(db.session, current_user, form.folio.data)
         if found is not None:
             return redirect(url_for("cases.view_case", case_id=found.id))
-        form.folio.errors = ["No hay un caso con ese folio a su alcance."]
+        form.folio.errors = [_("No hay un caso con ese folio a su alcance.")]
         return render_template("cases/list.html", form=form, rows=[]), 404
     filters = lists.CaseFilters(stage=Stage(form.stage.data) if form.stage.data else None,
                                state_code=form.state.data or None,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from dfi_casos.cases.models import RecognitionStatus
 from dfi_casos.catalogs.enums import STAGE_ORDER, ClosureReason, RecognitionDecision, Stage
@@ -55,7 +56,7 @@ class ConsentMissing(CaseError):
 
 
 #: What an EditConflict on a case says: someone else changed the case since the form was loaded.
-CONFLICT_MESSAGE = ("Otra persona cambió este caso mientras usted trabajaba: recargue la página, revise "
+CONFLICT_MESSAGE = _l("Otra persona cambió este caso mientras usted trabajaba: recargue la página, revise "
                     "los cambios y vuelva a intentarlo. No se guardó nada.")
 
 
@@ -98,12 +99,12 @@ def check_direct_change(from_stage: Stage, to_stage: Stage, reason: str | None) 
         raise TransitionNotAllowed(_("El caso ya está en esa etapa."), "to_stage")
     if to_stage in APPROVAL_STAGES and not is_backward(from_stage, to_stage):
         raise TransitionNotAllowed(
-            f"Pasar a «{to_stage.label}» requiere la aprobación de una supervisora o supervisor: "
-            "envíe una solicitud.", "to_stage")
+            _("Pasar a «%(stage)s» requiere la aprobación de una supervisora o supervisor: envíe una solicitud.",
+              stage=to_stage.label), "to_stage")
     if to_stage not in direct_targets(from_stage):
         raise TransitionNotAllowed(
-            f"No se puede pasar de «{from_stage.label}» a «{to_stage.label}»: las etapas avanzan de una en una.",
-            "to_stage")
+            _("No se puede pasar de «%(old)s» a «%(new)s»: las etapas avanzan de una en una.",
+              old=from_stage.label, new=to_stage.label), "to_stage")
     if is_backward(from_stage, to_stage) and not (reason or "").strip():
         raise TransitionNotAllowed(_("Para regresar a una etapa anterior escriba el motivo."), "reason")
 
@@ -112,7 +113,8 @@ def check_approval_target(from_stage: Stage, to_stage: Stage, closure_reason: Cl
     """Raise TransitionNotAllowed unless `to_stage` is one that is requested for approval from here."""
     if to_stage not in approval_targets(from_stage):
         raise TransitionNotAllowed(
-            f"No se puede solicitar el paso de «{from_stage.label}» a «{to_stage.label}».", "to_stage")
+            _("No se puede solicitar el paso de «%(old)s» a «%(new)s».", old=from_stage.label, new=to_stage.label),
+            "to_stage")
     if to_stage == Stage.CLOSED and closure_reason is None:
         raise TransitionNotAllowed(_("Elija el motivo del cierre."), "closure_reason")
     if to_stage != Stage.CLOSED and closure_reason is not None:

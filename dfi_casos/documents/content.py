@@ -13,6 +13,8 @@ import warnings
 from dataclasses import dataclass
 
 import magic
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from dfi_casos.errors import DomainError
@@ -31,7 +33,7 @@ JPEG = "image/jpeg"
 PNG = "image/png"
 HEIC_TYPES = frozenset({"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif"})
 EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
-ALLOWED_LABEL = "PDF, JPEG, PNG o HEIC (fotos de teléfono)"
+ALLOWED_LABEL = _l("PDF, JPEG, PNG o HEIC (fotos de teléfono)")
 #: Longest file name accepted (characters, extension included).
 MAX_NAME_LENGTH = 120
 #: Bytes read to decide the type.
@@ -56,15 +58,15 @@ def clean_name(raw: str) -> str:
     """The file name to keep, or DocumentError: no path, no control characters, not too long."""
     name = unicodedata.normalize("NFC", raw or "").strip()
     if not name:
-        raise DocumentError("El archivo no tiene nombre.", field="file")
+        raise DocumentError(_("El archivo no tiene nombre."), field="file")
     if "/" in name or "\\" in name or name in (".", "..") or ".." in name.split("."):
-        raise DocumentError("El nombre del archivo no puede incluir rutas ni «..»; cámbielo y vuelva a subirlo.",
+        raise DocumentError(_("El nombre del archivo no puede incluir rutas ni «..»; cámbielo y vuelva a subirlo."),
                             field="file")
     if len(name) > MAX_NAME_LENGTH:
-        raise DocumentError(f"El nombre del archivo es demasiado largo ({len(name)} caracteres; máximo "
-                            f"{MAX_NAME_LENGTH}). Acórtelo y vuelva a subirlo.", field="file")
+        raise DocumentError(_("El nombre del archivo es demasiado largo (%(n)s caracteres; máximo %(max)s). "
+                              "Acórtelo y vuelva a subirlo.", n=len(name), max=MAX_NAME_LENGTH), field="file")
     if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise DocumentError("El nombre del archivo tiene caracteres no válidos.", field="file")
+        raise DocumentError(_("El nombre del archivo tiene caracteres no válidos."), field="file")
     return name.lstrip(".") or "documento"
 
 
@@ -88,22 +90,22 @@ def check_upload(raw_name: str, data: bytes, *, max_bytes: int, max_pixels: int)
     """Accept or refuse an upload: name, size, type from the content, images re-encoded without metadata."""
     name = clean_name(raw_name)
     if not data:
-        raise DocumentError("El archivo está vacío (0 bytes).", field="file")
+        raise DocumentError(_("El archivo está vacío (0 bytes)."), field="file")
     if len(data) > max_bytes:
-        raise DocumentError(f"El archivo pesa {megabytes(len(data))}; el máximo es {megabytes(max_bytes)}.",
-                            field="file")
+        raise DocumentError(_("El archivo pesa %(size)s; el máximo es %(max)s.", size=megabytes(len(data)),
+                              max=megabytes(max_bytes)), field="file")
     mime = detect_type(data[:SNIFF_BYTES])
     if mime == PDF:
         if b"%%EOF" not in data[-2048:]:
-            raise DocumentError("El PDF está incompleto o dañado (¿se interrumpió la descarga?).", field="file")
+            raise DocumentError(_("El PDF está incompleto o dañado (¿se interrumpió la descarga?)."), field="file")
         return Checked(with_extension(name, PDF), PDF, data)
     if mime in (JPEG, PNG) or mime in HEIC_TYPES:
         if mime in HEIC_TYPES and not HEIC_SUPPORTED:
-            raise DocumentError("Las fotos HEIC no se pueden convertir en este servidor; envíelas como JPEG.",
+            raise DocumentError(_("Las fotos HEIC no se pueden convertir en este servidor; envíelas como JPEG."),
                                 field="file")
         return _clean_image(name, data, mime, max_pixels=max_pixels, max_bytes=max_bytes)
-    raise DocumentError(f"Tipo de archivo no permitido ({mime}). Se aceptan {ALLOWED_LABEL}; el tipo se "
-                        "reconoce por el contenido, no por el nombre.", field="file")
+    raise DocumentError(_("Tipo de archivo no permitido (%(mime)s). Se aceptan %(allowed)s; el tipo se reconoce "
+                          "por el contenido, no por el nombre.", mime=mime, allowed=ALLOWED_LABEL), field="file")
 
 
 def megabytes(size: int) -> str:
@@ -121,16 +123,16 @@ def _clean_image(name: str, data: bytes, mime: str, *, max_pixels: int, max_byte
             width, height = image.size
             if width * height > max_pixels:
                 raise DocumentError(
-                    f"La imagen mide {width}×{height} píxeles; el máximo es {max_pixels // 1_000_000} megapíxeles. "
-                    "Redúzcala o envíela como PDF.", field="file")
+                    _("La imagen mide %(width)s×%(height)s píxeles; el máximo es %(max)s megapíxeles. Redúzcala o "
+                      "envíela como PDF.", width=width, height=height, max=max_pixels // 1_000_000), field="file")
             image.load()
             image = ImageOps.exif_transpose(image)  # keep it upright once the orientation tag is gone
     except DocumentError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DocumentError("La imagen es demasiado grande al descomprimirse; no se acepta.", field="file") from None
+        raise DocumentError(_("La imagen es demasiado grande al descomprimirse; no se acepta."), field="file") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise DocumentError("La imagen está dañada o incompleta; no se pudo leer.", field="file") from None
+        raise DocumentError(_("La imagen está dañada o incompleta; no se pudo leer."), field="file") from None
     out = io.BytesIO()
     if mime == PNG:
         # Re-encoding writes only the pixels: no EXIF, no text chunks, nothing after IEND.
@@ -144,6 +146,6 @@ def _clean_image(name: str, data: bytes, mime: str, *, max_pixels: int, max_byte
         note = "HEIC convertido a JPEG, metadatos eliminados" if mime in HEIC_TYPES else "EXIF eliminado"
     cleaned = out.getvalue()
     if len(cleaned) > max_bytes:
-        raise DocumentError(f"La imagen ocupa {megabytes(len(cleaned))} al limpiarla; el máximo es "
-                            f"{megabytes(max_bytes)}.", field="file")
+        raise DocumentError(_("La imagen ocupa %(size)s al limpiarla; el máximo es %(max)s.",
+                              size=megabytes(len(cleaned)), max=megabytes(max_bytes)), field="file")
     return Checked(with_extension(name, target), target, cleaned, note)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -126,9 +127,9 @@ def _check(session: Session, owner: Owner, raw_name: str, data: bytes, lim: Limi
     checked = check_upload(raw_name, data, max_bytes=lim.max_bytes, max_pixels=lim.max_pixels)
     used = _used_bytes(session, owner)
     if used + len(checked.data) > lim.record_quota:
-        raise DocumentError(f"Este registro ya tiene {megabytes(used)} en documentos; con este archivo pasaría el "
-                            f"límite de {megabytes(lim.record_quota)}. Elimine versiones o documentos que sobren.",
-                            field="file")
+        raise DocumentError(_("Este registro ya tiene %(used)s en documentos; con este archivo pasaría el límite "
+                              "de %(quota)s. Elimine versiones o documentos que sobren.", used=megabytes(used),
+                              quota=megabytes(lim.record_quota)), field="file")
     return checked
 
 
@@ -149,11 +150,11 @@ def _store(session: Session, actor: Principal, attachment: Attachment, number: i
     try:
         version.stored_size = store.put(version.storage_key, sealed)
     except StorageFull:
-        raise DocumentError("No queda espacio para guardar archivos: el documento no se guardó (nada quedó a "
-                            "medias). Avise a la administración del sistema.", field="file") from None
+        raise DocumentError(_("No queda espacio para guardar archivos: el documento no se guardó (nada quedó a "
+                              "medias). Avise a la administración del sistema."), field="file") from None
     except StorageError:
-        raise DocumentError("No se pudo guardar el archivo en el almacenamiento: no se guardó nada. "
-                            "Inténtelo de nuevo en unos minutos.", field="file") from None
+        raise DocumentError(_("No se pudo guardar el archivo en el almacenamiento: no se guardó nada. "
+                              "Inténtelo de nuevo en unos minutos."), field="file") from None
     version.data_key = data_key
     version.file_name = checked.name
     attachment.versions.append(version)
@@ -183,7 +184,7 @@ def replace(session: Session, actor: Principal, attachment: Attachment, raw_name
     """Store a new version of a document; the previous ones stay in its history. Audited as an update."""
     _require_edit(actor)
     if attachment.deleted:
-        raise DocumentError("El documento fue eliminado; no se puede reemplazar.")
+        raise DocumentError(_("El documento fue eliminado; no se puede reemplazar."))
     owner = _owner_of_attachment(session, actor, attachment)
     checked = _check(session, owner, raw_name, data, lim or limits())
     number = max(v.number for v in attachment.versions) + 1
@@ -202,10 +203,10 @@ def delete(session: Session, actor: Principal, attachment: Attachment, reason: s
     """Soft-delete a document with a reason: hidden from lists and downloads, files kept, audited."""
     _require_edit(actor)
     if attachment.deleted:
-        raise DocumentError("El documento ya estaba eliminado.")
+        raise DocumentError(_("El documento ya estaba eliminado."))
     reason = (reason or "").strip()
     if len(reason) < 5:
-        raise DocumentError("Escriba el motivo de la eliminación (al menos 5 caracteres).", field="reason")
+        raise DocumentError(_("Escriba el motivo de la eliminación (al menos 5 caracteres)."), field="reason")
     owner = _owner_of_attachment(session, actor, attachment)
     attachment.deleted_at = utcnow()
     attachment.deleted_by_id = actor.id
@@ -248,12 +249,12 @@ def download(session: Session, actor: Principal, attachment: Attachment, number:
         raise NotVisible("attachment_version", f"{attachment.id}:{wanted}", "absent")
     data_key = version.data_key
     if data_key is None:
-        raise DocumentError("El documento no tiene clave de datos; avise a la administración.")
+        raise DocumentError(_("El documento no tiene clave de datos; avise a la administración."))
     try:
         stream = (store or current_storage()).open(version.storage_key)
     except (FileNotFoundError, StorageError):
-        raise DocumentError("El archivo no está en el almacenamiento; avise a la administración del "
-                            "sistema (`dfi-casos files verify`).") from None
+        raise DocumentError(_("El archivo no está en el almacenamiento; avise a la administración del "
+                              "sistema (`dfi-casos files verify`).")) from None
     audit.record_export(session, actor, "attachment", count=1, record_ids=[attachment.id], file_format=version.mime,
                         fields=["file"], state_code=owner.state_code, version=version.number,
                         record_type=attachment.record_type)

@@ -267,7 +267,8 @@ def _read_odk(archive: zipfile.ZipFile, csvs: list[str], limits: Limits) -> Uplo
                              file=main_name))
     upload = _group(header, rows, "ODK Central", notes, main_name, members_follow=True)
     if members_name is None:
-        raise FileRejected(f"El .zip no trae el archivo de integrantes ({f.FORM_ID}-{f.MEMBERS}.csv).")
+        raise FileRejected(_("El .zip no trae el archivo de integrantes (%(name)s).",
+                             name=f"{f.FORM_ID}-{f.MEMBERS}.csv"))
     by_key = {s.instance_id: s for s in upload.submissions}
     member_header, member_rows, more = _csv_rows(archive.read(members_name), limits)
     upload.notes.extend(more)

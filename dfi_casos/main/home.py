@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -142,11 +143,11 @@ def accounts_to_review(session: Session, user: Principal,
             continue
         reasons = []
         if account.locked_until is not None and account.locked_until > now:
-            reasons.append("bloqueada por intentos fallidos")
+            reasons.append(_("bloqueada por intentos fallidos"))
         if account.last_login_at is None:
-            reasons.append("nunca ha iniciado sesión")
+            reasons.append(_("nunca ha iniciado sesión"))
         elif account.last_login_at < dormant:
-            reasons.append(f"sin iniciar sesión en más de {dormant_days} días")
+            reasons.append(_("sin iniciar sesión en más de %(n)s días", n=dormant_days))
         if reasons:
             found.append(AccountToReview(account, reasons))
     return found

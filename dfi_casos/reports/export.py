@@ -163,8 +163,8 @@ def published_durations(table: DurationTable, threshold: int) -> ExportTable:
     header = [table.row_header, _("Casos"), _("Mediana (%(unit)s)", unit=table.unit), _("Percentil 90 (%(unit)s)",
                                                                                         unit=table.unit)]
     note = " ".join(t for t in (table.note, legend(threshold),
-                                "Sin mediana ni percentil para grupos de menos de "
-                                f"{threshold} casos.") if t)
+                                _("Sin mediana ni percentil para grupos de menos de %(n)s casos.",
+                                  n=threshold)) if t)
     return ExportTable(table.name, table.title, header, rows, note)
 
 

@@ -73,11 +73,11 @@ def state_map(map_id: str, title: str, values: Mapping[str, int | str]) -> Marku
     data = outlines()
     bins = classes(values)
     ident = escape(map_id)
+    description = _("Mapa por entidad federativa; los mismos datos están en la tabla contigua.")
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart map" role="img" width="100%" '
              f'viewBox="{escape(str(data["viewBox"]))}" aria-labelledby="{ident}-title {ident}-desc">',
              f'<title id="{ident}-title">{escape(title)}</title>',
-             f'<desc id="{ident}-desc">Mapa por entidad federativa; los mismos datos están en la tabla contigua. '
-             f'{ATTRIBUTION}</desc>']
+             f'<desc id="{ident}-desc">{escape(description)} {ATTRIBUTION}</desc>']
     states: Mapping[str, str] = data["states"]  # type: ignore[assignment]
     for code, path in states.items():
         value = values.get(code)

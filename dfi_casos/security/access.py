@@ -144,21 +144,21 @@ class NavItem:
 
 #: The main menu; each entry shows only to roles holding its permission.
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("main.index", "Inicio", None),
-    NavItem("cases.my_cases", "Mis casos", P.VIEW_CASES),
-    NavItem("cases.case_list", "Casos", P.ASSIGN_CASES),
-    NavItem("cases.transfer_list", "Traslados", P.VIEW_CASES),
-    NavItem("registry.index", "Registro", P.VIEW_CASES),
-    NavItem("search.index", "Búsqueda", P.VIEW_CASES),
-    NavItem("imports.index", "Importar", P.IMPORT_RECORDS),
-    NavItem("solutions.dashboard_page", "Soluciones duraderas", P.VIEW_DASHBOARD),
-    NavItem("reports.index", "Reportes", P.VIEW_DASHBOARD),
-    NavItem("admin.users", "Usuarios", P.MANAGE_USERS),
-    NavItem("admin.api_tokens", "Acceso API", P.MANAGE_USERS),
-    NavItem("institutions.index", "Instituciones", P.MANAGE_CATALOGS),
-    NavItem("admin.keys", "Claves", P.MANAGE_KEYS),
-    NavItem("rights.worklist", "Derechos ARCO", P.MANAGE_ARCO),
-    NavItem("audit_ui.events", "Auditoría", P.VIEW_AUDIT),
+    NavItem("main.index", _l("Inicio"), None),
+    NavItem("cases.my_cases", _l("Mis casos"), P.VIEW_CASES),
+    NavItem("cases.case_list", _l("Casos"), P.ASSIGN_CASES),
+    NavItem("cases.transfer_list", _l("Traslados"), P.VIEW_CASES),
+    NavItem("registry.index", _l("Registro"), P.VIEW_CASES),
+    NavItem("search.index", _l("Búsqueda"), P.VIEW_CASES),
+    NavItem("imports.index", _l("Importar"), P.IMPORT_RECORDS),
+    NavItem("solutions.dashboard_page", _l("Soluciones duraderas"), P.VIEW_DASHBOARD),
+    NavItem("reports.index", _l("Reportes"), P.VIEW_DASHBOARD),
+    NavItem("admin.users", _l("Usuarios"), P.MANAGE_USERS),
+    NavItem("admin.api_tokens", _l("Acceso API"), P.MANAGE_USERS),
+    NavItem("institutions.index", _l("Instituciones"), P.MANAGE_CATALOGS),
+    NavItem("admin.keys", _l("Claves"), P.MANAGE_KEYS),
+    NavItem("rights.worklist", _l("Derechos ARCO"), P.MANAGE_ARCO),
+    NavItem("audit_ui.events", _l("Auditoría"), P.VIEW_AUDIT),
 )
 
 

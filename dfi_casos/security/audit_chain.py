@@ -11,6 +11,7 @@ from itertools import chain
 from json import encoder
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, Table, Text, func, insert, select, text, type_coerce
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
@@ -238,17 +239,17 @@ class VerifyResult:
 
 
 REASON_MESSAGES = {
-    "altered": "la entrada {seq} fue modificada: su MAC no corresponde a su contenido",
-    "removed": "falta la entrada {seq}: fue borrada",
-    "inserted": "la entrada {seq} fue insertada: la cadena continúa sin ella",
-    "reordered": "la entrada {seq} está fuera de orden: pertenece a otra posición de la cadena",
-    "truncated": "la cadena está truncada a partir de la entrada {seq}: no coincide con la cabeza guardada",
+    "altered": _l("la entrada %(seq)s fue modificada: su MAC no corresponde a su contenido"),
+    "removed": _l("falta la entrada %(seq)s: fue borrada"),
+    "inserted": _l("la entrada %(seq)s fue insertada: la cadena continúa sin ella"),
+    "reordered": _l("la entrada %(seq)s está fuera de orden: pertenece a otra posición de la cadena"),
+    "truncated": _l("la cadena está truncada a partir de la entrada %(seq)s: no coincide con la cabeza guardada"),
 }
 
 
 def _failure(checked: int, head: ChainHead, seq: int, reason: str) -> VerifyResult:
     return VerifyResult(ok=False, checked=checked, head=head, bad_seq=seq, reason=reason,
-                        message=REASON_MESSAGES[reason].format(seq=seq))
+                        message=str(REASON_MESSAGES[reason]) % {"seq": seq})
 
 
 def _diagnose(session: Session, key: bytes, row: Sequence[Any], prev_mac: str) -> str:

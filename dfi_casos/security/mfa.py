@@ -8,6 +8,7 @@ import time
 
 import pyotp
 import segno
+from flask_babel import gettext as _
 
 ISSUER = "DFI Casos"
 #: Codes of the previous and next 30-second step are accepted too (clock drift, typing time).
@@ -21,8 +22,8 @@ class SecondFactorRefused(Exception):
     """A one-time code was not accepted; the Spanish message never says which check failed."""
 
     def __init__(self) -> None:
-        super().__init__("El código no es válido o ya se usó. Escriba el código actual de su aplicación, "
-                         "o uno de sus códigos de recuperación.")
+        super().__init__(_("El código no es válido o ya se usó. Escriba el código actual de su aplicación, "
+                           "o uno de sus códigos de recuperación."))
 
 
 def new_secret() -> str:
@@ -70,8 +71,8 @@ def current_step(now: float | None = None) -> int:
 def new_recovery_codes(count: int = RECOVERY_CODES) -> list[str]:
     """Single-use recovery codes as shown to the user: "abcd-efgh-jkmn-pqrs"."""
     codes = []
-    for _ in range(count):
-        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(16))
+    for _i in range(count):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _j in range(16))
         codes.append("-".join(raw[i:i + 4] for i in range(0, 16, 4)))
     return codes
 

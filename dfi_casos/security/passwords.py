@@ -8,6 +8,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 MAX_LENGTH = 128  # NIST: accept at least 64; a cap keeps hashing cost bounded
 
@@ -63,13 +64,13 @@ def check_policy(password: str, *, min_length: int = 12, username: str | None = 
     Length and a blocklist only: no composition rules (NIST SP 800-63B).
     """
     if len(password) < min_length:
-        raise PasswordRejected(f"La contraseña debe tener al menos {min_length} caracteres.")
+        raise PasswordRejected(_("La contraseña debe tener al menos %(n)s caracteres.", n=min_length))
     if len(password) > MAX_LENGTH:
-        raise PasswordRejected(f"La contraseña no puede tener más de {MAX_LENGTH} caracteres.")
+        raise PasswordRejected(_("La contraseña no puede tener más de %(n)s caracteres.", n=MAX_LENGTH))
     lowered = password.lower()
     if lowered in common_passwords():
-        raise PasswordRejected("Esa contraseña es demasiado común; elija otra, por ejemplo una frase.")
+        raise PasswordRejected(_("Esa contraseña es demasiado común; elija otra, por ejemplo una frase."))
     if username and username.lower() in lowered:
-        raise PasswordRejected("La contraseña no debe contener el nombre de usuario.")
+        raise PasswordRejected(_("La contraseña no debe contener el nombre de usuario."))
     if len(set(password)) < 4:
-        raise PasswordRejected("La contraseña repite demasiado los mismos caracteres.")
+        raise PasswordRejected(_("La contraseña repite demasiado los mismos caracteres."))
