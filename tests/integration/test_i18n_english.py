@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -125,3 +127,71 @@ def test_dates_read_in_the_users_language(client, db, login_as, app):
     opened = case.opened_on
     assert f"{opened.day} {opened.strftime('%b')} {opened.year}" in page
     assert opened.strftime("%d/%m/%Y") not in page
+
+
+def test_an_english_auditor_reads_the_audit_action_labels_in_english(client, db, login_as):
+    login_as("auditor", language="en")
+    page = client.get("/auditoria/").get_data(as_text=True)
+    assert "Failed sign-in" in page and "Stage change" in page  # the action filter lists every label
+    assert "Inicio de sesión fallido" not in page and "Cambio de etapa" not in page
+
+
+def test_the_menu_reads_in_english(client, db, login_as):
+    login_as("supervisor", ["12"], language="en")
+    page = client.get("/").get_data(as_text=True)
+    assert ">Search</a>" in page and ">Búsqueda</a>" not in page
+
+
+def test_an_english_user_gets_the_error_pages_in_english(client, db, login_as):
+    login_as("caseworker", ["12"], language="en")
+    response = client.get("/no-such-page")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Page not found" in page and "Página no encontrada" not in page
+
+
+def test_a_password_refusal_reads_in_english(client, db, login_as):
+    login_as("caseworker", ["12"], language="en")
+    response = client.post("/account/password", data={
+        "csrf_token": csrf_token(client, "/account/password"), "current_password": factories.PASSWORD,
+        "new_password": "corta", "confirm": "corta"})
+    page = response.get_data(as_text=True)
+    assert "The password must have at least" in page and "La contraseña debe tener" not in page
+
+
+def test_workflow_refusals_read_in_the_users_language(app):
+    from flask_babel import force_locale
+
+    from dfi_casos.cases import workflow
+    from dfi_casos.catalogs.enums import Stage
+
+    with app.test_request_context(), force_locale("en"):
+        with pytest.raises(workflow.TransitionNotAllowed) as refused:
+            workflow.check_direct_change(Stage.ATTENTION, Stage.CLOSED, None)
+        assert refused.value.message == "Moving to “Closed” requires a supervisor’s approval: send a request."
+        with pytest.raises(workflow.TransitionNotAllowed) as skipped:
+            workflow.check_direct_change(Stage.PREVENTION, Stage.ATTENTION, None)
+        assert "Cannot move from “Prevention” to “Care”" in skipped.value.message
+    with app.test_request_context():
+        with pytest.raises(workflow.TransitionNotAllowed) as spanish:
+            workflow.check_direct_change(Stage.ATTENTION, Stage.CLOSED, None)
+        assert spanish.value.message.startswith("Pasar a «Cerrado» requiere la aprobación")
+
+
+def test_a_conflict_message_declared_at_import_reads_in_english(app):
+    from flask_babel import force_locale
+
+    from dfi_casos.errors import EditConflict
+
+    with app.test_request_context(), force_locale("en"):
+        assert EditConflict().message.startswith("Someone else changed this record while you were editing it")
+
+
+def test_the_arco_access_report_stays_spanish_for_an_english_user(app, client, db, login_as):
+    from tests.integration.test_rights_access_report import access_request
+
+    _person, _case, arco = access_request(db, app)
+    login_as("transparency", ["12"], language="en")
+    data = json.loads(client.get(f"/arco/{arco.id}/reporte.json").get_data())
+    actions = {entry["accion"] for entry in data["accesos"]["entradas"]}
+    assert "Consulta" in actions and "View" not in actions  # an official document: labels in Spanish
