@@ -11,7 +11,11 @@ absent or out of scope are `NotVisible` (404, audited, the same answer for both)
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -19,10 +23,13 @@ from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import BaseModel, Field, ValidationError
 from spectree import Response as SpecResponse
 from sqlalchemy.orm import Session
@@ -245,8 +252,38 @@ class PageQuery(BaseModel):
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-def _cursors() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="dfi-api-cursor")
+_CURSOR_NONCE = 12
+_CURSOR_CONTEXT = b"dfi-api-cursor"
+
+
+def _cursor_key() -> bytes:
+    secret = current_app.config["SECRET_KEY"]
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_CURSOR_CONTEXT).derive(
+        secret.encode() if isinstance(secret, str) else bytes(secret))
+
+
+def seal_cursor(payload: Any) -> str:
+    """`payload` encrypted and authenticated (AES-256-GCM under a key derived from SECRET_KEY), URL-safe.
+
+    Encrypted, not only signed: a sort key can be a community's name, and cursors travel in URLs
+    (proxy and server logs, browser history).
+    """
+    nonce = os.urandom(_CURSOR_NONCE)
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    sealed = nonce + AESGCM(_cursor_key()).encrypt(nonce, body, _CURSOR_CONTEXT)
+    return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode()
+
+
+def open_cursor(raw: str) -> Any:
+    """The payload of a sealed cursor; ValueError when it was not sealed here or was changed."""
+    try:
+        sealed = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        if len(sealed) <= _CURSOR_NONCE + 16:
+            raise ValueError("cursor too short")
+        body = AESGCM(_cursor_key()).decrypt(sealed[:_CURSOR_NONCE], sealed[_CURSOR_NONCE:], _CURSOR_CONTEXT)
+        return json.loads(body)
+    except (InvalidTag, binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError("cursor not sealed here") from exc
 
 
 #: How each type of sort-key value travels in a cursor (JSON has no dates nor UUIDs).
@@ -279,7 +316,7 @@ def _key_from(item: Any) -> Any:
 
 def encode_cursor(kind: str, key: tuple[Any, ...], limit: int) -> str:
     """An opaque, signed cursor: which list, and the sort key of the last row shown; clients pass it back unchanged."""
-    return str(_cursors().dumps({"k": kind, "a": [_key_value(value) for value in key], "l": limit}))
+    return seal_cursor({"k": kind, "a": [_key_value(value) for value in key], "l": limit})
 
 
 def decode_cursor(kind: str, raw: str | None, limit: int) -> After:
@@ -287,14 +324,14 @@ def decode_cursor(kind: str, raw: str | None, limit: int) -> After:
     if not raw:
         return After()
     try:
-        data = _cursors().loads(raw)
+        data = open_cursor(raw)
         if not isinstance(data, dict) or data.get("k") != kind or data.get("l") != limit:
             raise ValueError("cursor of another list")
         after = data.get("a")
         if not isinstance(after, list) or not 1 < len(after) < 5:
             raise ValueError("cursor key")
         return After(tuple(_key_from(item) for item in after))
-    except (BadSignature, ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError):
         raise ApiError(422, "invalid", _("El cursor no es válido para esta lista."),
                        {"cursor": [_("Use el valor de next_cursor de la página anterior, sin cambios.")]}) from None
 

@@ -1,15 +1,16 @@
 """Keyset cursors of the API lists (#21): a page starts after the last row's sort key, whatever came in meanwhile."""
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from itsdangerous import URLSafeSerializer
 from sqlalchemy.orm import Session
 
+from dfi_casos.api.common import seal_cursor
 from tests import factories
 from tests.integration.api_support import api_token
 
@@ -79,7 +80,9 @@ def test_a_row_inserted_before_the_cursor_neither_repeats_nor_hides_a_row(client
 
 
 def _forged(app: Flask, payload: Any) -> str:
-    return str(URLSafeSerializer(app.config["SECRET_KEY"], salt="dfi-api-cursor").dumps(payload))
+    """A cursor sealed with the app's key around a payload the API never writes."""
+    with app.app_context():
+        return seal_cursor(payload)
 
 
 def test_tampered_foreign_and_malformed_cursors_answer_the_envelope(client: FlaskClient, db: Session,
@@ -114,3 +117,15 @@ def test_the_openapi_document_describes_the_cursor(client: FlaskClient) -> None:
         parameters = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
         assert "next_cursor" in parameters["cursor"]["description"], path
         assert "limit" in parameters
+
+
+def test_a_cursor_does_not_show_its_sort_key(client: FlaskClient, db: Session) -> None:
+    """Communities are listed by name: the cursor carries the last name shown, encrypted (cursors go in URLs)."""
+    for name in ("Comunidad Cursor Alfa", "Comunidad Cursor Beta"):
+        factories.make_community(db, state="12", name=name)
+    headers, _account = api_token(db, groups=REGISTRY_GROUPS)
+    cursor = client.get("/api/v1/comunidades?limit=1", headers=headers).get_json()["next_cursor"]
+    assert cursor
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    assert b"Comunidad" not in raw and b"Cursor" not in raw and b"persons" not in raw
+    assert b"communities" not in raw
