@@ -6,7 +6,8 @@ Works on any registry at head, e.g. one filled by `bench/seed.py N` (households,
 audit through the import's batched path, which also writes the name tokens). Run it with the
 registry's own key file (DFI_KEYFILE): the tokens are HMACs under its keys.
 
-Prints p50/p99 of `find_by_name` in-process (SQL + decrypting at most 50 candidates + ranking),
+Prints p50/p99 of `find_by_name` in-process (SQL + decrypting the names of at most 50 candidates + ranking
++ loading the 10 best whole),
 the candidates decrypted, and recall@10 / precision@1 per kind of variant (bench/search_variants.py).
 """
 from __future__ import annotations
@@ -76,11 +77,12 @@ def run(app, queries: int, per_kind: int, seed_value: int) -> None:
             query = name_search.NameQuery(given_names=given, first_surname=first)
             db.session.expunge_all()
             started, started_cpu = time.perf_counter(), time.process_time()
-            found = name_search.candidates(db.session, query, scoped)
-            name_search.rank(query, found)
+            # what find_by_name does: rank on the names alone, load whole only the 10 kept
+            [ranked] = name_search.ranked_candidates(db.session, query, [scoped])
+            name_search.load_hits(db.session, ranked[:10], scoped)
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
-            decrypted.append(len(found))
+            decrypted.append(len(ranked))
         server = _server_times(db.session, sample[:100], scoped)
         print(f"Consulta de candidatos en PostgreSQL (EXPLAIN ANALYZE, 100 búsquedas): p50 "
               f"{_percentile(server, 0.5):.2f} ms, p99 {_percentile(server, 0.99):.2f} ms")
