@@ -20,6 +20,7 @@ from dfi_casos.catalogs.enums import (
     Stage,
 )
 from dfi_casos.catalogs.geography import state_by_code
+from dfi_casos.i18n import day
 
 #: Record types as the audit trail names them (object_type) -> what a person calls them.
 OBJECT_LABELS: dict[str, LazyString] = {
@@ -110,7 +111,7 @@ def place(state_code: Any, municipality_code: Any = None) -> str:
 
 def event_label(event: Any) -> str:
     """"03/02/2026 · Masivo · Chilpancingo de los Bravo, Guerrero": a displacement event by date, type and origin."""
-    return f"{event.started_on:%d/%m/%Y} · {event.event_type.label} · " \
+    return f"{day(event.started_on)} · {event.event_type.label} · " \
         f"{place(event.origin_state_code, event.origin_municipality_code)}"
 
 

@@ -193,7 +193,7 @@ def _validate_account(session: Session, config: Any, data: AccountData, existing
     if other is not None and other is not existing:
         raise AccountError(_("Ya existe una cuenta con ese nombre de usuario."), "username")
     if not data.is_national and not data.states:
-        raise AccountError("Elija al menos una entidad, o marque alcance nacional.", "states")
+        raise AccountError(_("Elija al menos una entidad, o marque alcance nacional."), "states")
     if data.password is not None:
         try:
             check_policy(data.password, min_length=int(config["PASSWORD_MIN_LENGTH"]), username=data.username)

@@ -142,7 +142,7 @@ def prepare(form: FlaskForm, case: Case) -> None:
             [(code, name) for code, name in STATE_CHOICES if code != case.state_code], blank=_("Elija la entidad"))
     elif isinstance(form, MeasureForm):
         form.institution_id.choices = select_choices(
-            catalog.institution_options(db.session, case.state_code), blank="(ninguna)")
+            catalog.institution_options(db.session, case.state_code), blank=_("(ninguna)"))
     elif isinstance(form, ServiceForm | ReferralForm):
         institutions = catalog.institution_options(db.session, case.state_code)
         form.institution_id.choices = select_choices(

@@ -25,7 +25,7 @@ def add_measure(case_id: uuid.UUID) -> Any:
         community.add_measure(db.session, current_user, case, CollectiveMeasureType(form.measure_type.data),
                               form.measure_on.data, MeasureStatus(form.status.data),
                               int(form.institution_id.data) if form.institution_id.data else None, form.notes.data)
-        return "Medida colectiva registrada."
+        return _("Medida colectiva registrada.")
 
     return actions.act(case_id, "add_measure", run)
 
@@ -47,7 +47,7 @@ def update_measure(case_id: uuid.UUID, measure_id: uuid.UUID) -> Any:
                 if (message := attach_error(form, exc)) is not None:
                     flash(message, "error")
             else:
-                flash("Medida actualizada.", "success")
+                flash(_("Medida actualizada."), "success")
                 return redirect(actions.case_url(case_id, "medidas"))
         status = 400
     elif not community.MEASURE_FLOW[measure.status] or "add_note" not in actions.available(case):
@@ -61,7 +61,7 @@ def representatives(community_id: uuid.UUID) -> Any:
     record = scope.get_community_for(db.session, current_user, community_id)
     form = RepresentativeForm(prefix="representante")
     members = community.member_choices(db.session, record)
-    form.person_id.choices = select_choices([(str(p.id), p.full_name()) for p in members], blank="Elija")
+    form.person_id.choices = select_choices([(str(p.id), p.full_name()) for p in members], blank=_("Elija"))
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
@@ -73,7 +73,7 @@ def representatives(community_id: uuid.UUID) -> Any:
                 if (message := attach_error(form, exc)) is not None:
                     flash(message, "error")
             else:
-                flash("Representante registrado.", "success")
+                flash(_("Representante registrado."), "success")
                 return redirect(url_for("registry.community", community_id=record.id))
         status = 400
     listed = community.representatives(db.session, record.id)

@@ -40,7 +40,7 @@ def _flash_error(form: Any, exc: DomainError) -> None:
 def raise_flag(case_id: uuid.UUID) -> Any:
     def run(case: Case, form: FlagForm) -> str:
         flag = flags.raise_flag(db.session, current_user, case, FlagType(form.flag_type.data), form.reason.data)
-        return f"Alerta levantada: {flag.flag_type.label}."
+        return _("Alerta levantada: %(flag)s.", flag=flag.flag_type.label)
 
     return actions.act(case_id, "raise_flag", run)
 
@@ -63,7 +63,7 @@ def lower_flag(case_id: uuid.UUID, flag_id: uuid.UUID) -> Any:
                 db.discard_refused_work()
                 _flash_error(form, exc)
             else:
-                flash(f"Alerta bajada: {flag.flag_type.label}.", "success")
+                flash(_("Alerta bajada: %(flag)s.", flag=flag.flag_type.label), "success")
                 return redirect(actions.case_url(case_id, "alertas"))
         status = 400
     reason = flag.reason or ""
@@ -119,7 +119,7 @@ def transfer_page(transfer_id: uuid.UUID) -> Any:
     may_decide = transfers.can_decide(current_user, transfer)
     if may_decide:
         form.new_owner_id.choices = select_choices(
-            [(str(u.id), u.full_name) for u in transfers.receiving_users(db.session, transfer)], blank="Elija")
+            [(str(u.id), u.full_name) for u in transfers.receiving_users(db.session, transfer)], blank=_("Elija"))
     status = 200
     if request.method == "POST":
         if not may_decide:

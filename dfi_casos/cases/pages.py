@@ -20,6 +20,7 @@ from dfi_casos.cases.models import ApprovalRequest, ApprovalStatus, Case, CaseNo
 from dfi_casos.cases.rules import durable_solution_blockers, is_overdue, referred_person
 from dfi_casos.catalogs.enums import CaseSubject, Stage
 from dfi_casos.database import local_date, local_today
+from dfi_casos.i18n import day
 from dfi_casos.institutions.services import institution_names
 from dfi_casos.labels import place
 from dfi_casos.registry.models import Community, Household, HouseholdMembership, Person
@@ -95,7 +96,7 @@ def timeline(session: Session, actor: Principal, case: Case,
         add(r.created_at, "referral", title, r.created_by_id,
             r.response or r.notes, "referral.response" if r.response else "referral.notes",
             detail=_("%(institution)s · fecha límite %(due)s", institution=_institution_name(session, r.institution_id),
-                     due=r.due_on.strftime('%d/%m/%Y')),
+                     due=day(r.due_on)),
             overdue=is_overdue(r, today), referral=r)
     for n in case.notes:
         add(n.created_at, "note", _("Nota de seguimiento"), n.author_id, n.body, "case_note.body")

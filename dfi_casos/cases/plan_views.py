@@ -30,9 +30,9 @@ def _action_form(case: Case, goal: PlanGoal, *, blank: bool = False) -> PlanActi
     """The form adding an action to `goal` (read from the request unless `blank`)."""
     form = PlanActionForm(prefix=f"accion{goal.position}", **({"formdata": None} if blank else {}))
     form.responsible_user_id.choices = select_choices(
-        [(str(u.id), u.full_name) for u in plans.responsible_choices(db.session, case)], blank="(ninguna)")
+        [(str(u.id), u.full_name) for u in plans.responsible_choices(db.session, case)], blank=_("(ninguna)"))
     form.institution_id.choices = select_choices(
-        catalog.institution_options(db.session, case.state_code), blank="(ninguna)")
+        catalog.institution_options(db.session, case.state_code), blank=_("(ninguna)"))
     return form
 
 

@@ -121,7 +121,7 @@ def request_transfer(session: Session, actor: Principal, case: Case, to_state: s
     if not text:
         raise TransferError(_("Escriba el motivo del traslado."), "reason")
     if pending_transfer(session, case) is not None:
-        raise TransferError(f"El caso {case.folio} ya tiene un traslado pendiente.", "to_state")
+        raise TransferError(_("El caso %(folio)s ya tiene un traslado pendiente.", folio=case.folio), "to_state")
     _refuse_shared_records(session, case)
     transfer = CaseTransfer(case_id=case.id, from_state_code=case.state_code, to_state_code=to_state,
                             requested_by_id=actor.id, answer_due_on=local_today() + timedelta(days=answer_days()),

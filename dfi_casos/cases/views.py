@@ -55,9 +55,9 @@ def my_cases() -> Any:
 @require_permission(Permission.ASSIGN_CASES)
 def case_list() -> Any:
     form = CaseFilterForm(request.args)
-    form.state.choices = _state_choices(blank="Todas")
+    form.state.choices = _state_choices(blank=_("Todas"))
     form.owner.choices = select_choices(
-        [(str(u.id), u.full_name) for u in lists.owners_in_territory(db.session, current_user)], blank="Todas")
+        [(str(u.id), u.full_name) for u in lists.owners_in_territory(db.session, current_user)], blank=_("Todas"))
     if not form.validate():
         return render_template("cases/list.html", form=form, rows=[]), 400
     if form.folio.data:
@@ -104,7 +104,7 @@ def open_case(word: str, subject_id: uuid.UUID) -> Any:
             if (message := attach_error(form, exc)) is not None:
                 flash(message, "error")
         else:
-            flash(f"Caso {case.folio} abierto.", "success")
+            flash(_("Caso %(folio)s abierto.", folio=case.folio), "success")
             return redirect(url_for("cases.view_case", case_id=case.id))
     status = 400 if request.method == "POST" else 200
     return render_template("cases/open.html", form=form, word=word, subject_id=subject_id), status

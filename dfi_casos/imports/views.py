@@ -24,6 +24,7 @@ from dfi_casos.catalogs.enums import Stage
 from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.extensions import csrf, db
 from dfi_casos.formutil import attach_error, select_choices
+from dfi_casos.i18n import day
 from dfi_casos.imports import jobs, report
 from dfi_casos.imports.forms import ConfirmForm, UploadForm
 from dfi_casos.imports.models import ImportJob, JobStatus, RowStatus
@@ -83,7 +84,7 @@ def _confirm_form(job: ImportJob) -> ConfirmForm:
     form = ConfirmForm()
     events = registry.visible_events(db.session, current_user)
     form.event_id.choices = select_choices(
-        ((str(e.id), f"{e.started_on:%d/%m/%Y} · {e.event_type.label} · {_state_name(e.origin_state_code)}")
+        ((str(e.id), f"{day(e.started_on)} · {e.event_type.label} · {_state_name(e.origin_state_code)}")
          for e in events), blank=_("Crear los eventos que describe el archivo"))
     return form
 

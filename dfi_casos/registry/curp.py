@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from dfi_casos.catalogs.enums import RegisteredSex
 from dfi_casos.catalogs.geography import CURP_STATE_CODES
+from dfi_casos.i18n import day as day_text
 
 CURP_LENGTH = 18
 CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
@@ -101,7 +102,7 @@ def _birth_date(curp: str) -> date:
     if birth_date > date.today():
         raise CurpInvalida(
             _("La fecha de nacimiento de la CURP (posiciones 5 a 10) es posterior a hoy: %(date)s.",
-              date=f"{birth_date:%d/%m/%Y}")
+              date=day_text(birth_date))
         )
     return birth_date
 
@@ -117,7 +118,7 @@ def curp_mismatches(
     if birth_date is not None and birth_date != info.birth_date:
         warnings.append(
             _("La fecha de nacimiento de la CURP (%(curp_date)s) no coincide con la registrada (%(date)s).",
-              curp_date=f"{info.birth_date:%d/%m/%Y}", date=f"{birth_date:%d/%m/%Y}")
+              curp_date=day_text(info.birth_date), date=day_text(birth_date))
         )
     letter = _sex_letter(sex)
     if letter is not None and letter != info.sex:
@@ -169,7 +170,7 @@ def make_curp(
     if sex not in SEX_LETTERS:
         raise ValueError(_("El sexo debe ser H, M o X."))
     if state not in CURP_STATE_CODES:
-        raise ValueError(f"Clave de entidad de CURP desconocida: {state_curp_code}.")
+        raise ValueError(_("Clave de entidad de CURP desconocida: %(code)s.", code=state_curp_code))
     if not 1900 <= birth_date.year <= 2099:
         raise ValueError(_("La CURP solo cubre nacimientos de 1900 a 2099."))
     differentiator = _differentiator(birth_date, differentiator)

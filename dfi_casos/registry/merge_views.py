@@ -16,6 +16,7 @@ from dfi_casos.catalogs.geography import state_by_code
 from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error
+from dfi_casos.i18n import day
 from dfi_casos.labels import event_label
 from dfi_casos.registry import merge, services
 from dfi_casos.security import audit
@@ -53,7 +54,7 @@ def _display(value: Any, field: str, record: Any) -> str:
     if hasattr(value, "label"):
         return str(value.label)
     if hasattr(value, "strftime"):
-        return str(value.strftime("%d/%m/%Y"))
+        return day(value)
     if field == "birth_state_code":
         state = state_by_code(value)
         return state.name if state else (_("Extranjero") if value == "NE" else str(value))
@@ -132,7 +133,7 @@ def _household_label(household: Any) -> str:
     head = next((m.person for m in household.current_memberships), None)
     name = head.full_name() if head else _("sin integrantes")
     return _("%(name)s y %(n)s más · registrado %(date)s", name=name, n=household.size - 1,
-             date=f"{household.created_at:%d/%m/%Y}")
+             date=day(household.created_at))
 
 
 @bp.route("/hogares/<survivor_id>/<absorbed_id>", methods=["GET", "POST"])

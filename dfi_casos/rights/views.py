@@ -13,6 +13,7 @@ from dfi_casos.catalogs.enums import ArcoRight, ObjectionUse
 from dfi_casos.errors import DomainError, NotVisible
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, parse_version
+from dfi_casos.i18n import day
 from dfi_casos.institutions.services import active_institutions
 from dfi_casos.pdf import html_to_pdf
 from dfi_casos.rights import blocking, calendar, deletion, pages, report, services
@@ -58,7 +59,7 @@ def new() -> Any:
             general_error = attach_error(form, exc)
         else:
             flash(_("Solicitud %(folio)s registrada; vence el %(date)s.", folio=created.folio,
-                    date=f"{created.due_on:%d/%m/%Y}"), "success")
+                    date=day(created.due_on)), "success")
             return redirect(url_for("rights.show", request_id=created.id))
     status = 400 if request.method == "POST" else 200
     return render_template("rights/new.html", form=form, general_error=general_error), status

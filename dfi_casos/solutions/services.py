@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from dfi_casos.catalogs.enums import CriterionStatus, IascCriterion, SettlementOption
 from dfi_casos.database import local_today, utcnow
 from dfi_casos.errors import DomainError, EditConflict
+from dfi_casos.i18n import day
 from dfi_casos.registry.models import Household
 from dfi_casos.scope import visible
 from dfi_casos.security import audit
@@ -249,7 +250,7 @@ def timeline_entries(session: Session, household_id: uuid.UUID) -> list[tuple[da
                    DurableSolutionAssessment.signed_at.is_not(None))
             .order_by(DurableSolutionAssessment.signed_at))
     return [(assessment.signed_at, _("Evaluación de soluciones duraderas del %(date)s firmada",
-                                     date=f"{assessment.assessed_on:%d/%m/%Y}"))
+                                     date=day(assessment.assessed_on)))
             for assessment in session.scalars(stmt) if assessment.signed_at is not None]
 
 
