@@ -89,13 +89,14 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     import flask_babel
 
-    from dfi_casos.i18n import day, html_lang, moment, select_locale
+    from dfi_casos.i18n import day, html_lang, moment, number, select_locale
 
     babel.init_app(app, default_locale="es_MX", default_timezone=app.config["BABEL_DEFAULT_TIMEZONE"],
                    locale_selector=select_locale)
     app.jinja_env.globals["html_lang"] = html_lang
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")
+    app.add_template_filter(number, "number")
     # Flask-Babel caches the locale on `g`, which an app context shared by several requests (tests,
     # CLI) would carry from one user to the next: each request chooses its own.
     app.before_request(flask_babel.refresh)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel.numbers import format_decimal
 from flask import has_request_context
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -56,3 +57,11 @@ def moment(value: datetime | None, seconds: bool = False) -> str:
     time = "HH:mm:ss" if seconds else "HH:mm"
     pattern = f"d MMM y, {time}" if str(get_locale()) == "en" else f"dd/MM/y {time}"
     return str(format_datetime(value, pattern))
+
+
+def number(value: object) -> str:
+    """A count or measure with the locale's grouping (12,345 in es_MX and en); text such as "<5" passes as is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    # outside a request (a job, the CLI) Flask-Babel has no locale: Spanish, as everywhere else
+    return str(format_decimal(value, locale=str(get_locale() or DEFAULT_LANGUAGE)))

@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from dfi_casos.errors import DomainError
+from dfi_casos.i18n import number as format_number
 from dfi_casos.imports import fields as f
 
 #: Columns the platforms add that carry nothing for the registry (ignored without a warning).
@@ -162,7 +163,7 @@ def _calamine_sheets(data: bytes, limits: Limits) -> list[tuple[str, Iterable[li
 
 def _too_many(limits: Limits) -> FileRejected:
     return FileRejected(_("El archivo tiene más de %(n)s filas; divídalo en archivos más pequeños.",
-                          n=f"{limits.max_rows:,}"))
+                          n=format_number(limits.max_rows)))
 
 
 def _read_xlsx(archive: zipfile.ZipFile, data: bytes, limits: Limits) -> Upload:

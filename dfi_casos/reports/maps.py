@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from dfi_casos.catalogs.geography import state_by_code
+from dfi_casos.i18n import number
 
 #: Sequential blues (ColorBrewer "Blues", 5 classes), light to dark.
 SHADES = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
@@ -61,8 +62,8 @@ def colour_of(value: int | str | None, bins: list[tuple[int, int]]) -> str:
 
 def legend(values: Mapping[str, int | str]) -> list[MapClass]:
     bins = classes(values)
-    found = [MapClass(f"{low:,}–{high:,}" if low != high else f"{low:,}", SHADES[k]) for k, (low, high) in
-             enumerate(bins)]
+    found = [MapClass(f"{number(low)}–{number(high)}" if low != high else number(low), SHADES[k])
+             for k, (low, high) in enumerate(bins)]
     return [MapClass("0", SHADES[0]) if not bins else found[0], *found[1:],
             MapClass(_("<5 o reservado (*)"), SUPPRESSED), MapClass(_("Fuera de su territorio"), OUTSIDE)]
 

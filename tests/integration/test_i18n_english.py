@@ -195,3 +195,21 @@ def test_the_arco_access_report_stays_spanish_for_an_english_user(app, client, d
     data = json.loads(client.get(f"/arco/{arco.id}/reporte.json").get_data())
     actions = {entry["accion"] for entry in data["accesos"]["entradas"]}
     assert "Consulta" in actions and "View" not in actions  # an official document: labels in Spanish
+
+
+def test_counts_are_formatted_by_the_locale(app):
+    from flask_babel import force_locale
+
+    from dfi_casos.i18n import number
+
+    with app.test_request_context(), force_locale("en"):
+        assert number(12345) == "12,345" and number(2.5) == "2.5"
+        assert number("<5") == "<5"  # a suppressed cell stays as it is published
+    assert number(20000) == "20,000"  # outside a request: es_MX, which groups the same way
+
+
+def test_a_household_is_named_in_the_users_language(client, db, login_as):
+    caseworker = login_as("caseworker", ["12"], language="en")
+    case = factories.make_case(db, caseworker, "12")
+    page = client.get(f"/casos/{case.id}").get_data(as_text=True)
+    assert "Household of " in page and "Hogar de " not in page
