@@ -37,6 +37,12 @@ OBJECT_LABELS: dict[str, LazyString] = {
     "report_servicios": _l("Reporte de servicios y canalizaciones"), "report_carga": _l("Carga de trabajo"),
     "monthly_report": _l("Informe mensual"),
     "clave": _l("Clave de cifrado"), "endpoint": _l("Página"),
+    "api_token": _l("Token de API"), "archivos": _l("Archivos"), "arco_access_report": _l("Reporte de acceso ARCO"),
+    "arco_request": _l("Solicitud ARCO"), "calendar_period": _l("Periodo del calendario"),
+    "case_flag": _l("Alerta del caso"), "case_transfer": _l("Traslado del caso"),
+    "collective_measure": _l("Medida colectiva"), "import_batch": _l("Lote de importación"),
+    "import_job": _l("Importación"), "import_report": _l("Informe de importación"), "key_ring": _l("Juego de claves"),
+    "objection": _l("Oposición"), "plan_action": _l("Acción del plan"), "user_session": _l("Sesión"),
 }
 
 #: Keys of an audit entry's details -> label.

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dfi_casos import scope
@@ -21,12 +22,13 @@ bp = Blueprint("audit_ui", __name__, url_prefix="/auditoria")
 #: The record history shows at most this many entries, newest first.
 HISTORY_LIMIT = 500
 
-OUTCOME_LABELS = {"ok": "correcto", "denied": "denegado", "failed": "fallido"}
+#: An entry's outcome as the reader says it.
+OUTCOME_LABELS = {"ok": _l("correcto"), "denied": _l("denegado"), "failed": _l("fallido")}
 
 
 @bp.app_template_global("outcome_label")
 def outcome_label(outcome: str) -> str:
-    return OUTCOME_LABELS.get(outcome, outcome)
+    return str(OUTCOME_LABELS.get(outcome, outcome))
 
 
 def _page() -> int:
