@@ -89,16 +89,17 @@ def api_tokens_url(page: Page, base: str) -> str:
     page.goto(f"{base}/admin/api")
     if page.get_by_text("kobo-demo").count() == 0:
         page.goto(f"{base}/admin/api/cuentas/nueva")
-        page.get_by_label("Usuario de la cuenta de servicio").fill("kobo-demo")
-        page.get_by_label("Sistema o institución").fill("KoboToolbox Guerrero")
-        page.get_by_label("Correo de la persona responsable").fill("kobo@guerrero.gob.mx")
-        page.get_by_label("Entidad").select_option("12")
+        # by field name, not label: the same steps work with --language en
+        page.locator("input[name=username]").fill("kobo-demo")
+        page.locator("input[name=full_name]").fill("KoboToolbox Guerrero")
+        page.locator("input[name=email]").fill("kobo@guerrero.gob.mx")
+        page.locator("select[name=state_code]").select_option("12")
         with page.expect_navigation():
-            page.get_by_role("button", name="Crear cuenta de servicio").click()
-        page.get_by_label("Descripción").fill("Encuestas de albergues")
-        page.get_by_label("Registro: consultar personas, hogares, eventos y comunidades").check()
+            page.locator("main button[type=submit]").click()
+        page.locator("input[name=label]").fill("Encuestas de albergues")
+        page.locator("input[name=groups][value='registry:read']").check()
         with page.expect_navigation():
-            page.get_by_role("button", name="Emitir token").click()
+            page.locator("main button[type=submit]").click()
     return "/admin/api"
 
 

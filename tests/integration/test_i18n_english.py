@@ -135,6 +135,7 @@ def test_an_english_auditor_reads_the_audit_action_labels_in_english(client, db,
     assert "Failed sign-in" in page and "Stage change" in page  # the action filter lists every label
     assert "Inicio de sesión fallido" not in page and "Cambio de etapa" not in page
     assert "succeeded" in page and "correcto" not in page  # the outcome of the auditor's own sign-in
+    assert '<th scope="col">Record</th>' in page  # the entry's record, not the menu's "Registry"
 
 
 def test_the_menu_reads_in_english(client, db, login_as):
