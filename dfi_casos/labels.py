@@ -179,12 +179,13 @@ def audit_details(raw: str) -> str:
 
 
 #: Document types as a person names them.
-DOCUMENT_KINDS = {"application/pdf": "PDF", "image/jpeg": "Imagen JPEG", "image/png": "Imagen PNG"}
+DOCUMENT_KINDS: dict[str, LazyString | str] = {"application/pdf": "PDF", "image/jpeg": _l("Imagen JPEG"),
+                                              "image/png": _l("Imagen PNG")}
 
 
 def document_kind(mime: str) -> str:
     """«PDF», «Imagen JPEG»: a stored document's type in words."""
-    return DOCUMENT_KINDS.get(mime, mime)
+    return str(DOCUMENT_KINDS.get(mime, mime))
 
 
 def filesize(size: int) -> str:
