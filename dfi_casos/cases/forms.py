@@ -185,6 +185,13 @@ class TransferDecisionForm(FlaskForm):
                             description=_l("Obligatorio al rechazar."))
 
 
+class TransferWithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Motivo para retirar la solicitud"),
+                           validators=[DataRequired(_l("Escriba por qué se retira la solicitud de traslado.")),
+                                       REASON_LIMIT],
+                           description=_l("Ambas entidades lo leen. El caso se queda en su entidad."))
+
+
 # --- case plans ----------------------------------------------------------------------------------------
 
 class GoalForm(FlaskForm):

@@ -18,8 +18,9 @@ from dfi_casos.cases.forms import (
     ReopenRequestForm,
     TransferDecisionForm,
     TransferRequestForm,
+    TransferWithdrawForm,
 )
-from dfi_casos.cases.life_models import FlagType
+from dfi_casos.cases.life_models import CaseTransfer, FlagType
 from dfi_casos.cases.models import Case
 from dfi_casos.catalogs.enums import Stage
 from dfi_casos.catalogs.geography import STATE_CHOICES
@@ -117,13 +118,11 @@ def transfer_page(transfer_id: uuid.UUID) -> Any:
     transfer = scope.get_transfer_for(db.session, current_user, transfer_id)
     form = TransferDecisionForm(prefix="traslado")
     may_decide = transfers.can_decide(current_user, transfer)
-    if may_decide:
-        form.new_owner_id.choices = select_choices(
-            [(str(u.id), u.full_name) for u in transfers.receiving_users(db.session, transfer)], blank=_("Elija"))
     status = 200
     if request.method == "POST":
         if not may_decide:
             raise NotVisible("case_transfer", transfer.id, "cannot_decide")
+        _decision_choices(form, transfer)
         if form.validate_on_submit():
             accept = form.decision.data == "accept"
             try:
@@ -133,7 +132,6 @@ def transfer_page(transfer_id: uuid.UUID) -> Any:
             except DomainError as exc:
                 db.discard_refused_work()
                 transfer = scope.get_transfer_for(db.session, current_user, transfer_id)
-                may_decide = transfers.can_decide(current_user, transfer)
                 _flash_error(form, exc)
             else:
                 if accept:
@@ -142,12 +140,45 @@ def transfer_page(transfer_id: uuid.UUID) -> Any:
                 flash(_("Traslado rechazado: el caso sigue en la entidad que lo envió."), "success")
                 return redirect(url_for("cases.transfer_list"))
         status = 400
+    return _transfer_page(transfer, form, TransferWithdrawForm(prefix="retiro"), status)
+
+
+def withdraw_transfer(transfer_id: uuid.UUID) -> Any:
+    transfer = scope.get_transfer_for(db.session, current_user, transfer_id)
+    if not transfers.can_withdraw(current_user, transfer) and transfer.is_pending:
+        raise NotVisible("case_transfer", transfer.id, "cannot_withdraw")
+    form = TransferWithdrawForm(prefix="retiro")
+    if form.validate_on_submit():
+        try:
+            transfers.withdraw_transfer(db.session, current_user, transfer, form.reason.data)
+        except DomainError as exc:
+            db.discard_refused_work()
+            transfer = scope.get_transfer_for(db.session, current_user, transfer_id)
+            _flash_error(form, exc)
+        else:
+            flash(_("Solicitud de traslado retirada: el caso sigue en su entidad."), "success")
+            return redirect(url_for("cases.transfer_page", transfer_id=transfer.id))
+    return _transfer_page(transfer, TransferDecisionForm(prefix="traslado", formdata=None), form, 400)
+
+
+def _decision_choices(form: TransferDecisionForm, transfer: CaseTransfer) -> None:
+    form.new_owner_id.choices = select_choices(
+        [(str(u.id), u.full_name) for u in transfers.receiving_users(db.session, transfer)], blank=_("Elija"))
+
+
+def _transfer_page(transfer: CaseTransfer, form: TransferDecisionForm, withdraw_form: TransferWithdrawForm,
+                   status: int) -> Any:
+    may_decide = transfers.can_decide(current_user, transfer)
+    if may_decide:
+        _decision_choices(form, transfer)
     shown = transfers.line(db.session, transfer)
     audit.record_view(db.session, current_user, "case_transfer", transfer.id, fields=shown.fields,
                       state_code=transfer.to_state_code, folio=shown.folio)
     case_visible = scope.visible(db.session, current_user, Case, transfer.case_id)
     return render_template("cases/transfer.html", line=shown, transfer=transfer, form=form, may_decide=may_decide,
-                           case_visible=case_visible, action_url=request.path), status
+                           withdraw_form=withdraw_form, may_withdraw=transfers.can_withdraw(current_user, transfer),
+                           case_visible=case_visible, action_url=url_for("cases.transfer_page",
+                                                                          transfer_id=transfer.id)), status
 
 
 def event_transfer(event_id: uuid.UUID) -> Any:
@@ -187,3 +218,5 @@ def register(bp: Blueprint) -> None:
     ]:
         bp.add_url_rule(rule, view.__name__, require_permission(permission)(view), methods=["GET", "POST"])
     bp.add_url_rule("/traslados", "transfer_list", require_permission(P.VIEW_CASES)(transfer_list))
+    bp.add_url_rule("/traslados/<uuid:transfer_id>/retirar", "withdraw_transfer",
+                    require_permission(P.REQUEST_STAGE_CHANGE)(withdraw_transfer), methods=["POST"])

@@ -209,6 +209,47 @@ def decide_transfer(session: Session, actor: Principal, transfer: CaseTransfer, 
     return transfer
 
 
+WITHDRAWN_MESSAGE = _l("El traslado ya se respondió o se retiró mientras usted lo revisaba: no se retiró. Recargue "
+                      "la página para ver cómo quedó.")
+
+
+def can_withdraw(user: Principal, transfer: CaseTransfer) -> bool:
+    """The sending office may withdraw a pending request: whoever asked, or a supervisor of the sending state."""
+    if not transfer.is_pending:
+        return False
+    if transfer.requested_by_id == user.id:
+        return True
+    return has_permission(user, Permission.APPROVE_STAGE_CHANGE) and in_territory(user, transfer.from_state_code)
+
+
+def withdraw_transfer(session: Session, actor: Principal, transfer: CaseTransfer, reason: str | None) -> CaseTransfer:
+    """Withdraw a pending request (the family stayed, the request went to the wrong state), with a reason.
+
+    The case stays where it is; the request reads «Cancelado» in both offices' lists. Racing an answer
+    from the receiving state, the case row's version lets one of the two write.
+    """
+    case = session.get(Case, transfer.case_id)
+    assert case is not None  # noqa: S101 - a foreign key
+    if not transfer.is_pending:
+        raise TransferError(WITHDRAWN_MESSAGE)
+    if not can_withdraw(actor, transfer):
+        raise NotPermitted(_("Solo quien pidió el traslado, o una supervisora o un supervisor de la entidad que "
+                             "lo envía, puede retirarlo."))
+    text = (reason or "").strip()
+    if not text:
+        raise TransferError(_("Escriba por qué se retira la solicitud de traslado."), "reason")
+    with conflicts_as(WITHDRAWN_MESSAGE):
+        transfer.status = TransferStatus.CANCELLED
+        transfer.decided_by_id = actor.id
+        transfer.decided_at = utcnow()
+        transfer.comment = text
+        touch(session, case, WITHDRAWN_MESSAGE)
+    audit.record_change(session, actor, Action.TRANSFER, "case_transfer", transfer.id, fields=["comment"],
+                        step="withdrawn", case_id=str(case.id), from_state=transfer.from_state_code,
+                        to_state=transfer.to_state_code, state_code=case.state_code, folio=case.folio)
+    return transfer
+
+
 def _move(session: Session, case: Case, to_state: str, owner: User) -> None:
     """The case, its household or person, their consents and assessments change territory together."""
     # Every query first, before any versioned row changes (the caller turns a stale flush into a conflict).
