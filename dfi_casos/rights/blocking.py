@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dfi_casos import scope
-from dfi_casos.catalogs.enums import ArcoRight
+from dfi_casos.catalogs.enums import ArcoRight, RelationshipToHead
 from dfi_casos.database import utcnow
 from dfi_casos.errors import NotVisible
 from dfi_casos.registry.models import Person
@@ -65,8 +65,12 @@ def block_for_request(session: Session, actor: Principal, request: ArcoRequest, 
     return block(session, actor, person, source="arco", reason=reason.strip(), request=request)
 
 
-def unblock(session: Session, actor: Principal, record: PersonBlock, reason: str) -> None:
-    """Lift a blocking (only the ARCO role, with a reason); a deleted person cannot come back."""
+def unblock(session: Session, actor: Principal, record: PersonBlock, reason: str) -> bool:
+    """Lift a blocking (only the ARCO role, with a reason); a deleted person cannot come back.
+
+    True when the person was a head of household replaced while blocked: they come back as «Otro
+    pariente» (a household has one head) and the relationship needs a caseworker's review.
+    """
     if not has_permission(actor, Permission.MANAGE_ARCO):
         raise NotVisible("person_block", record.id, f"missing:{Permission.MANAGE_ARCO.value}")
     if record.unblocked_at is not None:
@@ -79,9 +83,25 @@ def unblock(session: Session, actor: Principal, record: PersonBlock, reason: str
     record.unblocked_at, record.unblocked_by_id = utcnow(), actor.id
     record.unblock_reason = reason.strip()
     person.blocked_at = None
+    stepped_down = _step_down_if_replaced(person)
     session.flush()
-    audit.record_change(session, actor, Action.UNBLOCK, "person", person.id, fields=["blocked_at"],
-                        state_code=person.state_code, block_id=str(record.id))
+    audit.record_change(session, actor, Action.UNBLOCK, "person", person.id,
+                        fields=["blocked_at", "relationship_to_head"] if stepped_down else ["blocked_at"],
+                        state_code=person.state_code, block_id=str(record.id),
+                        head_replaced=True if stepped_down else None)
+    return stepped_down
+
+
+def _step_down_if_replaced(person: Person) -> bool:
+    """A head blocked and replaced meanwhile comes back as «Otro pariente»: True when that happened."""
+    membership = person.current_membership
+    if membership is None or membership.relationship_to_head != RelationshipToHead.HEAD:
+        return False
+    if not any(m is not membership and m.relationship_to_head == RelationshipToHead.HEAD
+               for m in membership.household.current_memberships):
+        return False
+    membership.relationship_to_head = RelationshipToHead.OTHER_RELATIVE
+    return True
 
 
 def blocked_list(session: Session, actor: Principal) -> list[PersonBlock]:

@@ -180,12 +180,15 @@ def unblock(block_id: Any) -> Any:
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            blocking.unblock(db.session, current_user, record, form.reason.data or "")
+            head_replaced = blocking.unblock(db.session, current_user, record, form.reason.data or "")
         except DomainError as exc:
             db.discard_refused_work()
             flash(str(exc), "error")
             return redirect(url_for("rights.blocked"))
         flash(_("Bloqueo levantado: la persona vuelve a estar disponible para su atención."), "success")
+        if head_replaced:
+            flash(_("Mientras estuvo bloqueada, su hogar registró otra jefatura: vuelve como «Otro pariente». "
+                    "Pida a quien atiende el hogar que revise el parentesco."), "warning")
     else:
         flash(_("Escriba el motivo para levantar el bloqueo."), "error")
     return redirect(url_for("rights.blocked"))
