@@ -9,19 +9,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from dfi_casos.auth.models import User
 from dfi_casos.cases import flags, workflow
 from dfi_casos.cases.life_models import FlagType
 from dfi_casos.cases.models import (
+    RECOGNITION_WAITING,
     ApprovalRequest,
     ApprovalStatus,
     Case,
     CaseAssignee,
     CaseStatus,
-    RecognitionStatus,
     Referral,
     StageTransition,
 )
@@ -229,15 +229,23 @@ _WORKLIST_LOADS = (selectinload(Case.owner), selectinload(Case.approvals), selec
 
 
 def _my_cases_clause(user: Principal) -> Any:
-    assigned = select(CaseAssignee.case_id).where(CaseAssignee.user_id == user.id)
-    return (Case.owner_id == user.id) | Case.id.in_(assigned)
+    """Cases the user owns or is assigned to, as one set of ids.
+
+    Not `owner_id = me OR id IN (assigned)`: PostgreSQL cannot plan that OR from an index, and read
+    every open case of the state to test it (16 ms at 1,000,000 persons, on Mis casos and the home page);
+    the union is two index lookups, then the cases by primary key.
+    """
+    owned = aliased(Case)
+    return Case.id.in_(union(select(owned.id).where(owned.owner_id == user.id),
+                             select(CaseAssignee.case_id).where(CaseAssignee.user_id == user.id)))
 
 
 def _decisions_waiting(session: Session, user: Principal) -> list[Case]:
     """Cases of the supervisor's territory with a request or a recognition they may decide."""
-    waiting = scoped(select(Case), Case, user).where(Case.status == CaseStatus.OPEN).where(
-        Case.id.in_(select(ApprovalRequest.case_id).where(ApprovalRequest.status == ApprovalStatus.PENDING))
-        | Case.recognition_status.in_([RecognitionStatus.SUBMITTED, RecognitionStatus.APPEALED]))
+    recognition = aliased(Case)  # a union of ids, not an OR: see _my_cases_clause
+    waiting = scoped(select(Case), Case, user).where(Case.status == CaseStatus.OPEN).where(Case.id.in_(union(
+        select(ApprovalRequest.case_id).where(ApprovalRequest.status == ApprovalStatus.PENDING),
+        select(recognition.id).where(recognition.recognition_status.in_(RECOGNITION_WAITING)))))
     cases = session.scalars(waiting.options(*_WORKLIST_LOADS, selectinload(Case.recognition))
                             .order_by(Case.updated_at)).all()
     return [c for c in cases if any(a.name.startswith("decide_") for a in workflow.next_actions(c, user))]

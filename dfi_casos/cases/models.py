@@ -38,6 +38,10 @@ class RecognitionStatus(LabeledEnum):
     APPEALED = "appealed", _l("En recurso de revisión")
 
 
+#: Recognitions waiting for a supervisor's decision.
+RECOGNITION_WAITING = (RecognitionStatus.SUBMITTED, RecognitionStatus.APPEALED)
+
+
 class ApprovalStatus(LabeledEnum):
     PENDING = "pending", _l("Pendiente")
     APPROVED = "approved", _l("Aprobada")
@@ -63,7 +67,13 @@ class Case(Base):
 
     __tablename__ = "case_file"
     # Lists page through one territory newest first: this index serves them at a million records.
-    __table_args__ = (Index("ix_case_file_state_created", "state_code", "created_at"),)
+    # Cases of a state by status and last change (the home page's idle candidates: the 200 open cases
+    # changed longest ago, read in order) and by recognition status (the few waiting for a decision).
+    # Plain indexes, not partial: the statements bind the status as a parameter, and a prepared
+    # statement's generic plan cannot prove a partial index's condition.
+    __table_args__ = (Index("ix_case_file_state_created", "state_code", "created_at"),
+                      Index("ix_case_file_state_status_updated", "state_code", "status", "updated_at", "id"),
+                      Index("ix_case_file_recognition_status", "recognition_status"))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_uuid)
     #: Human-readable and unique: DFI-<state abbreviation>-<year>-<sequence>.
