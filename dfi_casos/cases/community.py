@@ -93,6 +93,25 @@ def add_representative(session: Session, actor: Principal, community: Community,
     return representative
 
 
+def remove_representative(session: Session, actor: Principal, community: Community,
+                          representative_id: object) -> CommunityRepresentative:
+    """Take a person off the community's representatives (a new comisariado, someone who left); audited.
+
+    The row goes; who was representative and until when stays in the audit trail.
+    """
+    if not has_permission(actor, Permission.EDIT_RECORDS) or not in_territory(actor, community.state_code):
+        raise NotPermitted(_("Su rol no permite cambiar los representantes de esta comunidad."))
+    representative = next((r for r in representatives(session, community.id) if str(r.id) == str(representative_id)),
+                          None)
+    if representative is None:
+        raise CommunityError(_("Esa persona ya no es representante de la comunidad."), "representative_id")
+    session.delete(representative)
+    session.flush()
+    audit.record_change(session, actor, Action.UPDATE, "community", community.id, fields=["representatives"],
+                        person_id=str(representative.person_id), removed=True, state_code=community.state_code)
+    return representative
+
+
 def consenting_representative(session: Session, case: Case, institution_id: int) -> Person | None:
     """The first recorded representative of the case's community who consented to sharing with the institution."""
     for representative in representatives(session, case.community_id):

@@ -11,7 +11,7 @@ from flask_login import current_user
 from dfi_casos import scope
 from dfi_casos.cases import actions, community
 from dfi_casos.cases.community_models import CollectiveMeasureType, MeasureStatus
-from dfi_casos.cases.forms import MeasureForm, MeasureStatusForm, RepresentativeForm
+from dfi_casos.cases.forms import MeasureForm, MeasureStatusForm, RemoveRepresentativeForm, RepresentativeForm
 from dfi_casos.cases.models import Case
 from dfi_casos.errors import DomainError, NotVisible
 from dfi_casos.extensions import db
@@ -62,8 +62,24 @@ def representatives(community_id: uuid.UUID) -> Any:
     form = RepresentativeForm(prefix="representante")
     members = community.member_choices(db.session, record)
     form.person_id.choices = select_choices([(str(p.id), p.full_name()) for p in members], blank=_("Elija"))
+    remove_form = RemoveRepresentativeForm(prefix="quitar")
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and "quitar-representative_id" in request.form:
+        if remove_form.validate_on_submit():
+            try:
+                removed = community.remove_representative(db.session, current_user, record,
+                                                          remove_form.representative_id.data)
+            except DomainError as exc:
+                db.discard_refused_work()
+                record = scope.get_community_for(db.session, current_user, community_id)
+                flash(str(exc), "error")
+            else:
+                flash(_("Ya no es representante: %(role)s.", role=removed.role), "success")
+                return redirect(url_for("cases.representatives", community_id=record.id))
+        else:
+            flash(_("No se pudo quitar: recargue la página y vuelva a intentarlo."), "error")
+        status = 400
+    elif request.method == "POST":
         if form.validate_on_submit():
             try:
                 community.add_representative(db.session, current_user, record, form.person_id.data, form.role.data)
@@ -80,7 +96,7 @@ def representatives(community_id: uuid.UUID) -> Any:
     audit.record_view(db.session, current_user, "person", None, fields=["person.name"],
                       ids=[p.id for p in members], state_code=record.state_code)
     return render_template("cases/representatives.html", community=record, representatives=listed, form=form,
-                           action_url=request.path), status
+                           remove_form=remove_form, action_url=request.path), status
 
 
 def register(bp: Blueprint) -> None:

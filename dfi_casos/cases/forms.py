@@ -247,6 +247,10 @@ class MeasureStatusForm(FlaskForm):
                          validators=[DataRequired(_l("Elija el estado."))])
 
 
+class RemoveRepresentativeForm(FlaskForm):
+    representative_id = HiddenField(validators=[DataRequired(_l("Elija a quién quitar."))])
+
+
 class RepresentativeForm(FlaskForm):
     person_id = SelectField(_l("Persona"), validators=[DataRequired(_l("Elija a la persona."))])
     role = StringField(_l("Cargo o papel en la comunidad"), validators=[DataRequired(_l("Escriba el cargo.")),
