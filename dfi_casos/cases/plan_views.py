@@ -112,7 +112,7 @@ def add_goal(case_id: uuid.UUID, plan_id: uuid.UUID) -> Any:
                        AssistanceType(form.need.data) if form.need.data else None)
     except DomainError as exc:
         return _refused(case_id, "meta", form, exc)
-    return _done(case_id, "Meta agregada.")
+    return _done(case_id, _("Meta agregada."))
 
 
 def add_action(case_id: uuid.UUID, goal_id: uuid.UUID) -> Any:
@@ -131,6 +131,30 @@ def add_action(case_id: uuid.UUID, goal_id: uuid.UUID) -> Any:
     except DomainError as exc:
         return _refused(case_id, name, form, exc)
     return _done(case_id, _("Acción agregada."))
+
+
+def _removed(case_id: uuid.UUID, remove: Any, message: str) -> Any:
+    try:
+        remove()
+    except DomainError as exc:
+        db.discard_refused_work()
+        flash(exc.message, "error")
+        return render_plan(actions.load(case_id), 409 if isinstance(exc, EditConflict) else 400)
+    return _done(case_id, message)
+
+
+def remove_goal(case_id: uuid.UUID, goal_id: uuid.UUID) -> Any:
+    case = actions.load(case_id)
+    goal = scope.get_plan_goal_for(db.session, current_user, goal_id)
+    return _removed(case_id, lambda: plans.remove_goal(db.session, current_user, case, goal),
+                    _("Meta quitada del borrador, con sus acciones."))
+
+
+def remove_action(case_id: uuid.UUID, action_id: uuid.UUID) -> Any:
+    case = actions.load(case_id)
+    action = scope.get_plan_action_for(db.session, current_user, action_id)
+    return _removed(case_id, lambda: plans.remove_action(db.session, current_user, case, action),
+                    _("Acción quitada del borrador."))
 
 
 def submit_plan(case_id: uuid.UUID, plan_id: uuid.UUID) -> Any:
@@ -196,6 +220,8 @@ def register(bp: Blueprint) -> None:
         ("/<uuid:case_id>/plan/revision", start_revision, P.RECORD_SERVICES),
         ("/<uuid:case_id>/plan/<uuid:plan_id>/metas", add_goal, P.RECORD_SERVICES),
         ("/<uuid:case_id>/plan/metas/<uuid:goal_id>/acciones", add_action, P.RECORD_SERVICES),
+        ("/<uuid:case_id>/plan/metas/<uuid:goal_id>/quitar", remove_goal, P.RECORD_SERVICES),
+        ("/<uuid:case_id>/plan/acciones/<uuid:action_id>/quitar", remove_action, P.RECORD_SERVICES),
         ("/<uuid:case_id>/plan/<uuid:plan_id>/envio", submit_plan, P.RECORD_SERVICES),
         ("/<uuid:case_id>/plan/<uuid:plan_id>/decision", decide_plan, P.APPROVE_STAGE_CHANGE),
     ]:

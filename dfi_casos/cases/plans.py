@@ -189,6 +189,38 @@ def add_action(session: Session, actor: Principal, case: Case, goal: PlanGoal, d
     return action
 
 
+def _draft_check(actor: Principal, case: Case, plan: CasePlan, object_type: str, object_id: object) -> None:
+    if plan.case_id != case.id:
+        raise NotVisible(object_type, object_id, "not_in_case")
+    if not can_edit(actor, case):
+        raise NotPermitted(_("Solo quien trabaja el caso modifica su plan."))
+    _editable(plan)
+
+
+def remove_goal(session: Session, actor: Principal, case: Case, goal: PlanGoal) -> None:
+    """Take a goal (and its actions) out of a revision still being drafted; the others keep their order."""
+    plan = goal.plan
+    _draft_check(actor, case, plan, "plan_goal", goal.id)
+    goal_id = goal.id
+    plan.goals.remove(goal)  # delete-orphan: the goal and its actions go
+    for position, remaining in enumerate(sorted(plan.goals, key=lambda g: g.position), start=1):
+        remaining.position = position
+    session.flush()
+    _audit(session, actor, Action.UPDATE, case, "case_plan", plan.id, ["goal.description"], step="goal_removed",
+           goal_id=str(goal_id))
+
+
+def remove_action(session: Session, actor: Principal, case: Case, action: PlanAction) -> None:
+    """Take an action out of a revision still being drafted (a mistake, a duplicate)."""
+    goal = action.goal
+    _draft_check(actor, case, goal.plan, "plan_action", action.id)
+    action_id = action.id
+    goal.actions.remove(action)
+    session.flush()
+    _audit(session, actor, Action.UPDATE, case, "case_plan", goal.plan.id, ["action.description"],
+           step="action_removed", action_id=str(action_id))
+
+
 # --- approval (four eyes) --------------------------------------------------------------------------------
 
 def submit(session: Session, actor: Principal, case: Case, plan: CasePlan, summary: str | None,
