@@ -7,6 +7,7 @@ its row is flushed: a refused or failed upload leaves neither.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from dfi_casos import scope
@@ -26,6 +27,8 @@ from dfi_casos.errors import NotVisible
 from dfi_casos.security import audit, envelope
 from dfi_casos.security.access import Permission, Principal, has_permission
 from dfi_casos.security.audit import Action
+
+log = logging.getLogger(__name__)
 
 __all__ = ["DocumentError", "Owner", "Limits", "Download", "owner_for", "owner_of", "attach", "replace", "delete",
            "download", "purge_for", "current_storage", "limits", "binding_of"]
@@ -140,6 +143,27 @@ def _chunks(data: bytes, size: int = envelope.DEFAULT_CHUNK_SIZE) -> Iterator[me
         yield view[start:start + size]
 
 
+#: session.info key: files stored by the session's transaction, removed again if it rolls back.
+_UNCOMMITTED_FILES = "dfi_uncommitted_files"
+
+
+@event.listens_for(Session, "after_commit")
+def _files_committed(session: Session) -> None:
+    session.info.pop(_UNCOMMITTED_FILES, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_files_of_rolled_back_work(session: Session, previous_transaction: Any) -> None:
+    """A file whose row was rolled back (a refusal, a conflict, a failed commit) would be an orphan: remove it."""
+    if previous_transaction.parent is not None:  # a savepoint: the outer transaction decides
+        return
+    for store, key in session.info.pop(_UNCOMMITTED_FILES, []):
+        try:
+            store.delete(key)
+        except StorageError:  # left for `files verify`, which reports orphans
+            log.warning("could not remove the file of rolled-back work (key %s)", key)
+
+
 def _store(session: Session, actor: Principal, attachment: Attachment, number: int, checked: Checked,
            store: Storage) -> AttachmentVersion:
     version = AttachmentVersion(id=new_uuid(), attachment_id=attachment.id, number=number, mime=checked.mime,
@@ -155,6 +179,7 @@ def _store(session: Session, actor: Principal, attachment: Attachment, number: i
     except StorageError:
         raise DocumentError(_("No se pudo guardar el archivo en el almacenamiento: no se guardó nada. "
                               "Inténtelo de nuevo en unos minutos."), field="file") from None
+    session.info.setdefault(_UNCOMMITTED_FILES, []).append((store, version.storage_key))
     version.data_key = data_key
     version.file_name = checked.name
     attachment.versions.append(version)
