@@ -179,8 +179,12 @@ def audit_details(raw: str) -> str:
 
 
 #: Document types as a person names them.
-DOCUMENT_KINDS: dict[str, LazyString | str] = {"application/pdf": "PDF", "image/jpeg": _l("Imagen JPEG"),
-                                              "image/png": _l("Imagen PNG")}
+DOCUMENT_KINDS: dict[str, LazyString | str] = {
+    "application/pdf": "PDF", "image/jpeg": _l("Imagen JPEG"), "image/png": _l("Imagen PNG"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _l("Documento de Word"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _l("Hoja de Excel"),
+    "application/vnd.oasis.opendocument.text": _l("Documento OpenDocument"),
+    "application/vnd.oasis.opendocument.spreadsheet": _l("Hoja OpenDocument")}
 
 
 def document_kind(mime: str) -> str:

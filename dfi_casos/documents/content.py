@@ -7,9 +7,12 @@ before it is decoded.
 """
 from __future__ import annotations
 
+import html
 import io
+import re
 import unicodedata
 import warnings
+import zipfile
 from dataclasses import dataclass
 
 import magic
@@ -32,8 +35,25 @@ PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
 HEIC_TYPES = frozenset({"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif"})
-EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
-ALLOWED_LABEL = _l("PDF, JPEG, PNG o HEIC (fotos de teléfono)")
+#: Office documents as institutions send them (oficios, lists): stored as they come, once checked for
+#: active content (macros, embedded objects, remote templates) and compression bombs.
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT = "application/vnd.oasis.opendocument.text"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+OFFICE_EXTENSIONS = {DOCX: "docx", XLSX: "xlsx", ODT: "odt", ODS: "ods"}
+EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png", **OFFICE_EXTENSIONS}
+ALLOWED_LABEL = _l("PDF, JPEG, PNG, HEIC (fotos de teléfono), Word (DOCX), Excel (XLSX) u OpenDocument (ODT, ODS)")
+#: An office file is a ZIP: at most this many parts, and this many times the upload limit once unpacked.
+OFFICE_MAX_PARTS = 2000
+OFFICE_MAX_EXPANSION = 20
+#: Parts that carry code or embedded programs (VBA, ActiveX, OLE objects, OpenDocument Basic and scripts).
+_ACTIVE_PART = re.compile(r"(^|/)(vbaproject\.bin|vbadata\.xml)$|activex|(^|/)embeddings/.*\.bin$|"
+                          r"^(basic|scripts)/|^xl/externallinks/", re.IGNORECASE)
+#: A Word field that runs another program's data exchange (DDE/DDEAUTO) when the document opens.
+_DDE_FIELD = re.compile(rb"\bDDE(AUTO)?\b", re.IGNORECASE)
+_RELATIONSHIP = re.compile(r"<Relationship\b([^>]*)>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r'(\w+)\s*=\s*["\']([^"\']*)["\']')
 #: Longest file name accepted (characters, extension included).
 MAX_NAME_LENGTH = 120
 #: Bytes read to decide the type.
@@ -74,7 +94,8 @@ def with_extension(name: str, mime: str) -> str:
     """`name` ending in the extension of its real type (an «acta.pdf» that is a JPEG becomes «acta.jpg»)."""
     stem, dot, ext = name.rpartition(".")
     wanted = EXTENSIONS[mime]
-    if dot and stem and ext.lower() in {"pdf", "jpg", "jpeg", "png", "heic", "heif"}:
+    if dot and stem and ext.lower() in {"pdf", "jpg", "jpeg", "png", "heic", "heif", "docx", "xlsx", "odt", "ods",
+                                        "doc", "xls"}:
         name = stem
     if name.lower().endswith("." + wanted):
         return name
@@ -99,6 +120,9 @@ def check_upload(raw_name: str, data: bytes, *, max_bytes: int, max_pixels: int)
         if b"%%EOF" not in data[-2048:]:
             raise DocumentError(_("El PDF está incompleto o dañado (¿se interrumpió la descarga?)."), field="file")
         return Checked(with_extension(name, PDF), PDF, data)
+    if mime in OFFICE_EXTENSIONS:
+        _check_office(data, max_bytes)
+        return Checked(with_extension(name, mime), mime, data)
     if mime in (JPEG, PNG) or mime in HEIC_TYPES:
         if mime in HEIC_TYPES and not HEIC_SUPPORTED:
             raise DocumentError(_("Las fotos HEIC no se pueden convertir en este servidor; envíelas como JPEG."),
@@ -106,6 +130,48 @@ def check_upload(raw_name: str, data: bytes, *, max_bytes: int, max_pixels: int)
         return _clean_image(name, data, mime, max_pixels=max_pixels, max_bytes=max_bytes)
     raise DocumentError(_("Tipo de archivo no permitido (%(mime)s). Se aceptan %(allowed)s; el tipo se reconoce "
                           "por el contenido, no por el nombre.", mime=mime, allowed=ALLOWED_LABEL), field="file")
+
+
+def _check_office(data: bytes, max_bytes: int) -> None:
+    """Refuse an office document that is damaged, a compression bomb, or carries active content.
+
+    The file is kept as sent (it cannot be re-encoded like a picture), so what could run when a colleague
+    opens it is refused: macros (VBA, Basic), ActiveX controls, embedded programs (OLE objects), DDE
+    fields, links to other workbooks, and templates or objects fetched from the internet on opening
+    (external relationships other than links to web pages).
+    """
+    active = _("El documento contiene macros, controles o programas incrustados, o se conecta a internet al "
+               "abrirse. Guárdelo como PDF (o como documento sin macros) y vuelva a subirlo.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            if len(parts) > OFFICE_MAX_PARTS or sum(p.file_size for p in parts) > OFFICE_MAX_EXPANSION * max_bytes:
+                raise DocumentError(_("El documento se expande demasiado al abrirse; no se acepta."), field="file")
+            for part in parts:
+                if _ACTIVE_PART.search(part.filename):
+                    raise DocumentError(active, field="file")
+                if part.filename == "[Content_Types].xml" and b"macroenabled" in archive.read(part).lower():
+                    raise DocumentError(active, field="file")
+                if part.filename.endswith(".rels") and _external_content(archive.read(part)):
+                    raise DocumentError(active, field="file")
+                if part.filename.startswith("word/") and part.filename.endswith(".xml") and \
+                        _DDE_FIELD.search(archive.read(part)):
+                    raise DocumentError(active, field="file")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
+        raise DocumentError(_("El documento está dañado o incompleto; no se pudo leer."), field="file") from None
+
+
+def _external_content(rels: bytes) -> bool:
+    """Whether a relationships part fetches something from outside on opening (links to web pages are fine)."""
+    text = html.unescape(rels.decode("utf-8", errors="replace"))
+    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
+        return True  # OOXML parts have no DTD: one here can only be hiding something
+    for match in _RELATIONSHIP.finditer(text):
+        attributes = {key.lower(): value for key, value in _ATTRIBUTE.findall(match.group(1))}
+        if attributes.get("targetmode", "").lower() == "external" and \
+                not attributes.get("type", "").lower().endswith("/hyperlink"):
+            return True
+    return False
 
 
 def megabytes(size: int) -> str:

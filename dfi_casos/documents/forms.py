@@ -10,8 +10,9 @@ from wtforms.validators import DataRequired, Length
 
 class UploadForm(FlaskForm):
     file = FileField(_l("Archivo"), validators=[FileRequired(_l("Elija el archivo que quiere adjuntar."))],
-                     description=_l("PDF, JPEG, PNG o HEIC (fotos de teléfono). A las fotos se les quitan los "
-                                    "datos ocultos (ubicación GPS, cámara, fecha)."))
+                     description=_l("PDF, JPEG, PNG o HEIC (fotos de teléfono), Word, Excel u OpenDocument sin "
+                                    "macros. A las fotos se les quitan los datos ocultos (ubicación GPS, cámara, "
+                                    "fecha)."))
 
 
 class DeleteForm(FlaskForm):
