@@ -15,11 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dfi_casos.cases import pages as case_pages
+from dfi_casos.cases import plans
 from dfi_casos.cases.models import Case
+from dfi_casos.cases.plan_models import CasePlan
 from dfi_casos.database import local_today
 from dfi_casos.documents.models import RecordType
 from dfi_casos.documents.pages import AttachmentRow, attachments_of
 from dfi_casos.documents.services import owner_of
+from dfi_casos.institutions.services import institution_names
 from dfi_casos.pdf import html_to_pdf
 from dfi_casos.registry.models import Household
 from dfi_casos.scope import scoped
@@ -30,6 +33,7 @@ from dfi_casos.solutions.models import DurableSolutionAssessment
 #: Encrypted fields the case file shows beyond the case page's (for the export entry).
 MEMBER_FIELDS = ["person.given_names", "person.first_surname", "person.second_surname", "person.birth_date"]
 ASSESSMENT_FIELDS = ["assessment_criterion.evidence"]
+PLAN_FIELDS = ["case_plan.summary", "plan_goal.description", "plan_action.description"]
 
 
 @dataclass
@@ -52,6 +56,10 @@ class CaseFile:
     members: list[Member] = field(default_factory=list)
     assessments: list[DurableSolutionAssessment] = field(default_factory=list)
     documents: list[AttachmentRow] = field(default_factory=list)
+    #: The plan in force (approved revision), with its goals and actions; None when there is none yet.
+    plan: CasePlan | None = None
+    #: Names of the institutions responsible for plan actions.
+    institution_names: dict[int, str] = field(default_factory=dict)
 
 
 def _age(birth: date | None, estimated: int | None, today: date) -> str:
@@ -88,9 +96,17 @@ def build(session: Session, actor: Any, case: Case, *, idle_days: int, printed_a
     """The case file of a case already loaded through scope (the loader is the access check)."""
     today = local_today()
     record = case_pages.case_record(session, actor, case, idle_days=idle_days, today=today)
+    plan = plans.in_force(plans.revisions(session, case))
     return CaseFile(record=record, printed_by=actor.full_name, printed_at=printed_at,
                     members=_members(session, actor, case, today), assessments=_assessments(session, actor, case),
-                    documents=attachments_of(session, actor, owner_of(RecordType.CASE, case), with_deleted=False))
+                    documents=attachments_of(session, actor, owner_of(RecordType.CASE, case), with_deleted=False),
+                    plan=plan, institution_names=_action_institutions(session, plan))
+
+
+def _action_institutions(session: Session, plan: CasePlan | None) -> dict[int, str]:
+    if plan is None:
+        return {}
+    return institution_names(session, [a.institution_id for g in plan.goals for a in g.actions])
 
 
 def to_pdf(session: Session, actor: Any, case_file: CaseFile) -> bytes:
@@ -99,7 +115,8 @@ def to_pdf(session: Session, actor: Any, case_file: CaseFile) -> bytes:
     html = render_template("documents/case_file.html", file=case_file, case=case, record=case_file.record)
     pdf = html_to_pdf(html)
     audit.record_export(session, actor, "case_file", count=1, record_ids=[case.id], file_format="pdf",
-                        fields=[*case_pages.NAME_FIELDS, *MEMBER_FIELDS, *ASSESSMENT_FIELDS, "case_note.body",
+                        fields=[*case_pages.NAME_FIELDS, *MEMBER_FIELDS, *ASSESSMENT_FIELDS, *PLAN_FIELDS,
+                                "case_note.body",
                                 "referral.notes", "service.notes", "attachment_version.file_name"],
                         state_code=case.state_code, pages=pdf.pages, folio=case.folio)
     return pdf.content

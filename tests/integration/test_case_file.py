@@ -60,3 +60,31 @@ def test_the_pdf_says_confidencial_who_printed_it_and_counts_pages(app, db):
         html = render_template("documents/case_file.html", file=built, case=case, record=built.record)
     assert "CONFIDENCIAL" in html and "Impreso por Rosa Imprimió Prueba" in html
     assert 'counter(page) " de " counter(pages)' in html
+
+
+def test_the_case_file_prints_the_plan_in_force_not_the_draft(app, db):
+    from datetime import timedelta
+
+    from dfi_casos.cases import plans
+    from dfi_casos.catalogs.enums import IascCriterion
+    from dfi_casos.database import local_today
+
+    owner = factories.make_user(db, "caseworker", ["12"])
+    supervisor = factories.make_user(db, "supervisor", ["12"], full_name="Laura Aprobó Prueba")
+    case = factories.make_case(db, owner=owner, state="12")
+    institution = factories.make_institution(db, "Registro Civil de Prueba")
+    plan = plans.start_revision(db, owner, case)
+    goal = plans.add_goal(db, owner, case, plan, "Reponer las actas de nacimiento", IascCriterion.DOCUMENTATION, None)
+    plans.add_action(db, owner, case, goal, "Acompañar al Registro Civil", local_today() + timedelta(days=7), None,
+                     institution.id)
+    plans.submit(db, owner, case, plan, "Acordado con la familia")
+    plans.decide(db, supervisor, case, plan, True, None)
+    draft = plans.start_revision(db, owner, case)
+    plans.add_goal(db, owner, case, draft, "Meta aún en borrador", IascCriterion.HOUSING_LAND_PROPERTY, None)
+    db.expire_all()  # as a new request reads it
+    with app.test_request_context():
+        built = casefile.build(db, owner, case, idle_days=30, printed_at=utcnow())
+        html = render_template("documents/case_file.html", file=built, case=case, record=built.record)
+    assert "Plan del caso" in html and "Revisión 1" in html and "Laura Aprobó Prueba" in html
+    assert "Reponer las actas de nacimiento" in html and "Acompañar al Registro Civil" in html
+    assert "Registro Civil de Prueba" in html and "Meta aún en borrador" not in html
