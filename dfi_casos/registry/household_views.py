@@ -18,7 +18,7 @@ from dfi_casos.errors import DomainError
 from dfi_casos.extensions import db
 from dfi_casos.formutil import attach_error, parse_version
 from dfi_casos.labels import event_label, household_name, place
-from dfi_casos.registry import forms, services
+from dfi_casos.registry import finder, forms, services
 from dfi_casos.registry.merge import merges_of
 from dfi_casos.registry.models import Household, Person
 from dfi_casos.registry.view_support import (
@@ -222,9 +222,10 @@ def move_person(person_id: str) -> Any:
     # Its own page: the household list (up to 200 names decrypted and audited) is built only when asked for.
     record = scope.get_person_for(db.session, current_user, person_id)
     form = forms.MoveForm()
-    prepare_move_form(form, record)
+    query = (request.args.get("q") or "").strip()
+    search_error = prepare_move_form(form, record, query)
     general_error = None
-    if form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit():
         target = scope.get_household_for(db.session, current_user, form.household_id.data)
         try:
             services.move_to_household(db.session, current_user, record, target,
@@ -235,20 +236,40 @@ def move_person(person_id: str) -> Any:
         else:
             flash(_("La persona se incorporó al hogar; su estancia anterior queda en el historial."), "success")
             return redirect(url_for("registry.household", household_id=target.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("registry/move_form.html", form=form, person_id=record.id,
+    status = 400 if request.method == "POST" or search_error else 200
+    return render_template("registry/move_form.html", form=form, person_id=record.id, query=query,
+                           search_error=search_error, found=len(form.household_id.choices or []) - 1,
                            general_error=general_error), status
 
 
-def prepare_move_form(form: forms.MoveForm, person: Any) -> None:
-    """Households by their head's name and place, never the person's own: a list view of names, audited."""
+def prepare_move_form(form: forms.MoveForm, person: Any, query: str = "") -> str | None:
+    """The households to choose from, never the person's own: those of the persons a search finds (name,
+    CURP, folio or phone of any member), or the latest of the territory; a list view of names, audited.
+
+    Returns the search's refusal in words (the box's message), if it was refused.
+    """
     current = person.current_membership
-    households = [h for h in services.visible_households(db.session, current_user)
-                  if current is None or h.id != current.household_id]
+    error = None
+    if query:
+        try:
+            outcome = finder.find(db.session, current_user, finder.interpret(query))
+        except finder.SearchError as exc:
+            error, households = exc.message, []
+        else:
+            seen: dict[Any, Household] = {}
+            for hit in outcome.hits:
+                membership = hit.person.current_membership
+                if membership is not None and membership.household.merged_into_id is None:
+                    seen.setdefault(membership.household_id, membership.household)
+            households = list(seen.values())
+    else:
+        households = services.visible_households(db.session, current_user)
+    households = [h for h in households if current is None or h.id != current.household_id]
     forms.set_record_choices(form.household_id, households,
                              lambda h: f"{household_name(h)} · {place(h.state_code, h.municipality_code)}",
                              blank=_("Elija un hogar"))
     audit_list("household", households, ["head.name"])
+    return error
 
 
 @bp.route("/hogares")
