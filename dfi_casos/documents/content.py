@@ -50,8 +50,10 @@ OFFICE_MAX_EXPANSION = 20
 #: Parts that carry code or embedded programs (VBA, ActiveX, OLE objects, OpenDocument Basic and scripts).
 _ACTIVE_PART = re.compile(r"(^|/)(vbaproject\.bin|vbadata\.xml)$|activex|(^|/)embeddings/.*\.bin$|"
                           r"^(basic|scripts)/|^xl/externallinks/", re.IGNORECASE)
-#: A Word field that runs another program's data exchange (DDE/DDEAUTO) when the document opens.
-_DDE_FIELD = re.compile(rb"\bDDE(AUTO)?\b", re.IGNORECASE)
+#: A Word field that runs another program's data exchange (DDE/DDEAUTO) when the document opens. Field
+#: instructions live in w:instrText runs (an instruction may be split across runs) or w:instr attributes.
+_DDE_FIELD = re.compile(r"\bDDE(AUTO)?\b", re.IGNORECASE)
+_INSTRUCTION = re.compile(r"<w:instrText\b[^>]*>([^<]*)</w:instrText>|\bw:instr\s*=\s*[\"']([^\"']*)[\"']")
 _RELATIONSHIP = re.compile(r"<Relationship\b([^>]*)>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r'(\w+)\s*=\s*["\']([^"\']*)["\']')
 #: Longest file name accepted (characters, extension included).
@@ -155,10 +157,17 @@ def _check_office(data: bytes, max_bytes: int) -> None:
                 if part.filename.endswith(".rels") and _external_content(archive.read(part)):
                     raise DocumentError(active, field="file")
                 if part.filename.startswith("word/") and part.filename.endswith(".xml") and \
-                        _DDE_FIELD.search(archive.read(part)):
+                        _runs_dde(archive.read(part)):
                     raise DocumentError(active, field="file")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
         raise DocumentError(_("El documento está dañado o incompleto; no se pudo leer."), field="file") from None
+
+
+def _runs_dde(xml: bytes) -> bool:
+    """Whether a Word part's field instructions, joined in order and unescaped, call DDE (not its plain text)."""
+    text = xml.decode("utf-8", errors="replace")
+    instructions = "".join(run or attribute for run, attribute in _INSTRUCTION.findall(text))
+    return bool(_DDE_FIELD.search(html.unescape(instructions)))
 
 
 def _external_content(rels: bytes) -> bool:

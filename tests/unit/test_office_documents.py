@@ -77,7 +77,11 @@ def test_a_link_to_a_web_page_is_fine() -> None:
      "document.main"),
     ({"word/header1.xml": '<w:hdr xmlns:w="x"><w:fldSimple w:instr=\' DDEAUTO c:\\\\windows\\\\system32\\\\'
                           'cmd.exe "/k calc"\'/></w:hdr>'}, "document.main"),
-], ids=["vba", "macro-enabled", "activex", "ole-object", "remote-template", "escaped-external", "dde-field"])
+    ({"word/footer1.xml": '<w:ftr xmlns:w="x"><w:p><w:r><w:instrText> DD</w:instrText></w:r>'
+                          '<w:r><w:instrText>EAUTO c:\\\\x.exe</w:instrText></w:r></w:p></w:ftr>'},
+     "document.main"),
+], ids=["vba", "macro-enabled", "activex", "ole-object", "remote-template", "escaped-external", "dde-field",
+        "dde-split-across-runs"])
 def test_active_content_is_refused_with_what_to_do(extra, main) -> None:
     with pytest.raises(DocumentError, match="Guárdelo como PDF") as refused:
         check_upload("oficio.docx", docx(extra, main), max_bytes=LIMIT, max_pixels=10**7)
@@ -92,3 +96,9 @@ def test_a_compression_bomb_and_a_damaged_file_are_refused() -> None:
     whole = docx({"word/media/foto.bin": bytes(range(256)) * 200})  # the type is read from the first bytes
     with pytest.raises(DocumentError, match="dañado"):
         check_upload("cortado.docx", whole[:-200], max_bytes=LIMIT, max_pixels=10**7)
+
+
+def test_the_word_dde_in_the_text_is_not_a_field() -> None:
+    text = {"word/footer1.xml": '<w:ftr xmlns:w="x"><w:p><w:r><w:t>Oficio DDE/123 del DIF</w:t></w:r></w:p>'
+                                '</w:ftr>'}
+    assert check_upload("oficio.docx", docx(text), max_bytes=LIMIT, max_pixels=10**7).mime == DOCX
