@@ -222,10 +222,13 @@ def move_person(person_id: str) -> Any:
     # Its own page: the household list (up to 200 names decrypted and audited) is built only when asked for.
     record = scope.get_person_for(db.session, current_user, person_id)
     form = forms.MoveForm()
-    query = (request.args.get("q") or "").strip()
+    # The search travels in the POST body, as on the search page: names and CURPs stay out of URLs
+    # (access logs, browser history). The move form carries it back to rebuild the same choices.
+    searching = request.method == "POST" and "buscar" in request.form
+    query = (request.form.get("q") or "").strip() if request.method == "POST" else ""
     search_error = prepare_move_form(form, record, query)
     general_error = None
-    if request.method == "POST" and form.validate_on_submit():
+    if not searching and request.method == "POST" and form.validate_on_submit():
         target = scope.get_household_for(db.session, current_user, form.household_id.data)
         try:
             services.move_to_household(db.session, current_user, record, target,
@@ -236,7 +239,7 @@ def move_person(person_id: str) -> Any:
         else:
             flash(_("La persona se incorporó al hogar; su estancia anterior queda en el historial."), "success")
             return redirect(url_for("registry.household", household_id=target.id))
-    status = 400 if request.method == "POST" or search_error else 200
+    status = 400 if search_error or (request.method == "POST" and not searching) else 200
     return render_template("registry/move_form.html", form=form, person_id=record.id, query=query,
                            search_error=search_error, found=len(form.household_id.choices or []) - 1,
                            general_error=general_error), status

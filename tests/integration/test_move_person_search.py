@@ -14,13 +14,14 @@ def test_the_household_is_found_by_a_member_s_name_and_the_person_joins_it(clien
     other = factories.make_household(db, registered_by=user, members=1)
     person = factories.make_person(db, registered_by=user)
     path = f"/registro/personas/{person.id}/hogar"
-    page = client.get(path, query_string={"q": "Zoraida Quintanilla"})
+    page = client.post(path, data={"csrf_token": csrf_token(client, path), "q": "Zoraida Quintanilla",
+                                   "buscar": "hogar"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "1 hogar encontrado." in html
     assert f'value="{wanted.id}"' in html and f'value="{other.id}"' not in html
-    answer = client.post(f"{path}?q=Zoraida+Quintanilla",
-                         data={"csrf_token": csrf_token(client, path), "household_id": str(wanted.id),
-                               "relationship": "spouse_or_partner"})
+    assert "Zoraida" not in page.request.url and 'method="get"' not in html  # the search stays out of URLs
+    answer = client.post(path, data={"csrf_token": csrf_token(client, path), "q": "Zoraida Quintanilla",
+                                     "household_id": str(wanted.id), "relationship": "spouse_or_partner"})
     assert answer.status_code == 302
     assert person.current_membership.household_id == wanted.id and db.get(Household, wanted.id).size == 3
 
@@ -28,7 +29,8 @@ def test_the_household_is_found_by_a_member_s_name_and_the_person_joins_it(clien
 def test_a_search_the_box_cannot_read_says_so_beside_it(client, db, login_as):
     user = login_as("caseworker", ["12"])
     person = factories.make_person(db, registered_by=user)
-    page = client.get(f"/registro/personas/{person.id}/hogar", query_string={"q": "12"})
+    path = f"/registro/personas/{person.id}/hogar"
+    page = client.post(path, data={"csrf_token": csrf_token(client, path), "q": "12", "buscar": "hogar"})
     html = page.get_data(as_text=True)
     assert page.status_code == 400 and 'id="q-error"' in html and 'aria-invalid="true"' in html
     assert "Escriba una CURP de 18 caracteres" in html
